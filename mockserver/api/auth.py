@@ -1,0 +1,55 @@
+"""The vendor's credentials: ``Authorization: ApiKey <key>`` (or a raw psToken) plus the
+``X-ILMN-Domain`` and ``X-ILMN-Workgroup`` headers."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from werkzeug.exceptions import Forbidden, Unauthorized
+
+from .. import fidelity
+from ..domain.state import MockState
+from ..domain.workgroup import Workgroup
+
+
+def state() -> MockState:
+    return current_app.extensions["mockserver"]
+
+
+def api_key() -> str:
+    """The caller's key; 401 when it is missing, malformed or not one of the configured keys."""
+    header = request.headers.get("Authorization", "").strip()
+    if not header:
+        raise Unauthorized("Missing Authorization header; send 'Authorization: ApiKey <key>'.")
+    parts = header.split()
+    if len(parts) == 2 and parts[0].lower() == fidelity.API_KEY_SCHEME:
+        key = parts[1]
+    elif len(parts) == 1:
+        key = parts[0]
+    else:
+        raise Unauthorized(
+            f"Unsupported Authorization scheme '{parts[0]}'; send 'Authorization: ApiKey <key>'."
+        )
+    allowed = current_app.config["MOCKSERVER_KEYS"]
+    if allowed and key not in allowed:
+        raise Unauthorized("The API key is not valid.")
+    if not request.headers.get("X-ILMN-Domain", "").strip():
+        raise Unauthorized("Missing X-ILMN-Domain header (the tenant domain).")
+    return key
+
+
+def key_may_use(key: str, workgroup_id: str) -> bool:
+    allowed = current_app.config["MOCKSERVER_KEYS"]
+    groups = allowed.get(key) if allowed else None
+    return groups is None or workgroup_id in groups
+
+
+def workgroup() -> Workgroup:
+    """The workgroup named by X-ILMN-Workgroup, after checking the credentials."""
+    key = api_key()
+    workgroup_id = request.headers.get("X-ILMN-Workgroup", "").strip()
+    if not workgroup_id:
+        raise Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id).")
+    wg = state().workgroup(workgroup_id)
+    if wg is None or not key_may_use(key, workgroup_id):
+        raise Forbidden(f"Access to workgroup '{workgroup_id}' is denied for this API key.")
+    return wg

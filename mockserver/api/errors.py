@@ -1,0 +1,78 @@
+"""The one error path: domain errors, validation errors and HTTP errors become the vendor's
+error body (``code``, ``message``, ``details``); anything else is a logged 500 (a bug)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..domain.errors import DomainError, NotFound
+from ..schemas.common import ErrorSchema
+
+log = logging.getLogger("mockserver")
+_error_schema = ErrorSchema()
+
+_STATUS_FOR = {NotFound: 404}
+_CODE_FOR_HTTP = {
+    400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 408: "REQUEST_TIMEOUT", 409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE", 415: "UNSUPPORTED_MEDIA_TYPE", 429: "TOO_MANY_REQUESTS",
+    500: "INTERNAL_SERVER_ERROR", 503: "SERVICE_UNAVAILABLE",
+}
+
+
+def error_response(
+    status: int, message: str, details: list[dict[str, str]] | None = None, code: str | None = None
+) -> Response:
+    body = _error_schema.dump(
+        {"code": code or _CODE_FOR_HTTP.get(status, "ERROR"), "message": message, "details": details or []}
+    )
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """marshmallow's nested messages as a flat list of {field, message}."""
+    if isinstance(messages, dict):
+        out = []
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            if key == "_schema":
+                name = prefix or "body"
+            out.extend(flatten(value, name))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"field": prefix or "body", "message": m} for m in messages]
+    if isinstance(messages, list):
+        return [d for m in messages for d in flatten(m, prefix)]
+    return [{"field": prefix or "body", "message": str(messages)}]
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> Response:
+        return error_response(_STATUS_FOR.get(type(exc), 400), exc.message, exc.details, exc.code)
+
+    @app.errorhandler(ValidationError)
+    def _invalid(exc: ValidationError) -> Response:
+        details = flatten(exc.messages)
+        summary = "; ".join(f"{d['field']}: {d['message']}" for d in details)
+        return error_response(400, f"Invalid request: {summary}", details)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        response = error_response(status, exc.description or exc.name)
+        if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        return response
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception) -> Response:
+        log.exception("unhandled error (a bug in the mock server)")
+        return error_response(500, f"Internal error in the mock server: {type(exc).__name__}: {exc}")

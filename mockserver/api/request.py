@@ -1,0 +1,64 @@
+"""A Flask request whose multipart file parts are size-checked while they are read.
+
+Werkzeug writes each file part into the stream this class hands out; the stream refuses the
+byte that would cross a limit, so an 11 MB file or a sixth file stops the upload there,
+before it is all in memory.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import IO, Any
+
+from flask import Request
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from .. import fidelity
+
+JSON_BODY_LIMIT = 1024 * 1024
+UPLOAD_BODY_LIMIT = fidelity.MAX_UPLOAD_TOTAL_BYTES + fidelity.MULTIPART_OVERHEAD_BYTES
+_MB = 1024 * 1024
+
+
+class _BoundedPart(io.BytesIO):
+    def __init__(self, owner: MockRequest, filename: str) -> None:
+        super().__init__()
+        self._owner = owner
+        self._filename = filename
+
+    def write(self, data: Any) -> int:
+        size = len(data)
+        if self.tell() + size > fidelity.MAX_UPLOAD_FILE_BYTES:
+            raise RequestEntityTooLarge(
+                f"File '{self._filename}' exceeds {fidelity.MAX_UPLOAD_FILE_BYTES // _MB} MB; "
+                f"each file should not exceed {fidelity.MAX_UPLOAD_FILE_BYTES // _MB} MB."
+            )
+        self._owner.upload_bytes += size
+        if self._owner.upload_bytes > fidelity.MAX_UPLOAD_TOTAL_BYTES:
+            raise RequestEntityTooLarge(
+                f"The files together exceed {fidelity.MAX_UPLOAD_TOTAL_BYTES // _MB} MB "
+                f"(the combined files limit)."
+            )
+        return super().write(data)
+
+
+class MockRequest(Request):
+    upload_files = 0
+    upload_bytes = 0
+
+    @property
+    def max_content_length(self) -> int | None:  # type: ignore[override]
+        if self.mimetype == "multipart/form-data":
+            return UPLOAD_BODY_LIMIT
+        return JSON_BODY_LIMIT
+
+    def _get_file_stream(
+        self, total_content_length: int | None, content_type: str | None,
+        filename: str | None = None, content_length: int | None = None,
+    ) -> IO[bytes]:
+        self.upload_files += 1
+        if self.upload_files > fidelity.MAX_UPLOAD_FILES:
+            raise BadRequest(
+                f"Too many files: upload up to {fidelity.MAX_UPLOAD_FILES} files in one request."
+            )
+        return _BoundedPart(self, filename or "")

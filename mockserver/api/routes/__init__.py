@@ -1,0 +1,1 @@
+"""Vendor routes; each Flask endpoint is named after the vendor operation (getCase, ...)."""

@@ -1,0 +1,64 @@
+"""Case endpoints: get, set disease, delete, search."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from ...domain import operations
+from ...schemas.cases import (
+    CaseSchema, GetCaseArgsSchema, SearchCasesArgsSchema, UpdateCaseDiseasesSchema,
+)
+from ...schemas.common import page_envelope, page_schema
+from ..auth import state, workgroup
+
+bp = Blueprint("cases", __name__)
+
+_get_args = GetCaseArgsSchema()
+_search_args = SearchCasesArgsSchema()
+_diseases_body = UpdateCaseDiseasesSchema()
+_case = CaseSchema()
+_case_with_phi = CaseSchema(direct_identifiers=True)
+_page = page_schema(CaseSchema, "CasePage")()
+
+
+def query_args(list_fields: tuple[str, ...] = ()) -> dict[str, object]:
+    """The query string as a dict, with repeatable parameters as lists."""
+    args = request.args
+    return {k: (args.getlist(k) if k in list_fields else args.get(k)) for k in args}
+
+
+@bp.get("/crs/api/v2/cases/<case_id>", endpoint="getCase")
+def get_case(case_id: str) -> Response:
+    wg = workgroup()
+    args = _get_args.load(query_args())
+    found = operations.get_case(wg, case_id, state().clock.now())
+    body = (_case_with_phi if args["directIdentifiers"] else _case).dump(found)
+    if args["includeQcOverviewMetrics"]:
+        body["preferredQcMetrics"] = state().qc_overview(found)
+    return jsonify(body)
+
+
+@bp.put("/crs/api/v1/cases/<case_id>/diseases", endpoint="updateCaseDiseases")
+def update_case_diseases(case_id: str) -> Response:
+    wg = workgroup()
+    body = _diseases_body.load(request.get_json())
+    updated = operations.update_case_diseases(
+        wg, case_id, body["externalid"], body["ontologytype"], state().clock.now()
+    )
+    return jsonify(_case.dump(updated))
+
+
+@bp.delete("/crs/api/v1/cases/<case_id>", endpoint="deleteCase")
+def delete_case(case_id: str) -> Response:
+    wg = workgroup()
+    operations.delete_case(wg, case_id, state().clock.now())
+    return Response(status=204)
+
+
+@bp.get("/crs/api/v1/cases/search", endpoint="searchCases")
+def search_cases() -> Response:
+    wg = workgroup()
+    query = _search_args.load(query_args(SearchCasesArgsSchema.LIST_FIELDS))
+    page = operations.search_cases(wg, query, state().clock.now())
+    envelope = page_envelope(page.content, page.total_elements, page.page_number, page.page_size)
+    return jsonify(_page.dump(envelope))

@@ -1,0 +1,41 @@
+"""Custom case data: upload metadata CSVs, then poll each file's ingestion status."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import BadRequest, UnsupportedMediaType
+
+from ... import fidelity
+from ...domain import ingestion, operations
+from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
+from ..auth import state, workgroup
+
+bp = Blueprint("uploads", __name__)
+
+_accepted = UploadAcceptedSchema(many=True)
+_status = UploadStatusSchema()
+
+
+@bp.post("/crs/api/v2/custom-case-data/files", endpoint="uploadCustomCaseData")
+def upload_custom_case_data() -> Response:
+    wg = workgroup()
+    if request.mimetype != "multipart/form-data":
+        raise UnsupportedMediaType(
+            f"Send the files as multipart/form-data in the field '{fidelity.UPLOAD_FIELD}'."
+        )
+    files = request.files.getlist(fidelity.UPLOAD_FIELD)
+    others = [name for name in request.files if name != fidelity.UPLOAD_FIELD]
+    if others:
+        raise BadRequest(f"Unexpected file field(s) {', '.join(others)}; use '{fidelity.UPLOAD_FIELD}'.")
+    if not files:
+        raise BadRequest(f"No file: add one to five CSV files in the field '{fidelity.UPLOAD_FIELD}'.")
+    parsed = [ingestion.parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
+    uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now())
+    return jsonify(_accepted.dump(uploads))
+
+
+@bp.get("/crs/api/v1/custom-case-data/<upload_id>/status", endpoint="getCustomCaseDataStatus")
+def get_custom_case_data_status(upload_id: str) -> Response:
+    wg = workgroup()
+    upload = operations.get_custom_case_data_status(wg, upload_id, state().clock.now())
+    return jsonify(_status.dump(upload))

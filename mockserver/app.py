@@ -1,0 +1,39 @@
+"""The composition root: builds the seeded state and the Flask app around it."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import api, fidelity
+from .api.request import MockRequest
+from .datagen.qc import qc_overview
+from .datagen.world import build_workgroup, load_fixture_cases
+from .domain.clock import Clock
+from .domain.state import MockState
+from .settings import Settings
+
+
+def build_state(settings: Settings) -> MockState:
+    fixture_cases = load_fixture_cases(settings.fixtures)
+    default = build_workgroup(
+        fidelity.DEFAULT_WORKGROUP_ID,
+        fidelity.DEFAULT_WORKGROUP_NAME,
+        seed=settings.seed,
+        cases=settings.cases,
+        fixture_cases=fixture_cases,
+    )
+    return MockState(clock=Clock(), workgroups=[default], qc_overview=qc_overview)
+
+
+def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
+    """A Flask app serving the vendor surface from a freshly seeded in-memory state."""
+    settings = (settings or Settings()).with_overrides(**overrides)
+    app = Flask("mockserver")
+    app.request_class = MockRequest
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    app.config["MOCKSERVER_SETTINGS"] = settings
+    app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
+    app.extensions["mockserver"] = build_state(settings)
+    api.register(app)
+    return app

@@ -1,0 +1,42 @@
+"""The seeded world a server starts with: workgroups filled with generated and fixture cases."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..domain.models import Case
+from ..domain.workgroup import Workgroup
+from ..schemas.cases import CaseSchema
+from .cases import make_case, make_test_definitions
+from .catalog import fixtures_dir, load_diseases
+
+
+def load_fixture_cases(directory: Path | None = None) -> list[Case]:
+    """Hand-written cases (vendor JSON shape), one per file under ``<fixtures>/cases``."""
+    folder = directory if directory is not None else fixtures_dir() / "cases"
+    if not folder.is_dir():
+        raise FileNotFoundError(f"fixture folder {folder} does not exist")
+    schema = CaseSchema()
+    cases = []
+    for path in sorted(folder.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for item in doc if isinstance(doc, list) else [doc]:
+            cases.append(schema.load(item))
+    return cases
+
+
+def build_workgroup(
+    workgroup_id: str, name: str, *, seed: int, cases: int, fixture_cases: list[Case] = ()
+) -> Workgroup:
+    diseases = load_diseases()
+    test_definitions = make_test_definitions(seed, workgroup_id)
+    generated = [make_case(seed, workgroup_id, i, diseases, test_definitions) for i in range(cases)]
+    return Workgroup(
+        workgroup_id,
+        name,
+        seed=seed,
+        seeded_cases=[*fixture_cases, *generated],
+        test_definitions=test_definitions,
+        diseases=diseases,
+    )

@@ -1,0 +1,54 @@
+"""The mock's clock: every timestamp the mock writes and every due time it checks comes from here."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+
+class Clock:
+    """Wall time plus an offset ("real" mode), or a fixed instant ("frozen" mode).
+
+    Advancing moves either mode forward, so a test can complete time-based steps at once.
+    Timestamps are whole seconds in UTC, because that is all the vendor's formats carry.
+    """
+
+    def __init__(self, frozen_at: datetime | None = None) -> None:
+        self._lock = threading.Lock()
+        self._offset = 0.0
+        self._frozen_at = frozen_at
+        self._changed = threading.Condition(self._lock)
+
+    @property
+    def mode(self) -> str:
+        return "real" if self._frozen_at is None else "frozen"
+
+    def now(self) -> datetime:
+        frozen = self._frozen_at
+        if frozen is not None:
+            return frozen
+        return datetime.fromtimestamp(time.time() + self._offset, tz=timezone.utc).replace(
+            microsecond=0
+        )
+
+    def advance(self, seconds: float) -> datetime:
+        with self._lock:
+            if self._frozen_at is not None:
+                self._frozen_at = self._frozen_at + timedelta(seconds=seconds)
+            else:
+                self._offset += seconds
+            self._changed.notify_all()
+        return self.now()
+
+    def freeze(self, at: datetime) -> None:
+        with self._lock:
+            self._frozen_at = at.astimezone(timezone.utc).replace(microsecond=0)
+            self._changed.notify_all()
+
+    def unfreeze(self) -> None:
+        """Back to real time; the offset is dropped so "real" means the wall clock."""
+        with self._lock:
+            self._frozen_at = None
+            self._offset = 0.0
+            self._changed.notify_all()

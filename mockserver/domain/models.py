@@ -1,0 +1,156 @@
+"""Immutable records for cases, diseases, test definitions and uploads.
+
+Records are frozen: a change makes a new record (``dataclasses.replace``). That lets a
+workgroup keep its seeded cases untouched underneath an overlay of changes, so resetting to the
+seeded state is dropping the overlay, whatever the number of cases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .statuses import CaseStatus
+
+
+@dataclass(frozen=True, slots=True)
+class DiseaseAncestor:
+    name: str
+    external_id: str
+    cluster_ids: tuple[str, ...]
+    ontology_type: str = "SNOMEDCT"
+
+
+@dataclass(frozen=True, slots=True)
+class Disease:
+    """A SNOMED CT disease term, shaped like ``samples[].tumorType[]`` in the real payload."""
+
+    externalid: str
+    name: str
+    ontologytype: str = "SNOMEDCT"
+    version: str | None = None
+    key_genes: tuple[str, ...] = ()
+    clusterid: tuple[str, ...] = ()
+    ancestors: tuple[DiseaseAncestor, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    custom_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TestDefinition:
+    """A workgroup's test definition; cases share these records rather than copying them."""
+
+    id: str
+    name: str
+    version: str
+    workflow_name: str
+    workflow_version: str
+    reference_genome_build: str
+    sample_classification: str
+    report_id: str
+    time_created: str
+    status: str = "LIVE"
+
+
+@dataclass(frozen=True, slots=True)
+class CustomField:
+    """One ``customMetadata.configData[]`` entry (custom case data)."""
+
+    name: str
+    value: str
+    order: int
+    type: str = "Text"
+    restricted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Sample:
+    id: str
+    external_sample_id: str
+    sample_type: str
+    pair_id: str | None
+    tumor_type: tuple[Disease, ...] = ()
+    external_sample_name: str | None = None
+    sample_classification: str = "TUMOR"
+    specimen_type: str | None = None
+    tmb: str | None = None
+    msi: str | None = None
+    gis: str | None = None
+    purity: str | None = None
+    ploidy: str | None = None
+    custom_metadata: tuple[CustomField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    id: str
+    gender: str
+    samples: tuple[Sample, ...]
+    # Direct identifiers (PHI): served only with directIdentifiers=true.
+    first_name: str | None = None
+    last_name: str | None = None
+    date_of_birth: str | None = None
+    mrn: str | None = None
+    is_affected: str = "AFFECTED"
+    relationship_to_proband: str = "PROBAND"
+    subject_report_id: str | None = None
+    custom_metadata: tuple[CustomField, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    id: str
+    display_id: str
+    status: CaseStatus
+    created_date: datetime
+    updated_date: datetime
+    subjects: tuple[Subject, ...]
+    tags: tuple[str, ...] = ()
+    analysis_id: str | None = None
+    workflow_name: str | None = None
+    test_definition: TestDefinition | None = None
+    created_by: str | None = None
+    updated_by: str | None = None
+    custom_metadata: tuple[CustomField, ...] = ()
+
+    @property
+    def samples(self) -> tuple[Sample, ...]:
+        return tuple(s for subject in self.subjects for s in subject.samples)
+
+    @property
+    def diseases(self) -> tuple[Disease, ...]:
+        seen: dict[str, Disease] = {}
+        for sample in self.samples:
+            for disease in sample.tumor_type:
+                seen.setdefault(disease.externalid, disease)
+        return tuple(seen.values())
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, str]:
+        return (self.created_date, self.display_id, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    message: str
+    case_id: str | None = None
+    sample_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An uploaded metadata CSV and its ingestion job."""
+
+    id: str
+    file_name: str
+    size_bytes: int
+    header: tuple[str, ...]
+    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line number, cells)
+    status: str
+    created_date: datetime
+    updated_date: datetime
+    errors: tuple[RowError, ...] = ()
+    applied_rows: int = 0
+    cases_created: tuple[str, ...] = field(default=())
+    cases_updated: tuple[str, ...] = field(default=())

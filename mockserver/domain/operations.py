@@ -1,0 +1,88 @@
+"""The vendor operations, named as the vendor's API names them, on one workgroup.
+
+Each settles due steps first, under the workgroup's lock, then reads or changes the store.
+A refused request raises a DomainError before anything is stored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from . import ingestion, processing
+from .errors import InvalidRequest, NotFound
+from .models import Case, Disease, Upload
+from .query import CaseQuery, Page, run_query
+from .settle import settle
+from .workgroup import Workgroup
+
+
+def _case_or_404(wg: Workgroup, case_id: str) -> Case:
+    case = wg.cases.get(case_id)
+    if case is None:
+        raise NotFound(f"Case {case_id} was not found in workgroup {wg.id}.")
+    return case
+
+
+def get_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
+    with wg.lock:
+        settle(wg, now)
+        return _case_or_404(wg, case_id)
+
+
+def search_cases(wg: Workgroup, query: CaseQuery, now: datetime) -> Page:
+    with wg.lock:
+        settle(wg, now)
+        return run_query(wg.cases.ordered(query.descending), len(wg.cases), query)
+
+
+def update_case_diseases(
+    wg: Workgroup, case_id: str, externalid: str, ontologytype: str, now: datetime
+) -> Case:
+    with wg.lock:
+        settle(wg, now)
+        case = _case_or_404(wg, case_id)
+        disease = resolve_disease(wg, externalid, ontologytype)
+        return processing.set_disease(wg, case, disease, now)
+
+
+def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Disease:
+    if ontologytype.upper() != "SNOMEDCT":
+        raise InvalidRequest(
+            f"ontologytype '{ontologytype}' is not supported; use SNOMEDCT.",
+            [{"field": "ontologytype", "message": "must be SNOMEDCT"}],
+        )
+    disease = wg.diseases.get(externalid)
+    if disease is None:
+        raise InvalidRequest(
+            f"externalid '{externalid}' is not a SNOMEDCT id in this workgroup's disease configuration.",
+            [{"field": "externalid", "message": "unknown SNOMEDCT id"}],
+        )
+    return disease
+
+
+def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
+    with wg.lock:
+        settle(wg, now)
+        _case_or_404(wg, case_id)
+        processing.forget(wg, case_id)
+        deleted = wg.cases.delete(case_id)
+        assert deleted is not None
+        return deleted
+
+
+def upload_custom_case_data(
+    wg: Workgroup, files: Sequence[ingestion.ParsedCsv], now: datetime
+) -> list[Upload]:
+    with wg.lock:
+        settle(wg, now)
+        return [ingestion.create_upload(wg, parsed, now) for parsed in files]
+
+
+def get_custom_case_data_status(wg: Workgroup, upload_id: str, now: datetime) -> Upload:
+    with wg.lock:
+        settle(wg, now)
+        upload = wg.uploads.get(upload_id)
+        if upload is None:
+            raise NotFound(f"Custom case data file {upload_id} was not found in workgroup {wg.id}.")
+        return upload

@@ -1,0 +1,89 @@
+"""Every vendor constant and every choice the vendor's page leaves open, in one place.
+
+Each name here is mirrored by a line in the README's "Fidelity notes". A fidelity correction
+(the real service turns out to do something else) should be a change to this file only.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+# --- Formats -------------------------------------------------------------------------------
+#: Case timestamps as the real payload writes them: ``2024-11-05T12:26:06+0000``.
+CASE_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+#: Search date filters, documented as ``yyyy-MM-dd'T'HH:mm:ss'Z'``; any other form is a 400.
+QUERY_DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+#: Creation-date bounds include the instant itself, as the vendor's audit-log API documents
+#: ("on and before" / "on and after") for the same parameter format.
+DATE_BOUNDS_INCLUSIVE = True
+
+# --- Search ----------------------------------------------------------------------------------
+#: Spring Data's defaults: 20 per page unless asked; we reject (400) rather than clamp above
+#: the maximum so a client bug shows up in its tests.
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 2000
+#: ``orderBy`` only says ASC or DESC; the mock sorts by creation date (the case list's default
+#: column), ties broken by displayId then id, newest first when ``orderBy`` is left out.
+DEFAULT_ORDER = "DESC"
+#: Several ``tags`` values: a case matches when any of its tags matches any value (a JPA
+#: ``IN``/``OR LIKE`` join), while different parameters still combine with AND.
+TAGS_MATCH_ALL = False
+#: ``analysisId`` is "the specific or custom analysisId": an exact, case-sensitive match.
+#: ``diseaseName`` is a case-insensitive partial match, like the other free-text filters.
+#: ``displayId`` with ``isExactMatch=true`` is an exact, case-sensitive match.
+#: Partial matches treat ``%`` as "any run of characters" and ``_`` literally.
+LIKE_WILDCARD = "%"
+
+# --- Workgroups and auth -----------------------------------------------------------------------
+DEFAULT_WORKGROUP_ID = "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"
+DEFAULT_WORKGROUP_NAME = "ICI Mock Workgroup"
+#: Roles reported by ``/session/workgroups`` for every workgroup a key may use.
+WORKGROUP_ROLES = ("API Access",)
+#: The documented Swagger form is ``ApiKey <key>``; the scheme is matched case-insensitively
+#: (``ApiKey``, ``apikey`` and ``APIKey`` all appear in working client code). A single token
+#: without a scheme is taken as a psToken.
+API_KEY_SCHEME = "apikey"
+#: Missing X-ILMN-Domain or X-ILMN-Workgroup is a credentials problem (401), a workgroup that
+#: does not exist or that the key may not use is a permission problem (403).
+
+# --- Statuses and processing --------------------------------------------------------------------
+#: Seconds a case spends in PROCESSING after its disease is set, on the mock's clock.
+PROCESSING_SECONDS = 3.0
+PROCESSING_OUTCOME = "READY_FOR_INTERPRETATION"
+
+# --- Custom case data (metadata CSV) uploads ------------------------------------------------------
+UPLOAD_FIELD = "files"
+MAX_UPLOAD_FILES = 5
+#: "10MB" and "50MB" read as binary megabytes.
+MAX_UPLOAD_FILE_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_TOTAL_BYTES = 50 * 1024 * 1024
+#: Room for multipart boundaries and part headers on top of the file bytes.
+MULTIPART_OVERHEAD_BYTES = 256 * 1024
+REQUIRED_CSV_COLUMNS = ("Sample_ID", "Case_ID")
+#: Accepted by file name; the content type a browser or client sends for CSV varies.
+CSV_SUFFIX = ".csv"
+UPLOAD_QUEUED_SECONDS = 1.0
+UPLOAD_IN_PROGRESS_SECONDS = 1.0
+UPLOAD_STATUS_QUEUED = "QUEUED"
+UPLOAD_STATUS_IN_PROGRESS = "IN_PROGRESS"
+#: Terminal statuses were not found in public material; these are the plausible guesses.
+UPLOAD_STATUS_COMPLETED = "COMPLETED"
+UPLOAD_STATUS_PARTIALLY_COMPLETED = "PARTIALLY_COMPLETED"
+UPLOAD_STATUS_FAILED = "FAILED"
+SAMPLE_TYPES = ("DNA", "RNA")
+SEX_VALUES = {"male": "MALE", "female": "FEMALE", "unknown": "UNKNOWN"}
+#: Tags in one CSV cell are separated by semicolons (commas would need quoting).
+CSV_TAG_SEPARATOR = ";"
+
+# --- Seeded data ---------------------------------------------------------------------------------
+DEFAULT_SEED = 42
+DEFAULT_CASES = 100
+#: Seeded cases are created inside this window, so the same seed gives the same dates whatever
+#: day the server starts.
+SEED_WINDOW_END = datetime(2026, 10, 31, 23, 0, 0, tzinfo=timezone.utc)
+SEED_WINDOW_DAYS = 540
+TRUSIGHT_SOFTWARE_SUITE_VERSION = "5.0.0"
+DATA_SOURCE_VERSIONS = (
+    "Illumina Connected Annotations 3.24.0 (Ensembl: 110; RefSeq: 105.20220307; "
+    "ClinVar: 20240603; COSMIC: 99; gnomAD: 4.0)"
+)

@@ -1,0 +1,97 @@
+"""Running the app: waitress (multi-threaded, one process, so one in-memory store), an
+access log of one line per request, and a background-thread server for tests."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask
+from waitress.server import create_server
+
+access_log = logging.getLogger("mockserver.access")
+
+StartResponse = Callable[..., Any]
+
+
+class AccessLog:
+    """WSGI middleware: ``METHOD path?query status duration`` per request."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        seen: list[str] = []
+
+        def recording_start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
+            seen.append(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        try:
+            return self.app(environ, recording_start_response)
+        finally:
+            query = environ.get("QUERY_STRING")
+            access_log.info(
+                "%s %s%s %s %.1fms",
+                environ.get("REQUEST_METHOD"),
+                environ.get("PATH_INFO"),
+                f"?{query}" if query else "",
+                seen[0] if seen else "-",
+                (time.perf_counter() - started) * 1000,
+            )
+
+
+def wsgi_app(app: Flask, log_requests: bool) -> Callable[..., Iterable[bytes]]:
+    return AccessLog(app) if log_requests else app
+
+
+def make_server(app: Flask, host: str, port: int, threads: int, log_requests: bool = True) -> Any:
+    # The body limit sits above the upload limit so that oversized uploads reach the app and
+    # get the vendor's error body; waitress spools bodies over 512 KB to a temporary file.
+    return create_server(
+        wsgi_app(app, log_requests),
+        host=host,
+        port=port,
+        threads=threads,
+        max_request_body_size=128 * 1024 * 1024,
+        ident="mockserver",
+        clear_untrusted_proxy_headers=True,
+    )
+
+
+class ServerThread:
+    """The app served by waitress on a background thread; ``port=0`` picks a free port."""
+
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
+                 log_requests: bool = False) -> None:
+        self.app = app
+        self._server = make_server(app, host, port, threads, log_requests)
+        self.host = host
+        self.port: int = self._server.effective_port
+        self._thread = threading.Thread(target=self._server.run, name="mockserver", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> ServerThread:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server = self._server
+        while server._map:  # close the listener and every open connection, as WebTest does
+            for channel in list(server._map.values()):
+                channel.handle_close()
+        server.task_dispatcher.shutdown()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ServerThread:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
