@@ -84,6 +84,7 @@ class ServerThread:
 
     def stop(self) -> None:
         server = self._server
+        logging.getLogger("waitress").setLevel(logging.ERROR)  # closing open channels warns
         while server._map:  # close the listener and every open connection, as WebTest does
             for channel in list(server._map.values()):
                 channel.handle_close()

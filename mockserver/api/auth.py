@@ -23,11 +23,11 @@ def api_key() -> str:
     parts = header.split()
     if len(parts) == 2 and parts[0].lower() == fidelity.API_KEY_SCHEME:
         key = parts[1]
-    elif len(parts) == 1:
+    elif len(parts) == 1 and parts[0].lower() != fidelity.API_KEY_SCHEME:
         key = parts[0]
     else:
         raise Unauthorized(
-            f"Unsupported Authorization scheme '{parts[0]}'; send 'Authorization: ApiKey <key>'."
+            f"Malformed Authorization header (scheme '{parts[0]}'); send 'Authorization: ApiKey <key>'."
         )
     allowed = current_app.config["MOCKSERVER_KEYS"]
     if allowed and key not in allowed:

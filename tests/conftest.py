@@ -1,0 +1,89 @@
+"""Live servers on free loopback ports, and a requests session with the vendor's headers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import requests
+
+from mockserver import create_app, fidelity
+from mockserver.domain.state import MockState
+from mockserver.runner import ServerThread
+
+WG = fidelity.DEFAULT_WORKGROUP_ID
+BREAST_CASE = "0f6b2a44-5c1d-4e7a-9b3f-2d8c6e1a7b90"  # fixtures/cases/fixture_001_breast.json
+THYROID_CASE = "1a7c3b55-6d2e-4f8b-8c4a-3e9d7f2b8c01"  # fixtures/cases/fixture_002_thyroid.json
+
+
+class Api:
+    """A client of one live server: ``api.get("/crs/...", params=...)`` with auth headers."""
+
+    def __init__(self, server: ServerThread, workgroup: str = WG, key: str = "test-key") -> None:
+        self.server = server
+        self.url = server.url
+        self.session = requests.Session()
+        self.session.headers.update(
+            {"Authorization": f"ApiKey {key}", "X-ILMN-Domain": "test-domain", "X-ILMN-Workgroup": workgroup}
+        )
+
+    @property
+    def state(self) -> MockState:
+        return self.server.app.extensions["mockserver"]
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.url + path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def search(self, **params: Any) -> dict[str, Any]:
+        response = self.get("/crs/api/v1/cases/search", params=params)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def all_cases(self, **params: Any) -> list[dict[str, Any]]:
+        return self.search(pageSize=fidelity.MAX_PAGE_SIZE, **params)["content"]
+
+    def close(self) -> None:
+        self.session.close()
+
+
+def start_server(**settings: Any) -> ServerThread:
+    return ServerThread(create_app(**settings)).start()
+
+
+@pytest.fixture(scope="session")
+def shared_server() -> Iterator[ServerThread]:
+    """One server for tests that only read."""
+    server = start_server()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def api(shared_server: ServerThread) -> Iterator[Api]:
+    client = Api(shared_server)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def fresh_api() -> Iterator[Api]:
+    """A server of its own, for tests that change data."""
+    server = start_server()
+    client = Api(server)
+    yield client
+    client.close()
+    server.stop()
