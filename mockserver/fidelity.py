@@ -54,9 +54,11 @@ PROCESSING_OUTCOME = "READY_FOR_INTERPRETATION"
 # --- Custom case data (metadata CSV) uploads ------------------------------------------------------
 UPLOAD_FIELD = "files"
 MAX_UPLOAD_FILES = 5
-#: "10MB" and "50MB" read as binary megabytes.
-MAX_UPLOAD_FILE_BYTES = 10 * 1024 * 1024
-MAX_UPLOAD_TOTAL_BYTES = 50 * 1024 * 1024
+#: "10MB" and "50MB" read as decimal megabytes (10,000,000 bytes), the stricter reading, so a
+#: 10.2 MB file (and so five files making 51 MB) is refused. The total counts file bytes only.
+MEGABYTE = 1_000_000
+MAX_UPLOAD_FILE_BYTES = 10 * MEGABYTE
+MAX_UPLOAD_TOTAL_BYTES = 50 * MEGABYTE
 #: Room for multipart boundaries and part headers on top of the file bytes.
 MULTIPART_OVERHEAD_BYTES = 256 * 1024
 REQUIRED_CSV_COLUMNS = ("Sample_ID", "Case_ID")

@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from .. import fidelity
 from ..domain.errors import DomainError, NotFound
 from ..schemas.common import ErrorSchema
 
@@ -67,7 +68,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
-        response = error_response(status, exc.description or exc.name)
+        message = exc.description or exc.name
+        if isinstance(exc, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
+            message = (
+                f"The request body ({request.content_length} bytes) is larger than the "
+                f"{request.max_content_length} bytes this endpoint accepts."
+            )
+            if request.mimetype == "multipart/form-data":
+                total_mb = fidelity.MAX_UPLOAD_TOTAL_BYTES // fidelity.MEGABYTE
+                message += f" The files together may not exceed {total_mb} MB."
+        response = error_response(status, message)
         if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
         return response

@@ -17,7 +17,7 @@ from .. import fidelity
 
 JSON_BODY_LIMIT = 1024 * 1024
 UPLOAD_BODY_LIMIT = fidelity.MAX_UPLOAD_TOTAL_BYTES + fidelity.MULTIPART_OVERHEAD_BYTES
-_MB = 1024 * 1024
+_MB = fidelity.MEGABYTE
 
 
 class _BoundedPart(io.BytesIO):

@@ -19,6 +19,9 @@ from .models import Case, CustomField, Disease, RowError, Sample, Subject, Uploa
 from .statuses import CaseStatus
 from .workgroup import Workgroup
 
+# A single cell may be as large as a whole accepted file (csv's default stops at 128 KiB).
+csv.field_size_limit(max(csv.field_size_limit(), fidelity.MAX_UPLOAD_FILE_BYTES))
+
 START = "ingestion.start"
 FINISH = "ingestion.finish"
 KNOWN_COLUMNS = ("Sample_ID", "Case_ID", "Tumor_Type", "Sample_Type", "Sex", "Tags", "Test_Definition")
