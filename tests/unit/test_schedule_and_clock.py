@@ -1,0 +1,64 @@
+"""Schedule (due steps, replace, cancel, order) and Clock (real, frozen, advance)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from mockserver.domain.clock import Clock
+from mockserver.domain.schedule import Schedule
+
+T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
+def test_steps_pop_in_due_order_only_when_due() -> None:
+    schedule = Schedule()
+    schedule.add("a", "x", T0 + timedelta(seconds=5))
+    schedule.add("a", "y", T0 + timedelta(seconds=1))
+    schedule.add("b", "x", T0 + timedelta(seconds=3))
+    assert schedule.pop_due(T0) is None
+    popped = []
+    while (step := schedule.pop_due(T0 + timedelta(seconds=10))) is not None:
+        popped.append((step.kind, step.target))
+    assert popped == [("a", "y"), ("b", "x"), ("a", "x")]
+    assert len(schedule) == 0
+
+
+def test_same_due_time_keeps_insertion_order() -> None:
+    schedule = Schedule()
+    for target in "pqr":
+        schedule.add("k", target, T0)
+    assert [schedule.pop_due(T0).target for _ in range(3)] == ["p", "q", "r"]
+
+
+def test_adding_again_replaces_and_cancel_removes() -> None:
+    schedule = Schedule()
+    schedule.add("k", "x", T0 + timedelta(seconds=1))
+    schedule.add("k", "x", T0 + timedelta(seconds=9))
+    assert schedule.pop_due(T0 + timedelta(seconds=5)) is None
+    assert schedule.pending("k", "x").due == T0 + timedelta(seconds=9)
+    schedule.cancel("k", "x")
+    assert schedule.pending("k", "x") is None
+    assert schedule.pop_due(T0 + timedelta(days=1)) is None
+
+
+def test_frozen_clock_only_moves_when_advanced() -> None:
+    clock = Clock(frozen_at=T0)
+    assert clock.mode == "frozen" and clock.now() == T0
+    assert clock.advance(90) == T0 + timedelta(seconds=90)
+    assert clock.now() == T0 + timedelta(seconds=90)
+
+
+def test_real_clock_follows_wall_time_plus_offset() -> None:
+    clock = Clock()
+    wall = datetime.now(timezone.utc)
+    assert clock.mode == "real" and abs((clock.now() - wall).total_seconds()) < 2
+    clock.advance(3600)
+    assert abs((clock.now() - wall).total_seconds() - 3600) < 2
+    clock.freeze(T0)
+    assert clock.now() == T0
+    clock.unfreeze()
+    assert abs((clock.now() - wall).total_seconds()) < 2
+
+
+def test_clock_has_whole_seconds() -> None:
+    assert Clock().now().microsecond == 0
