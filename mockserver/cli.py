@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
 import time
 from pathlib import Path
@@ -67,10 +68,15 @@ def serve(settings: Settings) -> int:
         "serving the ICI Case APIs on http://%s:%s (seed %s, %s generated cases, ready in %.2fs)",
         settings.host, server.effective_port, settings.seed, settings.cases, time.perf_counter() - started,
     )
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.run()
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, SystemExit):
+        log.info("stopped")
     finally:
         server.close()
     return 0
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise SystemExit(0)

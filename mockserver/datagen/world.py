@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from marshmallow import ValidationError
+
 from ..domain.models import Case
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
@@ -20,9 +22,12 @@ def load_fixture_cases(directory: Path | None = None) -> list[Case]:
     schema = CaseSchema()
     cases = []
     for path in sorted(folder.glob("*.json")):
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        for item in doc if isinstance(doc, list) else [doc]:
-            cases.append(schema.load(item))
+        try:
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            for item in doc if isinstance(doc, list) else [doc]:
+                cases.append(schema.load(item))
+        except (ValueError, ValidationError) as exc:
+            raise ValueError(f"fixture file {path} is not a valid case: {exc}") from None
     return cases
 
 

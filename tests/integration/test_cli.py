@@ -1,0 +1,142 @@
+"""``mockserver serve`` / ``python -m mockserver`` as a user runs them: a real subprocess."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import requests
+
+from mockserver import fidelity
+
+HEADERS = {"Authorization": "ApiKey k", "X-ILMN-Domain": "d", "X-ILMN-Workgroup": fidelity.DEFAULT_WORKGROUP_ID}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
+    port = free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    full_env.update(env or {})
+    if "MOCKSERVER_PORT" not in full_env and "--port" not in args:
+        args = (*args, "--port", str(port))
+    else:
+        port = int(full_env.get("MOCKSERVER_PORT") or args[args.index("--port") + 1])
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "mockserver", "serve", *args],
+        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.poll() is None, proc.stdout.read()
+            try:
+                requests.get(url + "/crs/api/v1/session/workgroups", headers=HEADERS, timeout=1)
+                break
+            except requests.ConnectionError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.05)
+        yield url, proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+
+def search_total(url: str) -> int:
+    return requests.get(url + "/crs/api/v1/cases/search", headers=HEADERS, timeout=10).json()["totalElements"]
+
+
+def test_serve__defaults_seed_data_and_logs_each_request() -> None:
+    with serving() as (url, proc):
+        assert search_total(url) == fidelity.DEFAULT_CASES + 2
+        requests.get(url + "/crs/api/v2/cases/nope", headers=HEADERS, timeout=10)
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=10)[0]
+    assert proc.returncode == 0
+    assert "serving the ICI Case APIs on http://127.0.0.1:" in output
+    assert "GET /crs/api/v1/cases/search 200" in output
+    assert "GET /crs/api/v2/cases/nope 404" in output
+    assert "waitress" not in output.lower() or "development server" not in output.lower()
+
+
+def test_serve__flags_set_seed_cases_and_keys() -> None:
+    with serving("--seed", "9", "--cases", "15", "--api-key", "secret", "--no-access-log") as (url, _):
+        assert requests.get(url + "/crs/api/v1/cases/search", headers=HEADERS, timeout=10).status_code == 401
+        good = {**HEADERS, "Authorization": "ApiKey secret"}
+        page = requests.get(url + "/crs/api/v1/cases/search", headers=good, timeout=10).json()
+        assert page["totalElements"] == 17
+
+
+def test_serve__environment_variables_configure_it() -> None:
+    port = free_port()
+    env = {"MOCKSERVER_PORT": str(port), "MOCKSERVER_SEED": "9", "MOCKSERVER_CASES": "15"}
+    with serving(env=env) as (url, _):
+        assert url.endswith(str(port))
+        assert search_total(url) == 17
+
+
+def test_serve__same_seed_same_data_across_processes() -> None:
+    def snapshot() -> list[dict]:
+        with serving("--seed", "3", "--cases", "40") as (url, _):
+            return requests.get(url + "/crs/api/v1/cases/search", params={"pageSize": 100},
+                                headers=HEADERS, timeout=10).json()["content"]
+    assert snapshot() == snapshot()
+
+
+def test_serve__flag_beats_environment() -> None:
+    with serving("--cases", "5", env={"MOCKSERVER_CASES": "50"}) as (url, _):
+        assert search_total(url) == 7
+
+
+def test_serve__bad_environment_value_is_a_clear_error() -> None:
+    env = {**os.environ, "MOCKSERVER_CASES": "many"}
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve"], env=env,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "MOCKSERVER_CASES must be a whole number" in result.stderr
+
+
+def test_serve__bad_flag_is_a_usage_error() -> None:
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--cases", "-3"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "out of range" in result.stderr
+
+
+def test_serve__missing_fixture_folder_is_a_clear_error(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--fixtures", str(tmp_path / "none")],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_serve__own_fixture_folder(tmp_path) -> None:
+    from mockserver.datagen.catalog import fixtures_dir
+
+    (tmp_path / "one.json").write_text((fixtures_dir() / "cases" / "fixture_001_breast.json").read_text())
+    with serving("--fixtures", str(tmp_path), "--cases", "3") as (url, _):
+        assert search_total(url) == 4
+
+
+def test_serve__invalid_fixture_file_is_a_clear_error(tmp_path) -> None:
+    (tmp_path / "bad.json").write_text('{"id": "x"}')
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--fixtures", str(tmp_path)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "bad.json is not a valid case" in result.stderr and "displayId" in result.stderr
