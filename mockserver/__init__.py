@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .app import create_app
-from .settings import Settings
+from .app import create_app  # noqa: E402  (the app reads __version__)
+from .settings import Settings  # noqa: E402
 
 __all__ = ["Settings", "__version__", "create_app"]
