@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from typing import Any
 
 import pytest
@@ -87,3 +88,13 @@ def fresh_api() -> Iterator[Api]:
     yield client
     client.close()
     server.stop()
+
+
+FROZEN_AT = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def frozen_api(fresh_api: Api) -> Api:
+    """A server of its own whose clock stands still until the test advances it."""
+    fresh_api.state.clock.freeze(FROZEN_AT)
+    return fresh_api

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pytest
 
-from conftest import BREAST_CASE, THYROID_CASE, Api
+from conftest import BREAST_CASE, FROZEN_AT, THYROID_CASE, Api
 from mockserver import fidelity
 
 UPLOAD = "/crs/api/v2/custom-case-data/files"
@@ -36,7 +37,8 @@ def case_count(api: Api) -> int:
     return api.search()["totalElements"]
 
 
-def test_upload__status_goes_queued_in_progress_completed(fresh_api: Api) -> None:
+def test_upload__status_goes_queued_in_progress_completed(frozen_api: Api) -> None:
+    fresh_api = frozen_api
     response = upload(fresh_api, csv_file("meta.csv", "Sample_ID,Case_ID\nS-NEW-1,CASE-NEW-1\n"))
     assert response.status_code == 200
     accepted = response.json()
@@ -50,6 +52,9 @@ def test_upload__status_goes_queued_in_progress_completed(fresh_api: Api) -> Non
     final = status(fresh_api, upload_id)
     assert final["status"] == "COMPLETED"
     assert final["totalRows"] == 1 and final["appliedRows"] == 1 and final["errors"] == []
+    done_at = FROZEN_AT + timedelta(seconds=fidelity.UPLOAD_QUEUED_SECONDS + fidelity.UPLOAD_IN_PROGRESS_SECONDS)
+    assert final["createdDate"] == FROZEN_AT.strftime(fidelity.CASE_DATE_FORMAT)
+    assert final["updatedDate"] == done_at.strftime(fidelity.CASE_DATE_FORMAT)  # stamped with the due time
 
 
 def test_upload__real_client_polling_loop(fresh_api: Api) -> None:

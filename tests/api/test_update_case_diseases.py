@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
-from conftest import BREAST_CASE, THYROID_CASE, Api
+from conftest import BREAST_CASE, FROZEN_AT, THYROID_CASE, Api
 from mockserver import fidelity
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT", "name": "Medullary thyroid carcinoma"}
@@ -24,7 +26,8 @@ def case_diseases(case: dict) -> set[str]:
     return {t["externalid"] for s in case["subjects"] for sm in s["samples"] for t in sm["tumorType"]}
 
 
-def test_update_case_diseases__sets_disease_and_processes(fresh_api: Api) -> None:
+def test_update_case_diseases__sets_disease_and_processes(frozen_api: Api) -> None:
+    fresh_api = frozen_api
     before = get_case(fresh_api, THYROID_CASE)
     assert before["status"] == "MISSING_REQUIRED_DATA" and case_diseases(before) == set()
     response = set_disease(fresh_api, THYROID_CASE, MTC)
@@ -35,13 +38,18 @@ def test_update_case_diseases__sets_disease_and_processes(fresh_api: Api) -> Non
     assert now["subjects"][0]["samples"][0]["tumorType"][0]["name"] == "Medullary thyroid carcinoma"
     assert fresh_api.search(status="PROCESSING", id=THYROID_CASE)["totalElements"] == 1
 
-    fresh_api.state.clock.advance(fidelity.PROCESSING_SECONDS + 1)
+    assert now["updatedDate"] == FROZEN_AT.strftime(fidelity.CASE_DATE_FORMAT)
+    fresh_api.state.clock.advance(fidelity.PROCESSING_SECONDS - 1)
+    assert get_case(fresh_api, THYROID_CASE)["status"] == "PROCESSING"
+    fresh_api.state.clock.advance(1)
     done = get_case(fresh_api, THYROID_CASE)
     assert done["status"] == "READY_FOR_INTERPRETATION"
-    assert done["updatedDate"] > now["updatedDate"] or done["updatedDate"] != now["updatedDate"]
+    due = FROZEN_AT + timedelta(seconds=fidelity.PROCESSING_SECONDS)
+    assert done["updatedDate"] == due.strftime(fidelity.CASE_DATE_FORMAT)  # stamped with the due time
 
 
-def test_update_case_diseases__search_sees_the_transition_too(fresh_api: Api) -> None:
+def test_update_case_diseases__search_sees_the_transition_too(frozen_api: Api) -> None:
+    fresh_api = frozen_api
     assert set_disease(fresh_api, BREAST_CASE, MTC).status_code == 200
     fresh_api.state.clock.advance(fidelity.PROCESSING_SECONDS)
     page = fresh_api.search(id=BREAST_CASE)
