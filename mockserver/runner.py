@@ -64,7 +64,11 @@ def make_server(app: Flask, host: str, port: int, threads: int, log_requests: bo
 
 
 class ServerThread:
-    """The app served by waitress on a background thread; ``port=0`` picks a free port."""
+    """The app served by waitress on a background thread; ``port=0`` picks a free port.
+
+    The loop runs in short rounds so that, asked to stop, it closes its own sockets from its
+    own thread (closing them from another thread races with its poll).
+    """
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
                  log_requests: bool = False) -> None:
@@ -72,7 +76,8 @@ class ServerThread:
         self._server = make_server(app, host, port, threads, log_requests)
         self.host = host
         self.port: int = self._server.effective_port
-        self._thread = threading.Thread(target=self._server.run, name="mockserver", daemon=True)
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="mockserver", daemon=True)
 
     @property
     def url(self) -> str:
@@ -82,14 +87,20 @@ class ServerThread:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def _run(self) -> None:
         server = self._server
-        logging.getLogger("waitress").setLevel(logging.ERROR)  # closing open channels warns
-        while server._map:  # close the listener and every open connection, as WebTest does
-            for channel in list(server._map.values()):
-                channel.handle_close()
+        while not self._stopping.is_set():
+            server.asyncore.loop(timeout=0.5, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
+        for channel in list(server._map.values()):
+            channel.handle_close()
         server.task_dispatcher.shutdown()
-        self._thread.join(timeout=5)
+
+    def stop(self) -> None:
+        if self._stopping.is_set() or not self._thread.is_alive():
+            return
+        self._stopping.set()
+        self._server.trigger.pull_trigger()
+        self._thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:
         return self.start()
