@@ -92,7 +92,10 @@ class ServerThread:
         while not self._stopping.is_set():
             server.asyncore.loop(timeout=0.5, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
         for channel in list(server._map.values()):
-            channel.handle_close()
+            if channel is server:
+                server.close()
+            else:
+                channel.handle_close()
         server.task_dispatcher.shutdown()
 
     def stop(self) -> None:

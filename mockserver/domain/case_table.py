@@ -7,9 +7,11 @@ seeded cases. Cases are kept in creation order so searches page without sorting.
 from __future__ import annotations
 
 import heapq
+import threading
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator
 
+from .columns import Columns
 from .models import Case
 
 _DELETED = None
@@ -22,14 +24,34 @@ class CaseTable:
         self._base: dict[str, Case] = {c.id: c for c in ordered}
         if len(self._base) != len(ordered):
             raise ValueError("seeded cases have duplicate ids")
+        self._base_position = {c.id: i for i, c in enumerate(ordered)}
+        self._columns: Columns | None = None
+        self._columns_lock = threading.Lock()
         self.reset()
 
     def reset(self) -> None:
         """Forget every change since seeding."""
         self._changed: dict[str, Case | None] = {}
+        self._hidden: set[int] = set()
         self._added: dict[str, Case] = {}
         self._added_keys: list[tuple[object, ...]] = []
         self._count = len(self._base)
+
+    def base_columns(self) -> Columns:
+        """Columns of the seeded cases, built on first use."""
+        if self._columns is None:
+            with self._columns_lock:
+                if self._columns is None:
+                    self._columns = Columns.of(self._base_order)
+        return self._columns
+
+    def hidden_base_positions(self) -> set[int]:
+        """Positions in ``seeded`` of the cases that were changed or deleted since seeding."""
+        return self._hidden
+
+    def overlay(self) -> list[Case]:
+        """The current cases that are not seeded ones as seeded: changed and added cases."""
+        return [c for c in self._changed.values() if c is not None] + list(self._added.values())
 
     @property
     def seeded(self) -> tuple[Case, ...]:
@@ -55,6 +77,7 @@ class CaseTable:
         base = self._base.get(case.id)
         if base is not None and base.sort_key == case.sort_key:
             self._changed[case.id] = case
+            self._hidden.add(self._base_position[case.id])
         else:
             insort(self._added_keys, (*case.sort_key,))
             self._added[case.id] = case
@@ -70,6 +93,7 @@ class CaseTable:
             del keys[bisect_left(keys, (*case.sort_key,))]
         else:
             self._changed[case_id] = _DELETED
+            self._hidden.add(self._base_position[case_id])
         return case
 
     def ordered(self, descending: bool = False) -> Iterator[Case]:

@@ -97,6 +97,33 @@ class Subject:
     custom_metadata: tuple[CustomField, ...] = ()
 
 
+#: Joins several values into one searchable text; it never occurs in a value.
+SEPARATOR = "\x00"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchKeys:
+    """A case's searchable texts, lower-cased; several values joined by SEPARATOR."""
+
+    display_id: str
+    id: str
+    external_sample_ids: str
+    tags: str
+    disease_names: str
+
+    @classmethod
+    def of(cls, case: Case) -> SearchKeys:
+        samples = [s for subject in case.subjects for s in subject.samples]
+        names = dict.fromkeys(d.name for s in samples for d in s.tumor_type)
+        return cls(
+            display_id=case.display_id.lower(),
+            id=case.id.lower(),
+            external_sample_ids=SEPARATOR.join(s.external_sample_id for s in samples).lower(),
+            tags=SEPARATOR.join(case.tags).lower(),
+            disease_names=SEPARATOR.join(names).lower(),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Case:
     id: str
@@ -112,6 +139,11 @@ class Case:
     created_by: str | None = None
     updated_by: str | None = None
     custom_metadata: tuple[CustomField, ...] = ()
+    # Lower-cased search keys, computed once per record (records never change).
+    search_keys: SearchKeys = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "search_keys", SearchKeys.of(self))
 
     @property
     def samples(self) -> tuple[Sample, ...]:

@@ -33,7 +33,7 @@ def get_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
 def search_cases(wg: Workgroup, query: CaseQuery, now: datetime) -> Page:
     with wg.lock:
         settle(wg, now)
-        return run_query(wg.cases.ordered(query.descending), len(wg.cases), query)
+        return run_query(wg.cases, query)
 
 
 def update_case_diseases(

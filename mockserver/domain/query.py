@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import heapq
 import re
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import islice
+from itertools import compress, filterfalse, islice, repeat
+from operator import attrgetter, contains, eq
+from typing import Any
 
 from .. import fidelity
-from .models import Case
+from .case_table import CaseTable
+from .columns import Columns
+from .models import SEPARATOR, Case
 from .statuses import CaseStatus
 
 Predicate = Callable[[Case], bool]
@@ -45,80 +51,154 @@ class Page:
         return -(-self.total_elements // self.page_size)
 
 
-def partial_matcher(value: str) -> Callable[[str | None], bool]:
-    """Case-insensitive "contains", where ``%`` stands for any run of characters (SQL LIKE)."""
+def partial_matcher(value: str) -> Callable[[str], bool]:
+    """Case-insensitive "contains" over a lower-cased text of one or more SEPARATOR-joined
+    values, where ``%`` stands for any run of characters within one value (SQL LIKE)."""
     needle = value.lower()
     if fidelity.LIKE_WILDCARD not in needle:
-        return lambda text: text is not None and needle in text.lower()
+        return lambda text: needle in text
+    any_run = f"[^{SEPARATOR}]*"
     parts = (re.escape(p) for p in needle.split(fidelity.LIKE_WILDCARD))
-    pattern = re.compile(".*".join(parts), re.IGNORECASE | re.DOTALL)
-    return lambda text: text is not None and pattern.search(text) is not None
+    search = re.compile(any_run.join(parts)).search
+    return lambda text: search(text) is not None
 
 
-def _any_of(matchers: list[Callable[[str | None], bool]], texts: Iterable[str]) -> bool:
-    return any(m(t) for t in texts for m in matchers)
+def _keys(attribute: str, match: Callable[[str], bool]) -> Predicate:
+    getter = attrgetter(f"search_keys.{attribute}")
+    return lambda c: match(getter(c))
 
 
 def predicates(q: CaseQuery) -> list[Predicate]:
-    """One predicate per given parameter; a case must satisfy all of them (AND)."""
+    """One predicate per given parameter, cheapest and most selective first; a case must
+    satisfy all of them (AND)."""
     preds: list[Predicate] = []
     if q.statuses:
         wanted = frozenset(q.statuses)
         preds.append(lambda c: c.status in wanted)
+    if q.analysis_id is not None:
+        analysis = q.analysis_id
+        preds.append(lambda c: c.analysis_id == analysis)
     if q.display_id is not None:
         if q.is_exact_match:
             exact = q.display_id
             preds.append(lambda c: c.display_id == exact)
         else:
-            m_display = partial_matcher(q.display_id)
-            preds.append(lambda c: m_display(c.display_id))
+            preds.append(_keys("display_id", partial_matcher(q.display_id)))
     if q.id is not None:
-        m_id = partial_matcher(q.id)
-        preds.append(lambda c: m_id(c.id))
-    if q.external_sample_id is not None:
-        m_sample = partial_matcher(q.external_sample_id)
-        preds.append(lambda c: any(m_sample(s.external_sample_id) for s in c.samples))
-    if q.analysis_id is not None:
-        analysis = q.analysis_id
-        preds.append(lambda c: c.analysis_id == analysis)
-    if q.tags:
-        tag_matchers = [partial_matcher(t) for t in q.tags]
-        if fidelity.TAGS_MATCH_ALL:
-            preds.append(lambda c: all(any(m(t) for t in c.tags) for m in tag_matchers))
-        else:
-            preds.append(lambda c: _any_of(tag_matchers, c.tags))
-    if q.disease_name is not None:
-        m_disease = partial_matcher(q.disease_name)
-        preds.append(lambda c: any(m_disease(d.name) for d in c.diseases))
+        preds.append(_keys("id", partial_matcher(q.id)))
     inclusive = fidelity.DATE_BOUNDS_INCLUSIVE
     if q.created_before is not None:
         before = q.created_before
-        if inclusive:
-            preds.append(lambda c: c.created_date <= before)
-        else:
-            preds.append(lambda c: c.created_date < before)
+        preds.append((lambda c: c.created_date <= before) if inclusive else (lambda c: c.created_date < before))
     if q.created_after is not None:
         after = q.created_after
-        if inclusive:
-            preds.append(lambda c: c.created_date >= after)
+        preds.append((lambda c: c.created_date >= after) if inclusive else (lambda c: c.created_date > after))
+    if q.external_sample_id is not None:
+        preds.append(_keys("external_sample_ids", partial_matcher(q.external_sample_id)))
+    if q.disease_name is not None:
+        preds.append(_keys("disease_names", partial_matcher(q.disease_name)))
+    if q.tags:
+        tag_matchers = [partial_matcher(t) for t in q.tags]
+        if fidelity.TAGS_MATCH_ALL:
+            preds.append(lambda c: all(m(c.search_keys.tags) for m in tag_matchers))
+        elif len(tag_matchers) == 1:
+            preds.append(_keys("tags", tag_matchers[0]))
         else:
-            preds.append(lambda c: c.created_date > after)
+            preds.append(lambda c: any(m(c.search_keys.tags) for m in tag_matchers))
     return preds
 
 
-def run_query(ordered: Iterator[Case], total: int, q: CaseQuery) -> Page:
-    """Filter cases already in the requested order, then cut out the requested page."""
-    start = q.page_number * q.page_size
+ColumnTest = Callable[[Iterable[Any]], Iterable[Any]]
+
+
+def _contains(needle: str) -> ColumnTest:
+    """Column form of partial_matcher: truthy where the lower-cased value matches."""
+    needle = needle.lower()
+    if fidelity.LIKE_WILDCARD not in needle:
+        return lambda values: map(contains, values, repeat(needle))
+    any_run = f"[^{SEPARATOR}]*"
+    search = re.compile(any_run.join(re.escape(p) for p in needle.split(fidelity.LIKE_WILDCARD))).search
+    return lambda values: map(search, values)
+
+
+def _equals(wanted: object) -> ColumnTest:
+    return lambda values: map(eq, values, repeat(wanted))
+
+
+def column_tests(q: CaseQuery, cols: Columns) -> list[tuple[list[Any], ColumnTest]]:
+    """The query's filters (other than dates) as (column, test), most selective first."""
+    tests: list[tuple[list[Any], ColumnTest]] = []
+    if q.statuses:
+        wanted = frozenset(q.statuses)
+        tests.append((cols.status, lambda values: map(wanted.__contains__, values)))
+    if q.analysis_id is not None:
+        tests.append((cols.analysis_id, _equals(q.analysis_id)))
+    if q.display_id is not None:
+        if q.is_exact_match:
+            tests.append((cols.display_id, _equals(q.display_id)))
+        else:
+            tests.append((cols.display_id_lower, _contains(q.display_id)))
+    if q.id is not None:
+        tests.append((cols.id_lower, _contains(q.id)))
+    if q.external_sample_id is not None:
+        tests.append((cols.external_sample_ids, _contains(q.external_sample_id)))
+    if q.disease_name is not None:
+        tests.append((cols.disease_names, _contains(q.disease_name)))
+    if q.tags:
+        matchers = [partial_matcher(t) for t in q.tags]
+        if len(matchers) == 1:
+            tests.append((cols.tags, _contains(q.tags[0])))
+        elif fidelity.TAGS_MATCH_ALL:
+            tests.append((cols.tags, lambda values: (all(m(v) for m in matchers) for v in values)))
+        else:
+            tests.append((cols.tags, lambda values: (any(m(v) for m in matchers) for v in values)))
+    return tests
+
+
+def _base_matches(cols: Columns, q: CaseQuery) -> Sequence[int]:
+    """Positions of the seeded cases that match, in creation order."""
+    lo, hi = 0, len(cols.cases)
+    inclusive = fidelity.DATE_BOUNDS_INCLUSIVE
+    if q.created_after is not None:
+        lo = (bisect_left if inclusive else bisect_right)(cols.created, q.created_after)
+    if q.created_before is not None:
+        hi = (bisect_right if inclusive else bisect_left)(cols.created, q.created_before)
+    positions: Sequence[int] = range(lo, max(lo, hi))
+    for column, test in column_tests(q, cols):
+        if not positions:
+            break
+        if isinstance(positions, range):  # still contiguous: a slice beats a look-up per case
+            values: Iterable[Any] = column[positions.start : positions.stop]
+        else:
+            values = map(column.__getitem__, positions)
+        positions = list(compress(positions, test(values)))
+    return positions
+
+
+def run_query(table: CaseTable, q: CaseQuery) -> Page:
+    """Filter the workgroup's cases, order them, and cut out the requested page."""
+    start, stop = q.page_number * q.page_size, (q.page_number + 1) * q.page_size
     preds = predicates(q)
     if not preds:
-        content = list(islice(ordered, start, start + q.page_size))
-        return Page(content, total, q.page_number, q.page_size, q.descending)
-    matched = 0
-    content = []
-    end = start + q.page_size
-    for case in ordered:
-        if all(p(case) for p in preds):
-            if start <= matched < end:
-                content.append(case)
-            matched += 1
-    return Page(content, matched, q.page_number, q.page_size, q.descending)
+        content = list(islice(table.ordered(q.descending), start, stop))
+        return Page(content, len(table), q.page_number, q.page_size, q.descending)
+    cols = table.base_columns()
+    positions = _base_matches(cols, q)
+    hidden = table.hidden_base_positions()
+    if hidden:
+        positions = list(filterfalse(hidden.__contains__, positions))
+    extra = sorted((c for c in table.overlay() if all(p(c) for p in preds)), key=_sort_key)
+    total = len(positions) + len(extra)
+    if q.descending:
+        positions = positions[::-1]
+        extra.reverse()
+    if not extra:
+        content = [cols.cases[i] for i in positions[start:stop]]
+    else:
+        merged = heapq.merge(map(cols.cases.__getitem__, positions), extra, key=_sort_key, reverse=q.descending)
+        content = list(islice(merged, start, stop))
+    return Page(content, total, q.page_number, q.page_size, q.descending)
+
+
+def _sort_key(case: Case) -> tuple[datetime, str, str]:
+    return case.sort_key

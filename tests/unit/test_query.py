@@ -6,6 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from mockserver.domain.case_table import CaseTable
 from mockserver.domain.models import Case, Disease, Sample, Subject
 from mockserver.domain.query import CaseQuery, partial_matcher, run_query
 from mockserver.domain.statuses import CaseStatus, parse_status
@@ -25,8 +26,7 @@ def make(n: int, *, status=CaseStatus.READY_FOR_INTERPRETATION, tags=(), disease
 
 def search(cases: list[Case], **fields) -> list[str]:
     query = CaseQuery(page_size=1000, **fields)
-    ordered = reversed(cases) if query.descending else iter(cases)
-    return [c.id for c in run_query(iter(ordered), len(cases), query).content]
+    return [c.id for c in run_query(CaseTable(cases), query).content]
 
 
 @pytest.mark.parametrize("needle, text, expected", [
@@ -36,10 +36,23 @@ def search(cases: list[Case], **fields) -> list[str]:
     ("%", "anything", True),
     ("I%Z", "ILM-ABC-234", False),
     ("a.c", "ILM-ABC-234", False),  # regex characters are literal
-    ("ABC", None, False),
+    ("a%c", "xa\x00cx", False),  # a wildcard never spans two values of one key
 ])
-def test_partial_matcher(needle: str, text: str | None, expected: bool) -> None:
-    assert partial_matcher(needle)(text) is expected
+def test_partial_matcher(needle: str, text: str, expected: bool) -> None:
+    """The matcher takes a lower-cased key (see SearchKeys), the needle in any case."""
+    assert partial_matcher(needle)(text.lower()) is expected
+
+
+def test_search_keys_join_values_lower_cased() -> None:
+    keys = make(1, tags=["Oncology", "TEST"], disease=LUNG).search_keys
+    assert keys.tags == "oncology\x00test" and keys.disease_names == "malignant tumor of lung"
+    assert keys.external_sample_ids == "s-1" and keys.display_id == "ilm-abc-1"
+
+
+def test_several_tags_match_any_value_but_wildcards_stay_within_one() -> None:
+    cases = [make(1, tags=["alpha", "beta"]), make(2, tags=["gamma"])]
+    assert search(cases, tags=("alp", "gam"), descending=False) == ["case-1", "case-2"]
+    assert search(cases, tags=("a%b",)) == []  # "alpha" then "beta": not one tag
 
 
 def test_status_labels_and_values_parse() -> None:
@@ -72,9 +85,9 @@ def test_date_bounds_are_inclusive() -> None:
 
 
 def test_paging_counts_all_matches() -> None:
-    cases = [make(n) for n in range(25)]
-    page = run_query(iter(cases), 25, CaseQuery(page_number=2, page_size=10, analysis_id=None, tags=()))
+    table = CaseTable([make(n) for n in range(25)])
+    page = run_query(table, CaseQuery(page_number=2, page_size=10))
     assert page.total_elements == 25 and page.total_pages == 3 and len(page.content) == 5
-    filtered = run_query(iter(cases), 25, CaseQuery(page_number=1, page_size=3, display_id="ILM-ABC-1"))
+    filtered = run_query(table, CaseQuery(page_number=1, page_size=3, display_id="ILM-ABC-1", descending=False))
     # in order ILM-ABC-1, -10, -11, ..., -19 match: 11 in all; page 1 holds matches 3..5
     assert filtered.total_elements == 11 and [c.id for c in filtered.content] == ["case-12", "case-13", "case-14"]
