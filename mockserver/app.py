@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, fidelity
+from . import admin, api, error_handling, fidelity
 from .api.request import MockRequest
 from .datagen.qc import qc_overview
 from .datagen.world import build_workgroup, load_fixture_cases
@@ -35,6 +35,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
     app.extensions["mockserver"] = build_state(settings)
+    error_handling.register(app)
     api.register(app)
     admin.register(app)
     return app

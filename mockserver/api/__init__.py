@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import errors
 from .routes import cases, config, uploads
 
 
 def register(app: Flask) -> None:
-    errors.register(app)
     for module in (cases, uploads, config):
         app.register_blueprint(module.bp)

@@ -8,7 +8,8 @@ from pathlib import Path
 from marshmallow import ValidationError
 
 from ..domain.models import Case
-from ..domain.workgroup import Workgroup
+from ..domain.plans import DefaultPlans
+from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema
 from .cases import make_case, make_test_definitions
 from .catalog import fixtures_dir, load_diseases
@@ -32,16 +33,24 @@ def load_fixture_cases(directory: Path | None = None) -> list[Case]:
 
 
 def build_workgroup(
-    workgroup_id: str, name: str, *, seed: int, cases: int, fixture_cases: list[Case] = ()
+    workgroup_id: str,
+    name: str,
+    *,
+    seed: int,
+    cases: int,
+    fixture_cases: tuple[Case, ...] | list[Case] = (),
+    defaults: DefaultPlans | None = None,
 ) -> Workgroup:
+    """A workgroup seeded with ``cases`` generated cases plus the given fixture cases."""
     diseases = load_diseases()
     test_definitions = make_test_definitions(seed, workgroup_id)
     generated = [make_case(seed, workgroup_id, i, diseases, test_definitions) for i in range(cases)]
     return Workgroup(
         workgroup_id,
         name,
-        seed=seed,
+        origin=Origin(seed, cases, tuple(fixture_cases)),
         seeded_cases=[*fixture_cases, *generated],
         test_definitions=test_definitions,
         diseases=diseases,
+        defaults=defaults,
     )

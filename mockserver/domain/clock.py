@@ -18,7 +18,6 @@ class Clock:
         self._lock = threading.Lock()
         self._offset = 0.0
         self._frozen_at = frozen_at
-        self._changed = threading.Condition(self._lock)
 
     @property
     def mode(self) -> str:
@@ -32,23 +31,27 @@ class Clock:
             microsecond=0
         )
 
+    def seconds_until(self, instant: datetime) -> float | None:
+        """Wall seconds until the clock shows ``instant``; None when frozen (it never will
+        by itself)."""
+        if self._frozen_at is not None:
+            return None
+        return instant.timestamp() - (time.time() + self._offset)
+
     def advance(self, seconds: float) -> datetime:
         with self._lock:
             if self._frozen_at is not None:
                 self._frozen_at = self._frozen_at + timedelta(seconds=seconds)
             else:
                 self._offset += seconds
-            self._changed.notify_all()
         return self.now()
 
     def freeze(self, at: datetime) -> None:
         with self._lock:
             self._frozen_at = at.astimezone(timezone.utc).replace(microsecond=0)
-            self._changed.notify_all()
 
     def unfreeze(self) -> None:
         """Back to real time; the offset is dropped so "real" means the wall clock."""
         with self._lock:
             self._frozen_at = None
             self._offset = 0.0
-            self._changed.notify_all()

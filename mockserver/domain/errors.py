@@ -26,3 +26,9 @@ class Conflict(DomainError):
     """The request is well formed but the entity's state does not allow it."""
 
     code = "BAD_REQUEST"
+
+
+class Timeout(DomainError):
+    """A wait ended before the awaited state was reached."""
+
+    code = "REQUEST_TIMEOUT"

@@ -10,20 +10,19 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .. import fidelity
-from . import processing
+from . import lifecycle, processing
 from .errors import Conflict, InvalidRequest
 from .models import Case, CustomField, Disease, RowError, Sample, Subject, Upload
+from .plans import INGESTION, INGESTION_FAILURE, Pending
 from .statuses import CaseStatus
 from .workgroup import Workgroup
 
 # A single cell may be as large as a whole accepted file (csv's default stops at 128 KiB).
 csv.field_size_limit(max(csv.field_size_limit(), fidelity.MAX_UPLOAD_FILE_BYTES))
 
-START = "ingestion.start"
-FINISH = "ingestion.finish"
 KNOWN_COLUMNS = ("Sample_ID", "Case_ID", "Tumor_Type", "Sample_Type", "Sex", "Tags", "Test_Definition")
 
 
@@ -79,21 +78,31 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
         updated_date=now,
     )
     wg.uploads[upload.id] = upload
-    wg.schedule.add(START, upload.id, now + timedelta(seconds=fidelity.UPLOAD_QUEUED_SECONDS))
+    lifecycle.start(wg, INGESTION, upload.id, now)
     return upload
 
 
 def start(wg: Workgroup, upload_id: str, at: datetime) -> None:
-    upload = wg.uploads[upload_id]
-    wg.uploads[upload_id] = replace(
-        upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at
-    )
-    wg.schedule.add(FINISH, upload_id, at + timedelta(seconds=fidelity.UPLOAD_IN_PROGRESS_SECONDS))
+    """QUEUED -> IN_PROGRESS (nothing if it already moved on)."""
+    upload = wg.uploads.get(upload_id)
+    if upload is not None and upload.status == fidelity.UPLOAD_STATUS_QUEUED:
+        wg.uploads[upload_id] = replace(upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at)
 
 
-def finish(wg: Workgroup, upload_id: str, at: datetime) -> None:
-    """Apply every row; a row that fails is reported and changes nothing."""
-    upload = wg.uploads[upload_id]
+def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
+    """Apply every row (a row that fails is reported and changes nothing), unless the plan
+    makes the job fail; report the plan's outcome if it names one."""
+    upload_id = pending.target
+    upload = wg.uploads.get(upload_id)
+    if upload is None or upload.status != fidelity.UPLOAD_STATUS_IN_PROGRESS:
+        return
+    plan = pending.plan
+    if plan.outcome == INGESTION_FAILURE or plan.fails(wg.seed, wg.id, INGESTION, upload_id, pending.attempt):
+        failure = RowError(0, "Ingestion failed (simulated by the mock's lifecycle plan); no row was applied.")
+        wg.uploads[upload_id] = replace(
+            upload, status=INGESTION_FAILURE, updated_date=at, errors=(failure,), applied_rows=0
+        )
+        return
     by_display_id: dict[str, str] = {}
     for case in wg.cases.ordered():
         by_display_id.setdefault(case.display_id, case.id)
@@ -116,7 +125,9 @@ def finish(wg: Workgroup, upload_id: str, at: datetime) -> None:
         by_display_id[case.display_id] = case.id
         (created if is_new else updated).append(case.id)
     applied = len(upload.rows) - len(errors)
-    if not errors:
+    if plan.outcome is not None:
+        status = plan.outcome
+    elif not errors:
         status = fidelity.UPLOAD_STATUS_COMPLETED
     elif applied:
         status = fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED

@@ -1,7 +1,7 @@
 """The vendor operations, named as the vendor's API names them, on one workgroup.
 
-Each settles due steps first, under the workgroup's lock, then reads or changes the store.
-A refused request raises a DomainError before anything is stored.
+Each runs inside ``observing`` (due steps first, waiters woken after). A refused request
+raises a DomainError before anything is stored.
 """
 
 from __future__ import annotations
@@ -12,36 +12,43 @@ from datetime import datetime
 from . import ingestion, processing
 from .errors import InvalidRequest, NotFound
 from .models import Case, Disease, Upload
+from .plans import INGESTION, PROCESSING
 from .query import CaseQuery, Page, run_query
-from .settle import settle
+from .steps import observing, on_read
 from .workgroup import Workgroup
 
 
-def _case_or_404(wg: Workgroup, case_id: str) -> Case:
+def case_or_404(wg: Workgroup, case_id: str) -> Case:
     case = wg.cases.get(case_id)
     if case is None:
         raise NotFound(f"Case {case_id} was not found in workgroup {wg.id}.")
     return case
 
 
+def upload_or_404(wg: Workgroup, upload_id: str) -> Upload:
+    upload = wg.uploads.get(upload_id)
+    if upload is None:
+        raise NotFound(f"Custom case data file {upload_id} was not found in workgroup {wg.id}.")
+    return upload
+
+
 def get_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
-    with wg.lock:
-        settle(wg, now)
-        return _case_or_404(wg, case_id)
+    with observing(wg, now):
+        case_or_404(wg, case_id)
+        on_read(wg, PROCESSING, case_id, now)
+        return case_or_404(wg, case_id)
 
 
 def search_cases(wg: Workgroup, query: CaseQuery, now: datetime) -> Page:
-    with wg.lock:
-        settle(wg, now)
+    with observing(wg, now):
         return run_query(wg.cases, query)
 
 
 def update_case_diseases(
     wg: Workgroup, case_id: str, externalid: str, ontologytype: str, now: datetime
 ) -> Case:
-    with wg.lock:
-        settle(wg, now)
-        case = _case_or_404(wg, case_id)
+    with observing(wg, now):
+        case = case_or_404(wg, case_id)
         disease = resolve_disease(wg, externalid, ontologytype)
         return processing.set_disease(wg, case, disease, now)
 
@@ -62,9 +69,8 @@ def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Diseas
 
 
 def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
-    with wg.lock:
-        settle(wg, now)
-        _case_or_404(wg, case_id)
+    with observing(wg, now):
+        case_or_404(wg, case_id)
         processing.forget(wg, case_id)
         deleted = wg.cases.delete(case_id)
         assert deleted is not None
@@ -74,15 +80,12 @@ def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
 def upload_custom_case_data(
     wg: Workgroup, files: Sequence[ingestion.ParsedCsv], now: datetime
 ) -> list[Upload]:
-    with wg.lock:
-        settle(wg, now)
+    with observing(wg, now):
         return [ingestion.create_upload(wg, parsed, now) for parsed in files]
 
 
 def get_custom_case_data_status(wg: Workgroup, upload_id: str, now: datetime) -> Upload:
-    with wg.lock:
-        settle(wg, now)
-        upload = wg.uploads.get(upload_id)
-        if upload is None:
-            raise NotFound(f"Custom case data file {upload_id} was not found in workgroup {wg.id}.")
-        return upload
+    with observing(wg, now):
+        upload_or_404(wg, upload_id)
+        on_read(wg, INGESTION, upload_id, now)
+        return upload_or_404(wg, upload_id)

@@ -1,17 +1,16 @@
-"""Case processing: setting a disease starts it, and it completes at its due time."""
+"""Case processing: setting a disease starts it; its plan says when and how it ends."""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from .. import fidelity
+from . import lifecycle
 from .errors import Conflict
 from .models import Case, Disease
-from .statuses import CaseStatus, UI_LABELS, status_after_disease_set
+from .plans import PROCESSING, PROCESSING_FAILURE, Pending
+from .statuses import UI_LABELS, CaseStatus, status_after_disease_set
 from .workgroup import Workgroup
-
-KIND = "processing"
 
 
 def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Case:
@@ -29,26 +28,33 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Ca
     if not case.samples:
         raise Conflict(f"Case {case.id} has no sample to carry a disease.")
     subjects = tuple(
-        replace(
-            subject,
-            samples=tuple(replace(s, tumor_type=(disease,)) for s in subject.samples),
-        )
+        replace(subject, samples=tuple(replace(s, tumor_type=(disease,)) for s in subject.samples))
         for subject in case.subjects
     )
-    updated = replace(case, subjects=subjects, status=new_status, updated_date=at)
+    return set_status(wg, replace(case, subjects=subjects), new_status, at)
+
+
+def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime) -> Case:
+    """Store the case in ``status``; entering PROCESSING starts a step under the case's plan."""
+    updated = replace(case, status=status, updated_date=at)
     wg.cases.put(updated)
-    if new_status is CaseStatus.PROCESSING:
-        wg.schedule.add(KIND, case.id, at + timedelta(seconds=fidelity.PROCESSING_SECONDS))
+    lifecycle.cancel(wg, PROCESSING, case.id)
+    if status is CaseStatus.PROCESSING:
+        lifecycle.start(wg, PROCESSING, case.id, at)
     return updated
 
 
-def complete(wg: Workgroup, case_id: str, at: datetime) -> None:
-    case = wg.cases.get(case_id)
+def complete(wg: Workgroup, pending: Pending, at: datetime) -> None:
+    case = wg.cases.get(pending.target)
     if case is None or case.status is not CaseStatus.PROCESSING:
         return
-    outcome = CaseStatus(fidelity.PROCESSING_OUTCOME)
-    wg.cases.put(replace(case, status=outcome, updated_date=at))
+    outcome = pending.plan.outcome or CaseStatus.READY_FOR_INTERPRETATION.value
+    if pending.plan.fails(wg.seed, wg.id, PROCESSING, case.id, pending.attempt):
+        outcome = PROCESSING_FAILURE
+    wg.cases.put(replace(case, status=CaseStatus(outcome), updated_date=at))
 
 
 def forget(wg: Workgroup, case_id: str) -> None:
-    wg.schedule.cancel(KIND, case_id)
+    """Drop everything pending for a case that is going away."""
+    lifecycle.cancel(wg, PROCESSING, case_id)
+    wg.case_plans.pop(case_id, None)

@@ -46,6 +46,13 @@ class Schedule:
     def pending(self, kind: str, target: str) -> Step | None:
         return self._current.get((kind, target))
 
+    def next_due(self) -> datetime | None:
+        """The due time of the earliest step still pending."""
+        heap = self._heap
+        while heap and heap[0].cancelled:
+            heapq.heappop(heap)
+        return heap[0].due if heap else None
+
     def pop_due(self, now: datetime) -> Step | None:
         """The earliest step due at or before ``now``, removed from the schedule."""
         heap = self._heap

@@ -1,4 +1,4 @@
-"""A workgroup: an isolated partition of cases, uploads and due steps, with its own lock."""
+"""A workgroup: an isolated partition of cases, uploads and steps, with its own lock."""
 
 from __future__ import annotations
 
@@ -6,10 +6,21 @@ import hashlib
 import threading
 import uuid
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from .case_table import CaseTable
 from .models import Case, Disease, TestDefinition, Upload
+from .plans import PROCESSING, DefaultPlans, Pending, Plan
 from .schedule import Schedule
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """What the workgroup was seeded from: enough to build the same seeded state again."""
+
+    seed: int
+    generated_cases: int
+    fixture_cases: tuple[Case, ...] = ()
 
 
 class Workgroup:
@@ -18,33 +29,50 @@ class Workgroup:
         id: str,
         name: str,
         *,
-        seed: int,
+        origin: Origin,
         seeded_cases: Iterable[Case] = (),
         test_definitions: Iterable[TestDefinition] = (),
         diseases: Mapping[str, Disease],
+        defaults: DefaultPlans | None = None,
     ) -> None:
         self.id = id
         self.name = name
-        self.seed = seed
+        self.origin = origin
         self.lock = threading.RLock()
+        #: Notified after every operation, so waiters re-check without polling.
+        self.changed = threading.Condition(self.lock)
         self.cases = CaseTable(seeded_cases)
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
+        self.defaults = defaults or DefaultPlans()
         self.reset()
 
+    @property
+    def seed(self) -> int:
+        return self.origin.seed
+
     def reset(self) -> None:
-        """Back to the seeded state: cases as seeded, no uploads, nothing pending."""
+        """Back to the seeded state: cases as seeded, no uploads, no steps, no case plans."""
         with self.lock:
             self.cases.reset()
             self.uploads: dict[str, Upload] = {}
             self.schedule = Schedule()
-            self._minted = 0
+            self.pending: dict[tuple[str, str], Pending] = {}
+            self.attempts: dict[tuple[str, str], int] = {}
+            self.case_plans: dict[str, Plan] = {}
+            self.minted = 0
+            self.changed.notify_all()
 
     def new_id(self, kind: str) -> str:
         """A fresh UUID, the same for the same seed and the same sequence of requests."""
-        self._minted += 1
-        digest = hashlib.sha256(f"{self.seed}:{self.id}:{kind}:{self._minted}".encode()).digest()
+        self.minted += 1
+        digest = hashlib.sha256(f"{self.seed}:{self.id}:{kind}:{self.minted}".encode()).digest()
         return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def plan_for(self, kind: str, target: str) -> Plan:
+        if kind == PROCESSING and target in self.case_plans:
+            return self.case_plans[target]
+        return self.defaults.for_kind(kind)
 
     def test_definition_named(self, name: str) -> TestDefinition | None:
         wanted = name.strip().lower()

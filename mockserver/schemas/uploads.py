@@ -31,7 +31,7 @@ class UploadStatusSchema(Schema):
     updatedDate = CaseDate(attribute="updated_date", required=True)
     totalRows = fields.Function(lambda u: len(u.rows), required=True)
     appliedRows = fields.Integer(attribute="applied_rows", required=True)
-    failedRows = fields.Function(lambda u: len(u.errors), required=True)
+    failedRows = fields.Function(lambda u: len(u.rows) - u.applied_rows, required=True)
     casesCreated = fields.List(fields.String(), attribute="cases_created", required=True)
     casesUpdated = fields.List(fields.String(), attribute="cases_updated", required=True)
     errors = fields.List(fields.Nested(RowErrorSchema), required=True)

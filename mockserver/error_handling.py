@@ -1,5 +1,6 @@
-"""The one error path: domain errors, validation errors and HTTP errors become the vendor's
-error body (``code``, ``message``, ``details``); anything else is a logged 500 (a bug)."""
+"""The one error path, for the vendor surface and the control plane alike: domain errors,
+validation errors and HTTP errors become the vendor's error body (``code``, ``message``,
+``details``); anything else is a logged 500 (a bug)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,14 @@ from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from .. import fidelity
-from ..domain.errors import DomainError, NotFound
-from ..schemas.common import ErrorSchema
+from . import fidelity
+from .domain.errors import DomainError, NotFound, Timeout
+from .schemas.common import ErrorSchema
 
 log = logging.getLogger("mockserver")
 _error_schema = ErrorSchema()
 
-_STATUS_FOR = {NotFound: 404}
+_STATUS_FOR: dict[type[DomainError], int] = {NotFound: 404, Timeout: 408}
 _CODE_FOR_HTTP = {
     400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 408: "REQUEST_TIMEOUT", 409: "CONFLICT",
