@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import admin, api, error_handling, fidelity
+from .admin.control import ControlPlane
 from .api.request import MockRequest
 from .datagen.qc import qc_overview
 from .datagen.world import build_workgroup, load_fixture_cases
@@ -22,7 +23,10 @@ def build_state(settings: Settings) -> MockState:
         cases=settings.cases,
         fixture_cases=fixture_cases,
     )
-    return MockState(clock=Clock(), workgroups=[default], qc_overview=qc_overview)
+    return MockState(
+        clock=Clock(), workgroups=[default], qc_overview=qc_overview,
+        default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID,
+    )
 
 
 def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
@@ -37,5 +41,5 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.extensions["mockserver"] = build_state(settings)
     error_handling.register(app)
     api.register(app)
-    admin.register(app)
+    admin.register(app, ControlPlane(settings.seed, settings.journal_size, settings.admin_token))
     return app

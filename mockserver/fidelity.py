@@ -46,6 +46,14 @@ API_KEY_SCHEME = "apikey"
 #: Missing X-ILMN-Domain or X-ILMN-Workgroup is a credentials problem (401), a workgroup that
 #: does not exist or that the key may not use is a permission problem (403).
 
+# --- Operation names ------------------------------------------------------------------------------
+#: The vendor operations as the control plane (latency, faults, journal) and the OpenAPI
+#: document name them; each is the Flask endpoint name of its route.
+OPERATIONS = (
+    "getCase", "searchCases", "updateCaseDiseases", "deleteCase",
+    "uploadCustomCaseData", "getCustomCaseDataStatus", "listWorkgroups", "getDiseaseConfig",
+)
+
 # --- Statuses and processing --------------------------------------------------------------------
 #: Seconds a case spends in PROCESSING after its disease is set, on the mock's clock.
 PROCESSING_SECONDS = 3.0

@@ -4,13 +4,19 @@ access log of one line per request, and a background-thread server for tests."""
 from __future__ import annotations
 
 import logging
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask
+from waitress.channel import HTTPChannel
 from waitress.server import create_server
+from waitress.task import WSGITask
+
+from .wire import AbortConnection
 
 access_log = logging.getLogger("mockserver.access")
 
@@ -45,6 +51,23 @@ class AccessLog:
             )
 
 
+class _FaultAwareTask(WSGITask):
+    """Carries out AbortConnection: no further bytes, optionally a reset, then close."""
+
+    def execute(self) -> None:
+        try:
+            super().execute()
+        except AbortConnection as abort:
+            if abort.reset:
+                self.channel.socket.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.wrote_header = True  # nothing more is written: finish() must not send headers
+            self.close_on_finish = True
+
+
+class _FaultAwareChannel(HTTPChannel):
+    task_class = _FaultAwareTask
+
+
 def wsgi_app(app: Flask, log_requests: bool) -> Callable[..., Iterable[bytes]]:
     return AccessLog(app) if log_requests else app
 
@@ -52,7 +75,7 @@ def wsgi_app(app: Flask, log_requests: bool) -> Callable[..., Iterable[bytes]]:
 def make_server(app: Flask, host: str, port: int, threads: int, log_requests: bool = True) -> Any:
     # The body limit sits above the upload limit so that oversized uploads reach the app and
     # get the vendor's error body; waitress spools bodies over 512 KB to a temporary file.
-    return create_server(
+    server = create_server(
         wsgi_app(app, log_requests),
         host=host,
         port=port,
@@ -61,6 +84,8 @@ def make_server(app: Flask, host: str, port: int, threads: int, log_requests: bo
         ident="mockserver",
         clear_untrusted_proxy_headers=True,
     )
+    server.channel_class = _FaultAwareChannel
+    return server
 
 
 class ServerThread:

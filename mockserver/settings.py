@@ -23,8 +23,12 @@ class Settings:
     #: Empty: any well-formed key is accepted. Otherwise ``KEY`` (every workgroup) or
     #: ``KEY=WORKGROUP[,WORKGROUP...]`` (only those).
     api_keys: tuple[str, ...] = field(default=())
-    threads: int = 8
+    #: waitress worker threads; a delayed request (simulated latency) holds one while it waits.
+    threads: int = 32
     access_log: bool = True
+    journal_size: int = 1000
+    #: When set, every /_mock/ call but health needs ``Authorization: Bearer <token>``.
+    admin_token: str | None = None
 
     def key_workgroups(self) -> dict[str, frozenset[str] | None]:
         """Allowed keys, each with the workgroups it may use (None: all of them)."""
@@ -50,7 +54,7 @@ class Settings:
 
 
 def _convert(name: str, raw: str) -> object:
-    if name in ("port", "seed", "cases", "threads"):
+    if name in ("port", "seed", "cases", "threads", "journal_size"):
         try:
             return int(raw)
         except ValueError:

@@ -7,10 +7,29 @@ request hooks installed by ``register``.
 
 from __future__ import annotations
 
-from flask import Flask
+import hmac
 
-from . import routes
+from flask import Flask, request
+from werkzeug.exceptions import Unauthorized
+
+from . import hooks, routes_data, routes_lifecycle, routes_traffic
+from .control import ControlPlane, control, install
+
+OPEN_PATHS = ("/_mock/health",)
 
 
-def register(app: Flask) -> None:
-    app.register_blueprint(routes.bp)
+def register(app: Flask, plane: ControlPlane) -> None:
+    install(app, plane)
+    hooks.register(app)
+
+    @app.before_request
+    def _admin_token() -> None:
+        token = control().admin_token
+        if not token or hooks.is_vendor_request() or request.path in OPEN_PATHS:
+            return
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+            raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
+
+    for module in (routes_data, routes_lifecycle, routes_traffic):
+        app.register_blueprint(module.bp)

@@ -32,7 +32,8 @@ class Disease:
     key_genes: tuple[str, ...] = ()
     clusterid: tuple[str, ...] = ()
     ancestors: tuple[DiseaseAncestor, ...] = ()
-    synonyms: tuple[str, ...] = ()
+    #: From the disease configuration; not part of a case's tumorType, so not of equality.
+    synonyms: tuple[str, ...] = field(default=(), compare=False)
     custom_name: str | None = None
 
 

@@ -1,4 +1,4 @@
-"""Everything one server holds: the clock and the workgroups (each an isolated partition)."""
+"""Everything one server holds: the clock, the default plans and the workgroups."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .clock import Clock
+from .errors import Conflict, InvalidRequest, NotFound
 from .models import Case
+from .plans import DefaultPlans
 from .workgroup import Workgroup
 
 
@@ -18,15 +20,74 @@ class MockState:
         clock: Clock,
         workgroups: Iterable[Workgroup],
         qc_overview: Callable[[Case], list[dict[str, Any]]],
+        default_workgroup_id: str,
+        defaults: DefaultPlans | None = None,
     ) -> None:
         self.clock = clock
         self.qc_overview = qc_overview
+        self.default_workgroup_id = default_workgroup_id
+        self.defaults = defaults or DefaultPlans()
         self._lock = threading.Lock()
-        self._workgroups = {wg.id: wg for wg in workgroups}
+        self._workgroups: dict[str, Workgroup] = {}
+        for wg in workgroups:
+            self.put_workgroup(wg)
 
     def workgroup(self, workgroup_id: str) -> Workgroup | None:
         return self._workgroups.get(workgroup_id)
 
+    def workgroup_or_404(self, workgroup_id: str | None) -> Workgroup:
+        """The named workgroup, or the default one when no name is given."""
+        wanted = workgroup_id or self.default_workgroup_id
+        wg = self._workgroups.get(wanted)
+        if wg is None:
+            raise NotFound(f"Workgroup {wanted} does not exist.")
+        return wg
+
     def workgroups(self) -> list[Workgroup]:
         with self._lock:
             return list(self._workgroups.values())
+
+    def put_workgroup(self, wg: Workgroup) -> None:
+        """Add a workgroup, or replace the one with its id; it follows the shared default plans."""
+        wg.defaults = self.defaults
+        with self._lock:
+            self._workgroups[wg.id] = wg
+
+    def add_workgroup(self, wg: Workgroup) -> None:
+        with self._lock:
+            if wg.id in self._workgroups:
+                raise Conflict(f"Workgroup {wg.id} already exists.", [{"field": "id", "message": "already used"}])
+        self.put_workgroup(wg)
+
+    def remove_workgroup(self, workgroup_id: str) -> None:
+        if workgroup_id == self.default_workgroup_id:
+            raise InvalidRequest("The default workgroup cannot be deleted; reset it instead.")
+        with self._lock:
+            wg = self._workgroups.pop(workgroup_id, None)
+        if wg is None:
+            raise NotFound(f"Workgroup {workgroup_id} does not exist.")
+        with wg.lock:
+            wg.changed.notify_all()
+
+    def workgroup_of_case(self, case_id: str, workgroup_id: str | None) -> Workgroup:
+        """The workgroup holding a case: the named one, else the first that has it."""
+        if workgroup_id:
+            return self.workgroup_or_404(workgroup_id)
+        for wg in self.workgroups():
+            if case_id in wg.cases:
+                return wg
+        raise NotFound(f"Case {case_id} was not found in any workgroup.")
+
+    def workgroup_of_upload(self, upload_id: str, workgroup_id: str | None) -> Workgroup:
+        if workgroup_id:
+            return self.workgroup_or_404(workgroup_id)
+        for wg in self.workgroups():
+            if upload_id in wg.uploads:
+                return wg
+        raise NotFound(f"Custom case data file {upload_id} was not found in any workgroup.")
+
+    def notify_all(self) -> None:
+        """Wake every waiter (after the clock changed, for instance)."""
+        for wg in self.workgroups():
+            with wg.lock:
+                wg.changed.notify_all()

@@ -20,6 +20,25 @@ from ..domain.statuses import CaseStatus, UI_LABELS, parse_status
 QUERY_DATE_HINT = "yyyy-MM-dd'T'HH:mm:ss'Z' (for example 2021-01-30T08:30:00Z)"
 
 
+class ServedShape(Schema):
+    """A shape that loads what it dumps: keys of dump-only fields (constants the service
+    adds) are dropped before loading; any other unknown key is refused."""
+
+    IGNORED_ON_LOAD: tuple[str, ...] = ()
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._skip_on_load = frozenset(
+            (f.data_key or name) for name, f in self.fields.items() if f.dump_only
+        ) | frozenset(self.IGNORED_ON_LOAD)
+
+    @pre_load
+    def _drop_served_only(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if k not in self._skip_on_load}
+        return data
+
+
 class CaseDate(fields.DateTime):
     """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload."""
 
@@ -27,7 +46,7 @@ class CaseDate(fields.DateTime):
         super().__init__(format=fidelity.CASE_DATE_FORMAT, **kwargs)
 
 
-class ConfigDataSchema(Schema):
+class ConfigDataSchema(ServedShape):
     type = fields.String(load_default="Text")
     name = fields.String(required=True)
     restricted = fields.Boolean(load_default=False)
@@ -60,7 +79,7 @@ class ClusterSchema(Schema):
 _clusters = ClusterSchema(many=True)
 
 
-class AncestorSchema(Schema):
+class AncestorSchema(ServedShape):
     name = fields.String(required=True)
     clusters = fields.Method("_clusters", deserialize="_load_clusters")
     externalId = fields.String(attribute="external_id", required=True)
@@ -80,7 +99,7 @@ class AncestorSchema(Schema):
         )
 
 
-class TumorTypeSchema(Schema):
+class TumorTypeSchema(ServedShape):
     """``samples[].tumorType[]``: lower-case top-level keys, camelCase inside ancestors."""
 
     ontologytype = fields.String(load_default="SNOMEDCT")
@@ -100,7 +119,7 @@ class TumorTypeSchema(Schema):
         return Disease(**data)
 
 
-class SampleSchema(Schema):
+class SampleSchema(ServedShape):
     tumorType = fields.List(fields.Nested(TumorTypeSchema), attribute="tumor_type", load_default=())
     updatedDate = fields.Constant(None, dump_only=True)
     externalSampleId = fields.String(attribute="external_sample_id", required=True)
@@ -128,7 +147,7 @@ class SampleSchema(Schema):
 PHI_FIELDS = ("first_name", "last_name", "date_of_birth", "mrn")
 
 
-class SubjectSchema(Schema):
+class SubjectSchema(ServedShape):
     id = fields.String(required=True)
     updatedDate = fields.Constant(None, dump_only=True)
     gender = fields.String(validate=validate.OneOf(tuple(fidelity.SEX_VALUES.values())), load_default="UNKNOWN")
@@ -143,7 +162,19 @@ class SubjectSchema(Schema):
     createdSystemVersion = fields.Constant(None, dump_only=True)
     relationshipToProband = fields.String(attribute="relationship_to_proband", load_default="PROBAND")
     otherRelationshipToProband = fields.Constant(None, dump_only=True)
-    subject_report_id = fields.String(data_key="subjectReportId", allow_none=True, load_default=None, load_only=True)
+    subject_report_id = fields.Method(
+        None, "_load_report_id", data_key="reports", load_default=None, load_only=True
+    )  # dumped by CaseSchema, which knows the test definition's report id
+
+    def _load_report_id(self, value: Any) -> str | None:
+        if not isinstance(value, list):
+            raise ValidationError("must be a list of reports")
+        if not value:
+            return None
+        first = value[0]
+        if not isinstance(first, dict) or not isinstance(first.get("subjectReportId"), str):
+            raise ValidationError("reports[0].subjectReportId must be a string")
+        return first["subjectReportId"]
     customMetadata = CustomMetadata(attribute="custom_metadata", load_default=())
 
     @post_load
@@ -177,10 +208,10 @@ _test_report = TestReportSchema()
 _pipeline = AnalysisPipelineSchema()
 
 
-class TestDefinitionSchema(Schema):
+class TestDefinitionSchema(ServedShape):
     """A trimmed ``testDefinition``: the identifying fields and the analysis pipeline."""
 
-    reports = fields.Method("_reports", dump_only=True)
+    reports = fields.Method("_reports", "_load_reports", attribute="report_id", required=True)
     status = fields.String(load_default="LIVE")
     timeCreated = fields.String(attribute="time_created", required=True)
     version = fields.String(load_default="1")
@@ -189,10 +220,14 @@ class TestDefinitionSchema(Schema):
     name = fields.String(required=True)
     timeModified = fields.Function(lambda t: t.time_created, dump_only=True)
     allowedActions = fields.Constant(["VIEW"], dump_only=True)
-    report_id = fields.String(data_key="reportId", load_only=True, required=True)
 
     def _reports(self, obj: TestDefinition) -> list[dict[str, Any]]:
         return [_test_report.dump(obj)]
+
+    def _load_reports(self, value: Any) -> str:
+        if not isinstance(value, list) or not value or not isinstance(value[0], dict) or not isinstance(value[0].get("id"), str):
+            raise ValidationError("must be a list whose first report has an id")
+        return value[0]["id"]
 
     def _pipeline(self, obj: TestDefinition) -> dict[str, Any]:
         return _pipeline.dump(obj)
@@ -216,8 +251,10 @@ class TestDefinitionSchema(Schema):
 _subjects_with_phi = SubjectSchema(many=True)
 
 
-class CaseSchema(Schema):
+class CaseSchema(ServedShape):
     """The case as GET case serves it; key order follows the real payload."""
+
+    IGNORED_ON_LOAD = ("preferredQcMetrics",)
 
     class Meta:
         ordered = True

@@ -85,3 +85,14 @@ def test_workgroup_holds_fixtures_and_generated_cases() -> None:
     wg = build_workgroup(WG, "Test", seed=1, cases=10, fixture_cases=load_fixture_cases())
     assert len(wg.cases) == 12
     assert wg.test_definition_named("tso500 solid test") is not None
+
+
+def test_served_case_loads_back_to_the_same_record() -> None:
+    """What GET case serves (with direct identifiers) loads back to an equal record, so state
+    export/import and injecting a copied case lose nothing."""
+    from mockserver.schemas.cases import CaseSchema
+
+    schema = CaseSchema(direct_identifiers=True)
+    wg = build_workgroup(WG, "Test", seed=4, cases=300, fixture_cases=load_fixture_cases())
+    for case in wg.cases.ordered():
+        assert schema.load(schema.dump(case)) == case

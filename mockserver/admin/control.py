@@ -1,0 +1,32 @@
+"""The control plane's own state: latency, faults and the request journal."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from ..domain.state import MockState
+from .faults import Faults
+from .journal import Journal
+from .latency import Latency
+
+EXTENSION = "mockserver.control"
+
+
+class ControlPlane:
+    def __init__(self, seed: int, journal_size: int, admin_token: str | None) -> None:
+        self.latency = Latency(seed)
+        self.faults = Faults(seed)
+        self.journal = Journal(journal_size)
+        self.admin_token = admin_token
+
+
+def control() -> ControlPlane:
+    return current_app.extensions[EXTENSION]
+
+
+def state() -> MockState:
+    return current_app.extensions["mockserver"]
+
+
+def install(app: Flask, plane: ControlPlane) -> None:
+    app.extensions[EXTENSION] = plane

@@ -1,0 +1,113 @@
+"""What the control plane adds to vendor requests, through Flask request hooks: a delay,
+then maybe a fault, and a journal entry for every request.
+
+Vendor requests are every request outside ``/_mock``; their operation is the endpoint name.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+
+from flask import Flask, Response, g, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+from .. import fidelity
+from ..error_handling import error_response
+from ..wire import abort_after
+from .control import control
+from .journal import PREVIEW_BYTES, redact
+
+PREFIX = "/_mock"
+DELAY_HEADER = "X-Mock-Delay-Ms"
+MAX_DELAY_MS = 600_000
+
+
+def is_vendor_request() -> bool:
+    return not (request.path == PREFIX or request.path.startswith(PREFIX + "/"))
+
+
+def operation() -> str | None:
+    endpoint = request.endpoint
+    name = endpoint.rsplit(".", 1)[-1] if endpoint else None
+    return name if name in fidelity.OPERATIONS else None
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def _delay_and_faults() -> Response | None:
+        if not is_vendor_request():
+            return None
+        g.mock_started = time.perf_counter()
+        g.mock_fault = None
+        plane = control()
+        op = operation()
+        requested = request.headers.get(DELAY_HEADER)
+        if requested is not None:
+            try:
+                delay_ms = float(requested)
+            except ValueError:
+                raise BadRequest(f"{DELAY_HEADER} must be a number of milliseconds, not '{requested}'.") from None
+            if not 0 <= delay_ms <= MAX_DELAY_MS:
+                raise BadRequest(f"{DELAY_HEADER} must be between 0 and {MAX_DELAY_MS}.")
+        else:
+            delay_ms = plane.latency.draw_ms(op)
+        if delay_ms > 0:
+            time.sleep(delay_ms / 1000)  # holds this worker thread only; see --threads
+        rule = plane.faults.match(op)
+        if rule is None:
+            return None
+        g.mock_fault = rule["kind"]
+        return fault_response(rule, op)
+
+    @app.after_request
+    def _journal(response: Response) -> Response:
+        if is_vendor_request():
+            record(response)
+        return response
+
+
+def fault_response(rule: dict, op: str | None) -> Response:
+    kind = rule["kind"]
+    if kind == "error":
+        message = rule.get("message") or f"Injected fault: {rule['status']} for {op or 'this request'}."
+        response = error_response(rule["status"], message)
+        if rule.get("retryAfter") is not None and rule["status"] in (429, 503):
+            response.headers["Retry-After"] = str(rule["retryAfter"])
+        return response
+    if kind == "truncatedBody":
+        body = error_response(rule["status"], "Injected fault: this body is cut short.").get_data()
+        response = Response(abort_after(body[: len(body) // 2]), status=rule["status"], mimetype="application/json")
+        response.headers["Content-Length"] = str(len(body))
+        return response
+    return Response(abort_after(b"", reset=kind == "connectionReset"), status=500)
+
+
+def _body_preview() -> str | None:
+    """The start of a JSON or text body; uploads and oversized bodies are only counted."""
+    size = request.content_length or 0
+    if not size or request.mimetype == "multipart/form-data" or size > 1024 * 1024:
+        return None
+    try:
+        body = request.get_data(cache=True)
+    except HTTPException:
+        return None
+    return body[:PREVIEW_BYTES].decode("utf-8", "replace")
+
+
+def record(response: Response) -> None:
+    fault = g.get("mock_fault")
+    control().journal.record({
+        "time": datetime.now(timezone.utc),
+        "method": request.method,
+        "path": request.path,
+        "query": {k: request.args.getlist(k) for k in request.args},
+        "headers": redact(request.headers.items()),
+        "bodySize": request.content_length or 0,
+        "bodyPreview": _body_preview(),
+        "operation": operation(),
+        "workgroup": request.headers.get("X-ILMN-Workgroup"),
+        "status": None if fault in ("connectionReset", "emptyResponse") else response.status_code,
+        "durationMs": round((time.perf_counter() - g.get("mock_started", time.perf_counter())) * 1000, 3),
+        "fault": fault,
+    })

@@ -1,0 +1,37 @@
+"""Simulated latency: a delay per operation (or a default), drawn from a seeded generator."""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+from typing import Any
+
+
+class Latency:
+    def __init__(self, seed: int) -> None:
+        self._lock = threading.Lock()
+        self._rng = random.Random(f"{seed}:latency")
+        self.setting: dict[str, Any] = {"default": None, "operations": {}}
+
+    def replace(self, setting: dict[str, Any]) -> None:
+        with self._lock:
+            self.setting = setting
+
+    def draw_ms(self, operation: str | None) -> float:
+        delay = self.setting["operations"].get(operation) if operation else None
+        delay = delay or self.setting["default"]
+        if not delay:
+            return 0.0
+        with self._lock:
+            return sample_ms(delay, self._rng)
+
+
+def sample_ms(delay: dict[str, Any], rng: random.Random) -> float:
+    if "fixedMs" in delay:
+        return float(delay["fixedMs"])
+    if "uniform" in delay:
+        return rng.uniform(delay["uniform"]["minMs"], delay["uniform"]["maxMs"])
+    spec = delay["lognormal"]
+    value = spec["medianMs"] * math.exp(rng.gauss(0.0, spec["sigma"]))
+    return min(value, spec["maxMs"]) if spec.get("maxMs") is not None else value

@@ -1,0 +1,139 @@
+"""Control plane, data: reset, seed, workgroups, injected cases."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import ValidationError
+
+from ..datagen.inject import complete_case_json
+from ..datagen.world import build_workgroup
+from ..domain import control as ops
+from ..domain.workgroup import Workgroup
+from ..schemas.cases import CaseSchema
+from .control import state
+from .schemas import NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
+
+bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
+
+_full_case = CaseSchema(direct_identifiers=True)
+
+
+def json_body(default: Any = None) -> Any:
+    """The JSON body; an empty body gives ``default`` (when there is one)."""
+    if default is not None and not request.get_data(cache=True):
+        return default
+    return request.get_json()
+
+
+def args(schema_class: type, **kwargs: Any) -> dict[str, Any]:
+    return schema_class(**kwargs).load(request.args.to_dict())
+
+
+def describe(wg: Workgroup) -> dict[str, Any]:
+    return WorkgroupSchema().dump({
+        "id": wg.id, "name": wg.name, "seed": wg.seed,
+        "seededCases": len(wg.cases.seeded), "cases": len(wg.cases), "uploads": len(wg.uploads),
+        "default": wg.id == state().default_workgroup_id,
+    })
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    body = ResetSchema().load(json_body(default={}))
+    mock = state()
+    targets = [mock.workgroup_or_404(body["workgroup"])] if "workgroup" in body else mock.workgroups()
+    for wg in targets:
+        wg.reset()
+    return jsonify({"reset": [wg.id for wg in targets]})
+
+
+@bp.post("/seed")
+def seed() -> Response:
+    body = SeedSchema().load(json_body())
+    mock = state()
+    targets = [mock.workgroup_or_404(body["workgroup"])] if "workgroup" in body else mock.workgroups()
+    rebuilt = []
+    for old in targets:
+        cases = body.get("cases", old.origin.generated_cases)
+        new = build_workgroup(old.id, old.name, seed=body["seed"], cases=cases, fixture_cases=old.origin.fixture_cases)
+        mock.put_workgroup(new)
+        with old.lock:
+            old.changed.notify_all()
+        rebuilt.append(describe(new))
+    return jsonify(rebuilt)
+
+
+@bp.get("/workgroups")
+def list_workgroups() -> Response:
+    return jsonify([describe(wg) for wg in state().workgroups()])
+
+
+@bp.post("/workgroups")
+def create_workgroup() -> Response:
+    body = NewWorkgroupSchema().load(json_body(default={}))
+    mock = state()
+    default = mock.workgroup_or_404(None)
+    seed = body.get("seed", default.seed)
+    workgroup_id = body.get("id") or _new_workgroup_id(seed, len(mock.workgroups()))
+    name = body.get("name") or f"Workgroup {workgroup_id[:8]}"
+    wg = build_workgroup(workgroup_id, name, seed=seed, cases=body["cases"])
+    mock.add_workgroup(wg)
+    return _created(describe(wg))
+
+
+def _new_workgroup_id(seed: int, n: int) -> str:
+    digest = hashlib.sha256(f"{seed}:workgroup:{n}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+@bp.delete("/workgroups/<workgroup_id>")
+def delete_workgroup(workgroup_id: str) -> Response:
+    state().remove_workgroup(workgroup_id)
+    return Response(status=204)
+
+
+@bp.get("/cases")
+def list_cases() -> Response:
+    wg = state().workgroup_or_404(args(WorkgroupArgsSchema).get("workgroup"))
+    return jsonify(_full_case.dump(list(wg.cases.ordered(descending=True)), many=True))
+
+
+@bp.post("/cases")
+def add_cases() -> Response:
+    body = json_body()
+    workgroup_id = request.args.get("workgroup")
+    if isinstance(body, dict) and "cases" in body and "workgroup" in body:
+        workgroup_id, body = body["workgroup"], body["cases"]
+    mock = state()
+    wg = mock.workgroup_or_404(workgroup_id)
+    items = body if isinstance(body, list) else [body]
+    errors: dict[str, Any] = {}
+    loaded = []
+    with wg.lock:
+        minted = wg.minted  # a refused request must not move the id counter either
+        for index, item in enumerate(items):
+            if not isinstance(item, dict):
+                errors[f"[{index}]"] = ["must be a case object"]
+                continue
+            try:
+                loaded.append(_full_case.load(complete_case_json(wg, item)))
+            except ValidationError as exc:
+                errors[f"[{index}]"] = exc.messages
+        try:
+            if errors:
+                raise ValidationError(errors)
+            stored = ops.add_cases(wg, loaded, mock.clock.now())
+        except Exception:
+            wg.minted = minted
+            raise
+    return _created(_full_case.dump(stored, many=True))
+
+
+def _created(body: Any) -> Response:
+    response = jsonify(body)
+    response.status_code = 201
+    return response

@@ -1,0 +1,148 @@
+"""Control plane, time and lifecycle: the clock, default and per-case plans, status jumps,
+completing steps now, and waiting for a status."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..domain import control as ops
+from ..domain.plans import Pending
+from ..schemas.cases import CaseSchema
+from ..schemas.uploads import UploadStatusSchema
+from .control import state
+from .routes_data import args, json_body
+from .schemas import (
+    AdvanceClockSchema, CaseLifecycleSchema, ClockSchema, Instant, IngestionPlanSchema,
+    LifecycleSchema, ProcessingPlanSchema, StatusJumpSchema, WaitArgsSchema, WorkgroupArgsSchema,
+)
+
+bp = Blueprint("admin_lifecycle", __name__, url_prefix="/_mock")
+
+_full_case = CaseSchema(direct_identifiers=True)
+_upload = UploadStatusSchema()
+_processing_plan = ProcessingPlanSchema()
+_ingestion_plan = IngestionPlanSchema()
+_instant = Instant()
+
+
+def clock_body() -> dict[str, Any]:
+    clock = state().clock
+    return {"mode": clock.mode, "now": _instant._serialize(clock.now(), None, None)}
+
+
+@bp.get("/clock")
+def get_clock() -> Response:
+    return jsonify(clock_body())
+
+
+@bp.put("/clock")
+def set_clock() -> Response:
+    body = ClockSchema().load(json_body())
+    mock = state()
+    if body["mode"] == "real":
+        mock.clock.unfreeze()
+    else:
+        mock.clock.freeze(body.get("now", mock.clock.now()))
+    mock.notify_all()
+    return jsonify(clock_body())
+
+
+@bp.post("/clock/advance")
+def advance_clock() -> Response:
+    body = AdvanceClockSchema().load(json_body())
+    mock = state()
+    mock.clock.advance(body["seconds"])
+    mock.notify_all()
+    return jsonify(clock_body())
+
+
+def lifecycle_body() -> dict[str, Any]:
+    defaults = state().defaults
+    return {
+        "processing": _processing_plan.dump_plan(defaults.processing),
+        "ingestion": _ingestion_plan.dump_plan(defaults.ingestion),
+    }
+
+
+@bp.get("/lifecycle")
+def get_lifecycle() -> Response:
+    return jsonify(lifecycle_body())
+
+
+@bp.put("/lifecycle")
+def set_lifecycle() -> Response:
+    body = LifecycleSchema().load(json_body())
+    defaults = state().defaults
+    if body.get("processing") is not None:
+        defaults.processing = body["processing"]
+    if body.get("ingestion") is not None:
+        defaults.ingestion = body["ingestion"]
+    return jsonify(lifecycle_body())
+
+
+def _case_workgroup(case_id: str):  # noqa: ANN202 - a Workgroup
+    return state().workgroup_of_case(case_id, args(WorkgroupArgsSchema).get("workgroup"))
+
+
+@bp.put("/cases/<case_id>/status")
+def set_case_status(case_id: str) -> Response:
+    body = StatusJumpSchema().load(json_body())
+    mock = state()
+    case = ops.set_case_status(_case_workgroup(case_id), case_id, body["status"], mock.clock.now())
+    return jsonify(_full_case.dump(case))
+
+
+@bp.post("/cases/<case_id>/advance")
+def advance_case(case_id: str) -> Response:
+    case = ops.advance_case(_case_workgroup(case_id), case_id, state().clock.now())
+    return jsonify(_full_case.dump(case))
+
+
+def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
+    if pending is None:
+        return None
+    due = pending.plan.due(pending.started)
+    return {
+        "plan": _processing_plan.dump_plan(pending.plan),
+        "startedAt": _instant._serialize(pending.started, None, None),
+        "dueAt": _instant._serialize(due, None, None),
+        "reads": pending.reads,
+    }
+
+
+@bp.get("/cases/<case_id>/lifecycle")
+def get_case_lifecycle(case_id: str) -> Response:
+    plan, pending = ops.case_plan(_case_workgroup(case_id), case_id, state().clock.now())
+    return jsonify({
+        "processing": _processing_plan.dump_plan(plan) if plan else None,
+        "pending": _pending_body(pending),
+    })
+
+
+@bp.put("/cases/<case_id>/lifecycle")
+def set_case_lifecycle(case_id: str) -> Response:
+    body = CaseLifecycleSchema().load(json_body())
+    plan = body["processing"]
+    pending = ops.set_case_plan(_case_workgroup(case_id), case_id, plan, state().clock.now())
+    return jsonify({
+        "processing": _processing_plan.dump_plan(plan) if plan else None,
+        "pending": _pending_body(pending),
+    })
+
+
+@bp.get("/cases/<case_id>/wait")
+def wait_for_case(case_id: str) -> Response:
+    query = WaitArgsSchema().load(request.args.to_dict())
+    mock = state()
+    wg = mock.workgroup_of_case(case_id, query.get("workgroup"))
+    case = ops.wait_for_case_status(wg, case_id, query["status"], query["timeout"], mock.clock)
+    return jsonify(_full_case.dump(case))
+
+
+@bp.post("/uploads/<upload_id>/advance")
+def advance_upload(upload_id: str) -> Response:
+    mock = state()
+    wg = mock.workgroup_of_upload(upload_id, args(WorkgroupArgsSchema).get("workgroup"))
+    return jsonify(_upload.dump(ops.advance_upload(wg, upload_id, mock.clock.now())))

@@ -1,0 +1,100 @@
+"""Control plane, traffic: latency, faults, the request journal, health."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import ValidationError
+
+from .. import __version__
+from .control import control
+from .routes_data import json_body
+from .schemas import FaultRuleSchema, Instant, JournalArgsSchema, LatencySchema, RequestMatcherSchema
+
+bp = Blueprint("admin_traffic", __name__, url_prefix="/_mock")
+
+_latency = LatencySchema()
+_rule = FaultRuleSchema()
+_instant = Instant()
+
+
+@bp.get("/health")
+def health() -> Response:
+    return jsonify({"status": "ok", "version": __version__})
+
+
+@bp.get("/latency")
+def get_latency() -> Response:
+    return jsonify(_latency.dump(control().latency.setting))
+
+
+@bp.put("/latency")
+def set_latency() -> Response:
+    setting = _latency.load(json_body())
+    control().latency.replace(setting)
+    return jsonify(_latency.dump(setting))
+
+
+@bp.get("/faults")
+def list_faults() -> Response:
+    return jsonify(_rule.dump(control().faults.rules(), many=True))
+
+
+@bp.post("/faults")
+def add_faults() -> Response:
+    body = json_body()
+    rules = _rule.load(body, many=True) if isinstance(body, list) else [_rule.load(body)]
+    response = jsonify(_rule.dump(control().faults.add(rules), many=True))
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/faults")
+def clear_faults() -> Response:
+    control().faults.clear()
+    return Response(status=204)
+
+
+@bp.delete("/faults/<int:rule_id>")
+def delete_fault(rule_id: int) -> Response:
+    if not control().faults.remove(rule_id):
+        from werkzeug.exceptions import NotFound
+
+        raise NotFound(f"Fault rule {rule_id} does not exist.")
+    return Response(status=204)
+
+
+def _entry_json(entry: dict) -> dict:
+    return {**entry, "time": entry["time"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+
+@bp.get("/requests")
+def list_requests() -> Response:
+    query = JournalArgsSchema().load(request.args.to_dict())
+    since_text = query.get("since")
+    since: int | datetime | None = None
+    if since_text:
+        if since_text.isdigit():
+            since = int(since_text)
+        else:
+            try:
+                since = _instant.deserialize(since_text)
+            except ValidationError:
+                raise ValidationError(
+                    "a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z", "since"
+                ) from None
+    entries = control().journal.select(query.get("operation"), since, query["limit"])
+    return jsonify([_entry_json(e) for e in entries])
+
+
+@bp.post("/requests/count")
+def count_requests() -> Response:
+    matcher = RequestMatcherSchema().load(json_body(default={}))
+    return jsonify({"count": control().journal.count(matcher)})
+
+
+@bp.delete("/requests")
+def clear_requests() -> Response:
+    control().journal.clear()
+    return Response(status=204)

@@ -1,0 +1,236 @@
+"""Request and response shapes of the control plane. Unknown keys are refused (400), so a
+typo in a test's setup fails loudly instead of being ignored."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from marshmallow import (
+    RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
+)
+
+from .. import fidelity
+from ..domain.plans import INGESTION_OUTCOMES, MODES, PROCESSING_OUTCOMES, Plan
+from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Instant(fields.DateTime):
+    """ISO 8601 date-time; a time without a zone is taken as UTC. Dumped as ``...Z``."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        return parsed.astimezone(timezone.utc)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class StatusField(fields.Field):
+    """A case status by API value or UI label."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> CaseStatus:
+        status = parse_status(str(value)) if isinstance(value, str) else None
+        if status is None:
+            raise ValidationError(f"not a case status; use one of {', '.join(s.value for s in CaseStatus)}")
+        return status
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.value
+
+
+class PlanSchema(StrictSchema):
+    OUTCOMES: tuple[str, ...] = ()
+
+    mode = fields.String(required=True, validate=validate.OneOf(MODES))
+    seconds = fields.Float(validate=validate.Range(min=0, max=7 * 86400))
+    count = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    outcome = fields.String(allow_none=True)
+    failureRate = fields.Float(attribute="failure_rate", validate=validate.Range(min=0, max=1))
+
+    @validates_schema
+    def _complete(self, data: dict[str, Any], **_: Any) -> None:
+        if data["mode"] == "time" and "seconds" not in data:
+            raise ValidationError("a time plan needs seconds", "seconds")
+        if data["mode"] == "polls" and "count" not in data:
+            raise ValidationError("a polls plan needs count", "count")
+        outcome = data.get("outcome")
+        if outcome is not None and outcome not in self.OUTCOMES:
+            raise ValidationError(f"must be one of {', '.join(self.OUTCOMES)}", "outcome")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Plan:
+        return Plan(
+            mode=data["mode"],
+            seconds=data.get("seconds", 0.0) if data["mode"] == "time" else 0.0,
+            count=data.get("count", 0) if data["mode"] == "polls" else 0,
+            outcome=data.get("outcome", self.default_outcome()),
+            failure_rate=data.get("failure_rate", 0.0),
+        )
+
+    def default_outcome(self) -> str | None:
+        return None
+
+    def dump_plan(self, plan: Plan) -> dict[str, Any]:
+        body: dict[str, Any] = {"mode": plan.mode}
+        if plan.mode == "time":
+            body["seconds"] = plan.seconds
+        if plan.mode == "polls":
+            body["count"] = plan.count
+        body["outcome"] = plan.outcome
+        body["failureRate"] = plan.failure_rate
+        return body
+
+
+class ProcessingPlanSchema(PlanSchema):
+    OUTCOMES = PROCESSING_OUTCOMES
+
+    def default_outcome(self) -> str | None:
+        return fidelity.PROCESSING_OUTCOME
+
+
+class IngestionPlanSchema(PlanSchema):
+    OUTCOMES = INGESTION_OUTCOMES
+
+
+class LifecycleSchema(StrictSchema):
+    processing = fields.Nested(ProcessingPlanSchema, allow_none=True)
+    ingestion = fields.Nested(IngestionPlanSchema)
+
+
+class CaseLifecycleSchema(StrictSchema):
+    processing = fields.Nested(ProcessingPlanSchema, required=True, allow_none=True)
+
+
+class ClockSchema(StrictSchema):
+    mode = fields.String(required=True, validate=validate.OneOf(("real", "frozen")))
+    now = Instant()
+
+    @validates_schema
+    def _now_only_when_frozen(self, data: dict[str, Any], **_: Any) -> None:
+        if data["mode"] == "real" and "now" in data:
+            raise ValidationError("a real clock follows the wall clock; leave out now", "now")
+
+
+class AdvanceClockSchema(StrictSchema):
+    seconds = fields.Float(required=True, validate=validate.Range(min=0, max=10 * 365 * 86400))
+
+
+class ResetSchema(StrictSchema):
+    workgroup = fields.String()
+
+
+class SeedSchema(StrictSchema):
+    seed = fields.Integer(required=True)
+    cases = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    workgroup = fields.String()
+
+
+class NewWorkgroupSchema(StrictSchema):
+    id = fields.String(validate=validate.Length(min=1, max=100))
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    cases = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+    seed = fields.Integer()
+
+
+class WorkgroupSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    seed = fields.Integer()
+    seededCases = fields.Integer()
+    cases = fields.Integer()
+    uploads = fields.Integer()
+    default = fields.Boolean()
+
+
+class StatusJumpSchema(StrictSchema):
+    status = StatusField(required=True)
+
+
+class WaitArgsSchema(StrictSchema):
+    status = StatusField(required=True)
+    timeout = fields.Float(load_default=5.0, validate=validate.Range(min=0, max=300))
+    workgroup = fields.String()
+
+
+class WorkgroupArgsSchema(StrictSchema):
+    workgroup = fields.String()
+
+
+class DelaySchema(StrictSchema):
+    """Exactly one of fixedMs, uniform or lognormal."""
+
+    fixedMs = fields.Float(validate=validate.Range(min=0, max=600_000))
+    uniform = fields.Nested(Schema.from_dict({
+        "minMs": fields.Float(required=True, validate=validate.Range(min=0, max=600_000)),
+        "maxMs": fields.Float(required=True, validate=validate.Range(min=0, max=600_000)),
+    }, name="UniformDelay"))
+    lognormal = fields.Nested(Schema.from_dict({
+        "medianMs": fields.Float(required=True, validate=validate.Range(min=0, max=600_000)),
+        "sigma": fields.Float(required=True, validate=validate.Range(min=0, max=10)),
+        "maxMs": fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0, max=600_000)),
+    }, name="LognormalDelay"))
+
+    @validates_schema
+    def _one_shape(self, data: dict[str, Any], **_: Any) -> None:
+        if len(data) != 1:
+            raise ValidationError("give exactly one of fixedMs, uniform, lognormal")
+        uniform = data.get("uniform")
+        if uniform and uniform["minMs"] > uniform["maxMs"]:
+            raise ValidationError("minMs is larger than maxMs", "uniform")
+
+
+class LatencySchema(StrictSchema):
+    default = fields.Nested(DelaySchema, allow_none=True, load_default=None)
+    operations = fields.Dict(keys=fields.String(validate=validate.OneOf(fidelity.OPERATIONS)),
+                             values=fields.Nested(DelaySchema), load_default=dict)
+
+
+FAULT_KINDS = ("error", "connectionReset", "emptyResponse", "truncatedBody")
+
+
+class FaultRuleSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    operation = fields.String(load_default="*", validate=validate.OneOf(("*", *fidelity.OPERATIONS)))
+    kind = fields.String(load_default="error", validate=validate.OneOf(FAULT_KINDS))
+    status = fields.Integer(load_default=503, validate=validate.Range(min=400, max=599))
+    times = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    probability = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=1))
+    retryAfter = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=86400))
+    message = fields.String(load_default=None, allow_none=True)
+    matched = fields.Integer(dump_only=True)
+
+
+class RequestMatcherSchema(StrictSchema):
+    operation = fields.String()
+    method = fields.String()
+    path = fields.String()
+    status = fields.Integer(allow_none=True)
+    workgroup = fields.String()
+
+    @pre_load
+    def _upper_method(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("method"), str):
+            return {**data, "method": data["method"].upper()}
+        return data
+
+
+class JournalArgsSchema(StrictSchema):
+    operation = fields.String()
+    since = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
+
+
+STATUS_LABELS = {s.value: label for s, label in UI_LABELS.items()}

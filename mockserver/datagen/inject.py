@@ -1,0 +1,36 @@
+"""Completing a partial case (control plane ``POST /_mock/cases``) with generated fields.
+
+Fields left out come from a generated case whose index follows the workgroup's id counter, so
+the same seed and the same requests give the same filled-in values and ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.workgroup import Workgroup
+from ..schemas.cases import CaseSchema
+from .cases import make_case
+
+#: Injected cases use generator indexes from here on, apart from seeded ones.
+INJECTED_INDEX_BASE = 1_000_000
+_full_case = CaseSchema(direct_identifiers=True)
+
+
+def complete_case_json(wg: Workgroup, partial: dict[str, Any]) -> dict[str, Any]:
+    wg.new_id("injected-case")
+    generated = make_case(wg.seed, wg.id, INJECTED_INDEX_BASE + wg.minted, dict(wg.diseases), wg.test_definitions)
+    filled = {**_full_case.dump(generated), **partial}
+    subjects = filled.get("subjects")
+    if isinstance(subjects, list) and "subjects" in partial:
+        filled["subjects"] = [_with_ids(wg, s, "subject") for s in subjects]
+        for subject in filled["subjects"]:
+            if isinstance(subject, dict) and isinstance(subject.get("samples"), list):
+                subject["samples"] = [_with_ids(wg, s, "sample") for s in subject["samples"]]
+    return filled
+
+
+def _with_ids(wg: Workgroup, item: Any, kind: str) -> Any:
+    if isinstance(item, dict) and "id" not in item:
+        return {"id": wg.new_id(kind), **item}
+    return item
