@@ -14,7 +14,8 @@ from ..datagen.world import build_workgroup
 from ..domain import control as ops
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
-from .control import state
+from . import state_io
+from .control import control, state
 from .schemas import NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
 
 bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
@@ -137,3 +138,14 @@ def _created(body: Any) -> Response:
     response = jsonify(body)
     response.status_code = 201
     return response
+
+
+@bp.get("/state")
+def export_state() -> Response:
+    return jsonify(state_io.export_state(state(), control()))
+
+
+@bp.put("/state")
+def import_state() -> Response:
+    state_io.import_state(json_body(), state(), control())
+    return jsonify(state_io.export_state(state(), control()))

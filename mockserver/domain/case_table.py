@@ -49,6 +49,10 @@ class CaseTable:
         """Positions in ``seeded`` of the cases that were changed or deleted since seeding."""
         return self._hidden
 
+    def deleted_ids(self) -> list[str]:
+        """Ids of seeded cases deleted since seeding."""
+        return [case_id for case_id, case in self._changed.items() if case is None]
+
     def overlay(self) -> list[Case]:
         """The current cases that are not seeded ones as seeded: changed and added cases."""
         return [c for c in self._changed.values() if c is not None] + list(self._added.values())

@@ -31,6 +31,16 @@ class Clock:
             microsecond=0
         )
 
+    @property
+    def offset_seconds(self) -> float:
+        return self._offset
+
+    def restore(self, frozen_at: datetime | None, offset_seconds: float) -> None:
+        """Set the clock as exported: frozen at an instant, or real with an offset."""
+        with self._lock:
+            self._frozen_at = frozen_at
+            self._offset = offset_seconds
+
     def seconds_until(self, instant: datetime) -> float | None:
         """Wall seconds until the clock shows ``instant``; None when frozen (it never will
         by itself)."""

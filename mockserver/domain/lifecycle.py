@@ -21,6 +21,12 @@ def start(wg: Workgroup, kind: str, target: str, at: datetime) -> Pending:
     return pending
 
 
+def restore(wg: Workgroup, pending: Pending) -> None:
+    """Put back a step exported from another server, due when it was due there."""
+    wg.pending[(pending.kind, pending.target)] = pending
+    _schedule(wg, pending)
+
+
 def replan(wg: Workgroup, kind: str, target: str) -> None:
     """Apply the plan now in force to a step already under way, from its start time."""
     pending = wg.pending.get((kind, target))

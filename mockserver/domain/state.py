@@ -86,6 +86,17 @@ class MockState:
                 return wg
         raise NotFound(f"Custom case data file {upload_id} was not found in any workgroup.")
 
+    def replace_all(self, workgroups: Iterable[Workgroup]) -> None:
+        """Swap in a whole new set of workgroups (state import)."""
+        old = self.workgroups()
+        with self._lock:
+            self._workgroups = {}
+        for wg in workgroups:
+            self.put_workgroup(wg)
+        for wg in old:
+            with wg.lock:
+                wg.changed.notify_all()
+
     def notify_all(self) -> None:
         """Wake every waiter (after the clock changed, for instance)."""
         for wg in self.workgroups():

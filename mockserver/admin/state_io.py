@@ -1,0 +1,215 @@
+"""Export and import of the whole state, so a failure seen in CI can be replayed exactly.
+
+A workgroup is exported as the recipe of its seeded state (seed, number of generated cases,
+fixture cases) plus everything since: changed and added cases, deleted case ids, uploads,
+pending steps, per-case plans and the id counter. Import rebuilds the seeded state from the
+recipe and re-applies the rest, so an export stays small at 100,000 cases and a reset after
+import still returns to the seeded state.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+
+from .. import __version__
+from ..datagen.world import build_workgroup
+from ..domain import lifecycle
+from ..domain.models import RowError, Upload
+from ..domain.plans import INGESTION, PROCESSING, DefaultPlans, Pending
+from ..domain.state import MockState
+from ..domain.workgroup import Workgroup
+from ..schemas.cases import CaseDate, CaseSchema
+from .control import ControlPlane
+from .schemas import FaultRuleSchema, Instant, IngestionPlanSchema, LatencySchema, ProcessingPlanSchema
+
+FORMAT = "ici-mock-state/1"
+_case = CaseSchema(direct_identifiers=True)
+_processing = ProcessingPlanSchema()
+_ingestion = IngestionPlanSchema()
+_instant = Instant()
+
+
+class _Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class RowErrorStateSchema(_Strict):
+    lineNumber = fields.Integer(attribute="line", required=True)
+    caseId = fields.String(attribute="case_id", allow_none=True, load_default=None)
+    sampleId = fields.String(attribute="sample_id", allow_none=True, load_default=None)
+    message = fields.String(required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> RowError:
+        return RowError(**data)
+
+
+class UploadStateSchema(_Strict):
+    id = fields.String(required=True)
+    fileName = fields.String(attribute="file_name", required=True)
+    sizeInBytes = fields.Integer(attribute="size_bytes", required=True)
+    header = fields.List(fields.String(), required=True)
+    rows = fields.List(fields.Tuple((fields.Integer(), fields.List(fields.String()))), required=True)
+    status = fields.String(required=True)
+    createdDate = CaseDate(attribute="created_date", required=True)
+    updatedDate = CaseDate(attribute="updated_date", required=True)
+    errors = fields.List(fields.Nested(RowErrorStateSchema), required=True)
+    appliedRows = fields.Integer(attribute="applied_rows", required=True)
+    casesCreated = fields.List(fields.String(), attribute="cases_created", required=True)
+    casesUpdated = fields.List(fields.String(), attribute="cases_updated", required=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Upload:
+        data["header"] = tuple(data["header"])
+        data["rows"] = tuple((line, tuple(cells)) for line, cells in data["rows"])
+        for key in ("errors", "cases_created", "cases_updated"):
+            data[key] = tuple(data[key])
+        return Upload(**data)
+
+
+class PendingStateSchema(_Strict):
+    kind = fields.String(required=True, validate=validate.OneOf((PROCESSING, INGESTION)))
+    target = fields.String(required=True)
+    plan = fields.Dict(required=True)
+    startedAt = Instant(attribute="started", required=True)
+    attempt = fields.Integer(required=True, validate=validate.Range(min=1))
+    reads = fields.Integer(required=True, validate=validate.Range(min=0))
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Pending:
+        plan_schema = _processing if data["kind"] == PROCESSING else _ingestion
+        try:
+            data["plan"] = plan_schema.load(data["plan"])
+        except ValidationError as exc:
+            raise ValidationError({"plan": exc.messages}) from None
+        return Pending(**data)
+
+
+class WorkgroupStateSchema(_Strict):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    seed = fields.Integer(required=True)
+    generatedCases = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    fixtureCases = fields.List(fields.Dict(), required=True)
+    minted = fields.Integer(required=True, validate=validate.Range(min=0))
+    changedCases = fields.List(fields.Dict(), required=True)
+    deletedCaseIds = fields.List(fields.String(), required=True)
+    uploads = fields.List(fields.Nested(UploadStateSchema), required=True)
+    pending = fields.List(fields.Nested(PendingStateSchema), required=True)
+    attempts = fields.List(fields.Tuple((fields.String(), fields.String(), fields.Integer())), required=True)
+    casePlans = fields.Dict(keys=fields.String(), values=fields.Nested(ProcessingPlanSchema), required=True)
+
+
+class ClockStateSchema(_Strict):
+    mode = fields.String(required=True, validate=validate.OneOf(("real", "frozen")))
+    now = Instant(required=True)
+    offsetSeconds = fields.Float(required=True)
+
+
+class StateSchema(_Strict):
+    format = fields.String(required=True, validate=validate.Equal(FORMAT))
+    version = fields.String(required=True)
+    defaultWorkgroup = fields.String(required=True)
+    clock = fields.Nested(ClockStateSchema, required=True)
+    lifecycle = fields.Dict(required=True)
+    latency = fields.Nested(LatencySchema, required=True)
+    faults = fields.List(fields.Nested(FaultRuleSchema), required=True)
+    workgroups = fields.List(fields.Nested(WorkgroupStateSchema), required=True, validate=validate.Length(min=1))
+
+
+def export_state(mock: MockState, plane: ControlPlane) -> dict[str, Any]:
+    clock = mock.clock
+    rules = [{k: v for k, v in r.items() if k not in ("id", "matched")} for r in plane.faults.rules()]
+    return {
+        "format": FORMAT,
+        "version": __version__,
+        "defaultWorkgroup": mock.default_workgroup_id,
+        "clock": {"mode": clock.mode, "now": _instant._serialize(clock.now(), None, None),
+                  "offsetSeconds": clock.offset_seconds},
+        "lifecycle": {"processing": _processing.dump_plan(mock.defaults.processing),
+                      "ingestion": _ingestion.dump_plan(mock.defaults.ingestion)},
+        "latency": LatencySchema().dump(plane.latency.setting),
+        "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
+        "workgroups": [_export_workgroup(wg) for wg in mock.workgroups()],
+    }
+
+
+def _export_workgroup(wg: Workgroup) -> dict[str, Any]:
+    with wg.lock:
+        return {
+            "id": wg.id,
+            "name": wg.name,
+            "seed": wg.origin.seed,
+            "generatedCases": wg.origin.generated_cases,
+            "fixtureCases": _case.dump(wg.origin.fixture_cases, many=True),
+            "minted": wg.minted,
+            "changedCases": _case.dump(wg.cases.overlay(), many=True),
+            "deletedCaseIds": wg.cases.deleted_ids(),
+            "uploads": UploadStateSchema().dump(list(wg.uploads.values()), many=True),
+            "pending": [
+                {"kind": p.kind, "target": p.target,
+                 "plan": (_processing if p.kind == PROCESSING else _ingestion).dump_plan(p.plan),
+                 "startedAt": _instant._serialize(p.started, None, None), "attempt": p.attempt, "reads": p.reads}
+                for p in wg.pending.values()
+            ],
+            "attempts": [[kind, target, n] for (kind, target), n in wg.attempts.items()],
+            "casePlans": {case_id: _processing.dump_plan(plan) for case_id, plan in wg.case_plans.items()},
+        }
+
+
+def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
+    """Replace everything with ``doc``; on any error nothing changes (400 with the field)."""
+    data = StateSchema().load(doc)
+    lifecycle_plans = _load_nested({"processing": _processing, "ingestion": _ingestion}, data["lifecycle"], "lifecycle")
+    workgroups = [_import_workgroup(w, i) for i, w in enumerate(data["workgroups"])]
+    ids = [wg.id for wg in workgroups]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("two workgroups have the same id", "workgroups")
+    if data["defaultWorkgroup"] not in ids:
+        raise ValidationError("is not one of the workgroups", "defaultWorkgroup")
+    # Everything is valid: swap it in.
+    clock = data["clock"]
+    mock.clock.restore(clock["now"] if clock["mode"] == "frozen" else None, clock["offsetSeconds"])
+    mock.defaults.processing = lifecycle_plans["processing"]
+    mock.defaults.ingestion = lifecycle_plans["ingestion"]
+    mock.default_workgroup_id = data["defaultWorkgroup"]
+    mock.replace_all(workgroups)
+    plane.latency.replace(data["latency"])
+    plane.faults.clear()
+    plane.faults.add(data["faults"])
+
+
+def _load_nested(schemas: dict[str, Any], value: dict[str, Any], name: str) -> dict[str, Any]:
+    loaded = {}
+    for key, schema in schemas.items():
+        try:
+            loaded[key] = schema.load(value.get(key))
+        except ValidationError as exc:
+            raise ValidationError({name: {key: exc.messages}}) from None
+    return loaded
+
+
+def _import_workgroup(data: dict[str, Any], index: int) -> Workgroup:
+    where = f"workgroups[{index}]"
+    try:
+        fixtures = _case.load(data["fixtureCases"], many=True)
+        changed = _case.load(data["changedCases"], many=True)
+    except ValidationError as exc:
+        raise ValidationError({where: exc.messages}) from None
+    wg = build_workgroup(data["id"], data["name"], seed=data["seed"], cases=data["generatedCases"],
+                         fixture_cases=tuple(fixtures), defaults=DefaultPlans())
+    for case_id in data["deletedCaseIds"]:
+        if wg.cases.delete(case_id) is None:
+            raise ValidationError(f"deleted case {case_id} is not a seeded case", f"{where}.deletedCaseIds")
+    for case in changed:
+        wg.cases.put(case)
+    wg.uploads = {u.id: u for u in data["uploads"]}
+    wg.minted = data["minted"]
+    wg.attempts = {(kind, target): n for kind, target, n in data["attempts"]}
+    wg.case_plans = dict(data["casePlans"])
+    for pending in data["pending"]:
+        lifecycle.restore(wg, pending)
+    return wg
