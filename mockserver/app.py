@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import admin, api, error_handling, fidelity
+from .admin import startup
 from .admin.control import ControlPlane
 from .api.request import MockRequest
 from .datagen.qc import qc_overview
@@ -30,7 +31,8 @@ def build_state(settings: Settings) -> MockState:
 
 
 def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
-    """A Flask app serving the vendor surface from a freshly seeded in-memory state."""
+    """A Flask app serving the vendor surface and the control plane from a freshly seeded
+    in-memory state. Raises ValueError for invalid settings."""
     settings = (settings or Settings()).with_overrides(**overrides)
     app = Flask("mockserver")
     app.request_class = MockRequest
@@ -38,8 +40,10 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.json.compact = True  # type: ignore[attr-defined]
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
-    app.extensions["mockserver"] = build_state(settings)
+    mock = app.extensions["mockserver"] = build_state(settings)
+    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token)
+    startup.apply(settings, mock, plane)
     error_handling.register(app)
     api.register(app)
-    admin.register(app, ControlPlane(settings.seed, settings.journal_size, settings.admin_token))
+    admin.register(app, plane)
     return app

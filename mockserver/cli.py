@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import signal
 import sys
 import time
 from pathlib import Path
 
 from . import __version__
-from .settings import ENV_PREFIX, Settings
+from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
 
 
 def _parser(defaults: Settings) -> argparse.ArgumentParser:
@@ -29,26 +30,50 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, help=f"worker threads (default {defaults.threads}; {env}THREADS)")
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help=f"do not log one line per request ({env}ACCESS_LOG=false)")
+    serve.add_argument("--config", type=Path, help=f"YAML or JSON file of settings, camelCase keys ({env}CONFIG)")
+    serve.add_argument("--journal-size", type=int, help=f"requests kept in the journal (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
+    serve.add_argument("--admin-token", help=f"require 'Authorization: Bearer TOKEN' on /_mock/ ({env}ADMIN_TOKEN)")
+    for name, shape in (("clock", '{"mode": "frozen", "now": "2026-01-01T00:00:00Z"}'),
+                        ("lifecycle", '{"processing": {"mode": "time", "seconds": 5}}'),
+                        ("latency", '{"default": {"fixedMs": 50}}'),
+                        ("faults", '[{"operation": "searchCases", "status": 503, "times": 1}]'),
+                        ("workgroups", '[{"name": "Lab 2", "cases": 20}]')):
+        serve.add_argument(f"--{name}", metavar="JSON", help=f"as PUT /_mock/{name} takes it, e.g. '{shape}' ({env}{name.upper()})")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = _parser(Settings()).parse_args(argv)
     try:
-        defaults = Settings.from_env()
+        settings = resolve_settings(vars(args))
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
-    args = _parser(defaults).parse_args(argv)
-    overrides = {k: v for k, v in vars(args).items() if k != "command"}
-    if overrides.get("api_keys") is not None:
-        overrides["api_keys"] = tuple(overrides["api_keys"])
-    settings = defaults.with_overrides(**overrides)
-    for name in ("port", "cases", "threads"):
+    for name in ("port", "cases", "threads", "journal_size"):
         value = getattr(settings, name)
-        if value < (1 if name == "threads" else 0) or (name == "port" and value > 65535):
+        if value < (1 if name in ("threads", "journal_size") else 0) or (name == "port" and value > 65535):
             print(f"mockserver: --{name} {value} is out of range", file=sys.stderr)
             return 2
     return serve(settings)
+
+
+def resolve_settings(flags: dict[str, object]) -> Settings:
+    """Defaults < config file < MOCKSERVER_* variables < flags."""
+    settings = Settings()
+    config = flags.get("config") or os.environ.get(ENV_PREFIX + "CONFIG")
+    if config:
+        settings = settings.with_file(Path(str(config)))
+    settings = settings.with_env()
+    overrides: dict[str, object] = {}
+    for name, value in flags.items():
+        if name in ("command", "config") or value is None:
+            continue
+        if name == "api_keys":
+            value = tuple(value)  # type: ignore[arg-type]
+        elif name in JSON_FIELDS:
+            value = parse_setting(name, str(value), f"--{name}")
+        overrides[name] = value
+    return settings.with_overrides(**overrides)
 
 
 def serve(settings: Settings) -> int:
@@ -61,7 +86,7 @@ def serve(settings: Settings) -> int:
     try:
         app = create_app(settings)
     except (OSError, ValueError) as exc:
-        print(f"mockserver: cannot load data: {exc}", file=sys.stderr)
+        print(f"mockserver: cannot start: {exc}", file=sys.stderr)
         return 2
     server = make_server(app, settings.host, settings.port, settings.threads, settings.access_log)
     log.info(

@@ -1,15 +1,23 @@
-"""Server settings: defaults, overridden by MOCKSERVER_* variables, overridden by CLI flags."""
+"""Server settings: defaults < config file (``--config``) < MOCKSERVER_* variables < CLI flags.
+
+Run-time settings of the control plane (clock, lifecycle plans, latency, faults, extra
+workgroups) can be given at start in the same JSON shapes as their endpoints take.
+"""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from typing import Any
 
 from . import fidelity
 
 ENV_PREFIX = "MOCKSERVER_"
+INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size")
+JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "workgroups")
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,12 @@ class Settings:
     journal_size: int = 1000
     #: When set, every /_mock/ call but health needs ``Authorization: Bearer <token>``.
     admin_token: str | None = None
+    clock: dict[str, Any] | None = None
+    lifecycle: dict[str, Any] | None = None
+    latency: dict[str, Any] | None = None
+    faults: list[Any] | None = None
+    #: Extra workgroups at start: ``[{"id"?, "name"?, "cases"?, "seed"?}, ...]``.
+    workgroups: list[Any] | None = None
 
     def key_workgroups(self) -> dict[str, frozenset[str] | None]:
         """Allowed keys, each with the workgroups it may use (None: all of them)."""
@@ -40,29 +54,79 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        return cls().with_env(environ)
+
+    def with_env(self, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         values: dict[str, object] = {}
-        for f in fields(cls):
+        for f in fields(self):
             raw = env.get(ENV_PREFIX + f.name.upper())
-            if raw is None or raw == "":
-                continue
-            values[f.name] = _convert(f.name, raw)
-        return cls(**values)
+            if raw is not None and raw != "":
+                values[f.name] = parse_setting(f.name, raw, f"{ENV_PREFIX}{f.name.upper()}")
+        return replace(self, **values)
+
+    def with_file(self, path: Path) -> Settings:
+        """Values from a YAML (or JSON) file whose keys are the camelCase setting names."""
+        import yaml
+
+        try:
+            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ValueError(f"cannot read the config file {path}: {exc.strerror}") from None
+        except yaml.YAMLError as exc:
+            raise ValueError(f"the config file {path} is not valid YAML: {exc}") from None
+        if doc is None:
+            return self
+        if not isinstance(doc, dict):
+            raise ValueError(f"the config file {path} must hold a mapping of settings")
+        names = {_camel(f.name): f.name for f in fields(self)}
+        values: dict[str, object] = {}
+        for key, value in doc.items():
+            if key not in names:
+                raise ValueError(f"{path}: unknown setting '{key}'; known: {', '.join(sorted(names))}")
+            name = names[key]
+            values[name] = parse_setting(name, value, f"{path}: {key}") if isinstance(value, str) else _typed(name, value, f"{path}: {key}")
+        return replace(self, **values)
 
     def with_overrides(self, **overrides: object) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 
-def _convert(name: str, raw: str) -> object:
-    if name in ("port", "seed", "cases", "threads", "journal_size"):
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _typed(name: str, value: object, where: str) -> object:
+    if name == "api_keys":
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ValueError(f"{where} must be a list of keys")
+        return tuple(value)
+    if name == "fixtures":
+        return Path(str(value))
+    if name in INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
+        raise ValueError(f"{where} must be a whole number, not {value!r}")
+    if name == "access_log" and not isinstance(value, bool):
+        raise ValueError(f"{where} must be true or false")
+    return value
+
+
+def parse_setting(name: str, raw: str, where: str) -> object:
+    """A setting from text (a variable, a flag, a string in the file)."""
+    if name in INT_FIELDS:
         try:
             return int(raw)
         except ValueError:
-            raise ValueError(f"{ENV_PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+            raise ValueError(f"{where} must be a whole number, not {raw!r}") from None
     if name == "fixtures":
         return Path(raw)
     if name == "api_keys":
         return tuple(raw.replace(";", " ").split())
     if name == "access_log":
         return raw.strip().lower() not in ("0", "false", "no", "off")
+    if name in JSON_FIELDS:
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{where} must be JSON: {exc}") from None
     return raw

@@ -1,0 +1,45 @@
+"""Start-up settings of the control plane, checked by the same schemas as its endpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError
+
+from ..datagen.world import build_workgroup
+from ..domain.state import MockState
+from ..error_handling import flatten
+from ..settings import Settings
+from .control import ControlPlane
+from .schemas import ClockSchema, FaultRuleSchema, LatencySchema, LifecycleSchema, NewWorkgroupSchema
+
+
+def _load(schema: Schema, value: Any, setting: str, many: bool = False) -> Any:
+    try:
+        return schema.load(value, many=many)
+    except ValidationError as exc:
+        problems = "; ".join(f"{d['field']}: {d['message']}" for d in flatten(exc.messages))
+        raise ValueError(f"invalid {setting} setting: {problems}") from None
+
+
+def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
+    """Raise ValueError, naming the setting and field, when a value is invalid."""
+    if settings.clock is not None:
+        clock = _load(ClockSchema(), settings.clock, "clock")
+        if clock["mode"] == "frozen":
+            mock.clock.freeze(clock.get("now", mock.clock.now()))
+    if settings.lifecycle is not None:
+        plans = _load(LifecycleSchema(), settings.lifecycle, "lifecycle")
+        mock.defaults.processing = plans.get("processing") or mock.defaults.processing
+        mock.defaults.ingestion = plans.get("ingestion") or mock.defaults.ingestion
+    if settings.latency is not None:
+        plane.latency.replace(_load(LatencySchema(), settings.latency, "latency"))
+    if settings.faults is not None:
+        plane.faults.add(_load(FaultRuleSchema(), settings.faults, "faults", many=True))
+    for index, spec in enumerate(settings.workgroups or ()):
+        body = _load(NewWorkgroupSchema(), spec, f"workgroups[{index}]")
+        workgroup_id = body.get("id") or f"workgroup-{index + 1}"
+        mock.add_workgroup(build_workgroup(
+            workgroup_id, body.get("name") or workgroup_id,
+            seed=body.get("seed", settings.seed), cases=body["cases"],
+        ))
