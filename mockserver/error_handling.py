@@ -12,13 +12,13 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import fidelity
-from .domain.errors import DomainError, NotFound, Timeout
+from .domain.errors import AlreadyExists, DomainError, NotFound, Timeout
 from .schemas.common import ErrorSchema
 
 log = logging.getLogger("mockserver")
 _error_schema = ErrorSchema()
 
-_STATUS_FOR: dict[type[DomainError], int] = {NotFound: 404, Timeout: 408}
+_STATUS_FOR: dict[type[DomainError], int] = {NotFound: 404, Timeout: 408, AlreadyExists: 409}
 _CODE_FOR_HTTP = {
     400: "BAD_REQUEST", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED", 406: "NOT_ACCEPTABLE", 408: "REQUEST_TIMEOUT", 409: "CONFLICT",

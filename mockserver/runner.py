@@ -127,7 +127,10 @@ class ServerThread:
         if self._stopping.is_set() or not self._thread.is_alive():
             return
         self._stopping.set()
-        self._server.trigger.pull_trigger()
+        try:
+            self._server.trigger.pull_trigger()  # wake the loop now rather than at its timeout
+        except OSError:
+            pass  # the loop saw the flag first and has already closed the trigger
         self._thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:

@@ -49,6 +49,18 @@ class Api:
     def delete(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("DELETE", path, **kwargs)
 
+    def admin(self, method: str, path: str, json: Any = None, expect: int | None = 200, **kwargs: Any) -> Any:
+        """Call the control plane; check the status (unless expect is None) and return the JSON."""
+        response = self.request(method, "/_mock" + path, json=json, **kwargs)
+        if expect is not None:
+            assert response.status_code == expect, response.text
+        return response.json() if response.content else None
+
+    def case(self, case_id: str) -> dict[str, Any]:
+        response = self.get(f"/crs/api/v2/cases/{case_id}")
+        assert response.status_code == 200, response.text
+        return response.json()
+
     def search(self, **params: Any) -> dict[str, Any]:
         response = self.get("/crs/api/v1/cases/search", params=params)
         assert response.status_code == 200, response.text

@@ -146,3 +146,14 @@ def advance_upload(upload_id: str) -> Response:
     mock = state()
     wg = mock.workgroup_of_upload(upload_id, args(WorkgroupArgsSchema).get("workgroup"))
     return jsonify(_upload.dump(ops.advance_upload(wg, upload_id, mock.clock.now())))
+
+
+@bp.get("/cases/<case_id>/history")
+def case_history(case_id: str) -> Response:
+    history = ops.case_history(_case_workgroup(case_id), case_id, state().clock.now())
+    return jsonify([
+        {"at": _instant._serialize(t.at, None, None),
+         "from": t.from_status.value if t.from_status else None,
+         "to": t.to_status.value, "cause": t.cause}
+        for t in history
+    ])

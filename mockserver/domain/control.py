@@ -9,8 +9,8 @@ from datetime import datetime
 
 from . import lifecycle, processing, steps
 from .clock import Clock
-from .errors import Conflict, InvalidRequest
-from .models import Case, Upload
+from .errors import AlreadyExists, InvalidRequest
+from .models import Case, Transition, Upload
 from .operations import case_or_404, upload_or_404
 from .plans import INGESTION, PROCESSING, Pending, Plan
 from .statuses import CaseStatus
@@ -20,7 +20,7 @@ from .workgroup import Workgroup
 def set_case_status(wg: Workgroup, case_id: str, status: CaseStatus, now: datetime) -> Case:
     """Any status at once; PROCESSING starts a step under the case's plan."""
     with steps.observing(wg, now):
-        return processing.set_status(wg, case_or_404(wg, case_id), status, now)
+        return processing.set_status(wg, case_or_404(wg, case_id), status, now, "set by the control plane")
 
 
 def advance_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
@@ -63,7 +63,7 @@ def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]
         seen: set[str] = set()
         for index, case in enumerate(cases):
             if case.id in seen or case.id in wg.cases:
-                raise Conflict(
+                raise AlreadyExists(
                     f"[{index}].id: case id {case.id} is already used in workgroup {wg.id}.",
                     [{"field": f"[{index}].id", "message": "already used"}],
                 )
@@ -72,6 +72,7 @@ def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]
             raise InvalidRequest("No case given: send one case or a non-empty list.")
         for case in cases:
             wg.cases.put(case)
+            wg.record_transition(case.id, None, case.status, now, "created by the control plane")
             if case.status is CaseStatus.PROCESSING:
                 lifecycle.start(wg, PROCESSING, case.id, now)
         return [case_or_404(wg, c.id) for c in cases]
@@ -79,3 +80,9 @@ def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]
 
 def wait_for_case_status(wg: Workgroup, case_id: str, status: CaseStatus, timeout: float, clock: Clock) -> Case:
     return steps.wait_for_status(wg, case_id, status, timeout, clock)
+
+
+def case_history(wg: Workgroup, case_id: str, now: datetime) -> list[Transition]:
+    with steps.observing(wg, now):
+        case_or_404(wg, case_id)
+        return list(wg.history.get(case_id, ()))

@@ -32,3 +32,9 @@ class Timeout(DomainError):
     """A wait ended before the awaited state was reached."""
 
     code = "REQUEST_TIMEOUT"
+
+
+class AlreadyExists(DomainError):
+    """Creating something whose id is taken."""
+
+    code = "CONFLICT"

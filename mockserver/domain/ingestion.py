@@ -198,6 +198,7 @@ def _apply_row(
             custom_metadata=extra,
         )
         wg.cases.put(case)
+        wg.record_transition(case.id, None, case.status, at, "created by a metadata upload")
         return case, True
 
     subjects = list(existing.subjects)

@@ -187,3 +187,13 @@ class Upload:
     applied_rows: int = 0
     cases_created: tuple[str, ...] = field(default=())
     cases_updated: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One status change of a case, as the control plane's history shows it."""
+
+    at: datetime
+    from_status: CaseStatus | None
+    to_status: CaseStatus
+    cause: str

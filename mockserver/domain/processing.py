@@ -31,13 +31,15 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Ca
         replace(subject, samples=tuple(replace(s, tumor_type=(disease,)) for s in subject.samples))
         for subject in case.subjects
     )
-    return set_status(wg, replace(case, subjects=subjects), new_status, at)
+    return set_status(wg, replace(case, subjects=subjects), new_status, at, "disease set")
 
 
-def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime) -> Case:
+def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: str) -> Case:
     """Store the case in ``status``; entering PROCESSING starts a step under the case's plan."""
     updated = replace(case, status=status, updated_date=at)
     wg.cases.put(updated)
+    if status is not case.status or status is CaseStatus.PROCESSING:
+        wg.record_transition(case.id, case.status, status, at, cause)
     lifecycle.cancel(wg, PROCESSING, case.id)
     if status is CaseStatus.PROCESSING:
         lifecycle.start(wg, PROCESSING, case.id, at)
@@ -52,6 +54,7 @@ def complete(wg: Workgroup, pending: Pending, at: datetime) -> None:
     if pending.plan.fails(wg.seed, wg.id, PROCESSING, case.id, pending.attempt):
         outcome = PROCESSING_FAILURE
     wg.cases.put(replace(case, status=CaseStatus(outcome), updated_date=at))
+    wg.record_transition(case.id, CaseStatus.PROCESSING, CaseStatus(outcome), at, f"processing completed ({pending.plan.mode} plan)")
 
 
 def forget(wg: Workgroup, case_id: str) -> None:

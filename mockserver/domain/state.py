@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .clock import Clock
-from .errors import Conflict, InvalidRequest, NotFound
+from .errors import AlreadyExists, InvalidRequest, NotFound
 from .models import Case
 from .plans import DefaultPlans
 from .workgroup import Workgroup
@@ -56,7 +56,7 @@ class MockState:
     def add_workgroup(self, wg: Workgroup) -> None:
         with self._lock:
             if wg.id in self._workgroups:
-                raise Conflict(f"Workgroup {wg.id} already exists.", [{"field": "id", "message": "already used"}])
+                raise AlreadyExists(f"Workgroup {wg.id} already exists.", [{"field": "id", "message": "already used"}])
         self.put_workgroup(wg)
 
     def remove_workgroup(self, workgroup_id: str) -> None:

@@ -9,7 +9,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .case_table import CaseTable
-from .models import Case, Disease, TestDefinition, Upload
+from datetime import datetime
+
+from .models import Case, Disease, TestDefinition, Transition, Upload
+from .statuses import CaseStatus
 from .plans import PROCESSING, DefaultPlans, Pending, Plan
 from .schedule import Schedule
 
@@ -60,6 +63,7 @@ class Workgroup:
             self.pending: dict[tuple[str, str], Pending] = {}
             self.attempts: dict[tuple[str, str], int] = {}
             self.case_plans: dict[str, Plan] = {}
+            self.history: dict[str, list[Transition]] = {}
             self.minted = 0
             self.changed.notify_all()
 
@@ -68,6 +72,12 @@ class Workgroup:
         self.minted += 1
         digest = hashlib.sha256(f"{self.seed}:{self.id}:{kind}:{self.minted}".encode()).digest()
         return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    def record_transition(
+        self, case_id: str, old: CaseStatus | None, new: CaseStatus, at: datetime, cause: str
+    ) -> None:
+        """Remember a status change (kept for cases changed since seeding; reset forgets)."""
+        self.history.setdefault(case_id, []).append(Transition(at, old, new, cause))
 
     def plan_for(self, kind: str, target: str) -> Plan:
         if kind == PROCESSING and target in self.case_plans:
