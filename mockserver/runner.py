@@ -95,9 +95,10 @@ class ServerThread:
     own thread (closing them from another thread races with its poll).
     """
 
-    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int = 8,
+    def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int | None = None,
                  log_requests: bool = False) -> None:
         self.app = app
+        threads = threads or app.config["MOCKSERVER_SETTINGS"].threads
         self._server = make_server(app, host, port, threads, log_requests)
         self.host = host
         self.port: int = self._server.effective_port

@@ -1,0 +1,190 @@
+"""Reset, seed, workgroups, injected cases and state export/import over HTTP."""
+
+from __future__ import annotations
+
+import requests
+
+from conftest import BREAST_CASE, THYROID_CASE, WG, Api, start_server
+
+MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
+
+
+def snapshot(api: Api, workgroup: str = WG) -> list[dict]:
+    return Api(api.server, workgroup=workgroup).all_cases()
+
+
+def test_reset__restores_seeded_state_of_one_workgroup_only(fresh_api: Api) -> None:
+    other = fresh_api.admin("POST", "/workgroups", {"name": "Other", "cases": 10}, expect=201)["id"]
+    theirs = Api(fresh_api.server, workgroup=other)
+    seeded_mine, seeded_theirs = snapshot(fresh_api), snapshot(fresh_api, other)
+
+    fresh_api.delete(f"/crs/api/v1/cases/{BREAST_CASE}")
+    fresh_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC)
+    fresh_api.admin("POST", "/cases", {"displayId": "EXTRA"}, expect=201)
+    victim = seeded_theirs[0]["id"]
+    theirs.delete(f"/crs/api/v1/cases/{victim}")
+
+    assert fresh_api.admin("POST", "/reset", {"workgroup": WG}) == {"reset": [WG]}
+    assert snapshot(fresh_api) == seeded_mine
+    assert theirs.get(f"/crs/api/v2/cases/{victim}").status_code == 404  # untouched
+    fresh_api.admin("POST", "/reset")
+    assert snapshot(fresh_api, other) == seeded_theirs
+
+
+def test_reset__forgets_uploads_steps_and_case_plans(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": {"mode": "manual"}})
+    frozen_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC)
+    upload_id = frozen_api.post("/crs/api/v2/custom-case-data/files",
+                                files=[("files", ("m.csv", b"Sample_ID,Case_ID\nS,C\n", "text/csv"))]).json()[0]["id"]
+    frozen_api.admin("POST", "/reset")
+    assert frozen_api.case(THYROID_CASE)["status"] == "MISSING_REQUIRED_DATA"
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/lifecycle") == {"processing": None, "pending": None}
+    assert frozen_api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status").status_code == 404
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/history") == []
+
+
+def test_reset__unknown_workgroup_and_bad_body(fresh_api: Api) -> None:
+    fresh_api.admin("POST", "/reset", {"workgroup": "nope"}, expect=404)
+    fresh_api.admin("POST", "/reset", {"everything": True}, expect=400)
+
+
+def test_seed__regenerates_deterministically(fresh_api: Api) -> None:
+    body = fresh_api.admin("POST", "/seed", {"seed": 7, "cases": 50})
+    assert body[0]["seed"] == 7 and body[0]["seededCases"] == 52
+    first = snapshot(fresh_api)
+    fresh_api.admin("POST", "/seed", {"seed": 8, "cases": 50})
+    assert snapshot(fresh_api) != first
+    fresh_api.admin("POST", "/seed", {"seed": 7, "cases": 50})
+    assert snapshot(fresh_api) == first
+    other = start_server(seed=7, cases=50)
+    try:
+        assert snapshot(Api(other)) == first  # same as a server started with that seed
+    finally:
+        other.stop()
+    fresh_api.admin("POST", "/seed", {"seed": "seven"}, expect=400)
+
+
+def test_workgroups__create_use_list_delete(fresh_api: Api) -> None:
+    created = fresh_api.admin("POST", "/workgroups", {"id": "lab-2", "name": "Lab 2", "cases": 5}, expect=201)
+    assert created["id"] == "lab-2" and created["seededCases"] == 5 and created["default"] is False
+    lab = Api(fresh_api.server, workgroup="lab-2")
+    assert lab.search()["totalElements"] == 5
+    roles = fresh_api.get("/crs/api/v1/session/workgroups").json()["workgroupRoles"]
+    assert {"lab-2", WG} == {r["orgid"] for r in roles}
+    empty = fresh_api.admin("POST", "/workgroups", {"name": "Empty"}, expect=201)
+    assert Api(fresh_api.server, workgroup=empty["id"]).search()["totalElements"] == 0
+    assert {w["id"] for w in fresh_api.admin("GET", "/workgroups")} == {WG, "lab-2", empty["id"]}
+    fresh_api.admin("POST", "/workgroups", {"id": "lab-2"}, expect=409)
+    fresh_api.admin("DELETE", "/workgroups/lab-2", expect=204)
+    assert lab.get("/crs/api/v1/cases/search").status_code == 403
+    fresh_api.admin("DELETE", "/workgroups/lab-2", expect=404)
+    fresh_api.admin("DELETE", f"/workgroups/{WG}", expect=400)
+
+
+def test_cases__inject_one_and_a_list(fresh_api: Api) -> None:
+    one = fresh_api.admin("POST", "/cases", {"displayId": "INJ-1", "status": "HAS_ISSUE", "tags": ["injected"]}, expect=201)
+    assert len(one) == 1 and one[0]["displayId"] == "INJ-1" and one[0]["status"] == "HAS_ISSUE"
+    assert one[0]["subjects"][0]["samples"]  # filled in
+    served = fresh_api.case(one[0]["id"])
+    assert served["tags"] == ["injected"]
+    many = fresh_api.admin("POST", "/cases", [{"displayId": "INJ-2"}, {"displayId": "INJ-3", "id": "my-own-id"}], expect=201)
+    assert [c["displayId"] for c in many] == ["INJ-2", "INJ-3"] and many[1]["id"] == "my-own-id"
+    assert len(fresh_api.all_cases(displayId="INJ-")) == 3
+    lab = fresh_api.admin("POST", "/workgroups", {"name": "Lab"}, expect=201)["id"]
+    fresh_api.admin("POST", "/cases", {"displayId": "THERE"}, expect=201, params={"workgroup": lab})
+    assert [c["displayId"] for c in Api(fresh_api.server, workgroup=lab).all_cases()] == ["THERE"]
+    fresh_api.admin("POST", "/cases", {"workgroup": lab, "cases": [{"displayId": "ALSO"}]}, expect=201)
+    assert len(Api(fresh_api.server, workgroup=lab).all_cases()) == 2
+
+
+def test_cases__fill_is_deterministic(fresh_api: Api) -> None:
+    first = fresh_api.admin("POST", "/cases", {"displayId": "D"}, expect=201)[0]
+    other = start_server()
+    try:
+        second = Api(other).admin("POST", "/cases", {"displayId": "D"}, expect=201)[0]
+    finally:
+        other.stop()
+    assert first == second
+
+
+def test_cases__one_invalid_item_refuses_the_list(fresh_api: Api) -> None:
+    before = fresh_api.search()["totalElements"]
+    error = fresh_api.admin("POST", "/cases", [{"displayId": "OK"}, {"displayId": "BAD", "status": "DONE"}], expect=400)
+    assert any(d["field"] == "[1].status" for d in error["details"]), error
+    error = fresh_api.admin("POST", "/cases", [{"displayId": "OK"}, {"subjects": [{"gender": "ROBOT"}]}], expect=400)
+    assert any(d["field"].startswith("[1].subjects") for d in error["details"]), error
+    error = fresh_api.admin("POST", "/cases", [{"displayId": "A", "id": BREAST_CASE}], expect=409)
+    assert "[0].id" in error["message"]
+    fresh_api.admin("POST", "/cases", [{"id": "dup"}, {"id": "dup"}], expect=409)
+    fresh_api.admin("POST", "/cases", [], expect=400)
+    fresh_api.admin("POST", "/cases", ["not a case"], expect=400)
+    assert fresh_api.search()["totalElements"] == before
+    # refused requests did not move the id counter: the next fill is as on a fresh server
+    fresh = start_server()
+    try:
+        assert fresh_api.admin("POST", "/cases", {"displayId": "N"}, expect=201) == \
+            Api(fresh).admin("POST", "/cases", {"displayId": "N"}, expect=201)
+    finally:
+        fresh.stop()
+
+
+def test_cases__list_everything_whatever_the_status(fresh_api: Api) -> None:
+    listed = fresh_api.admin("GET", "/cases")
+    assert len(listed) == fresh_api.search()["totalElements"] == 102
+    assert "mrn" in listed[0]["subjects"][0]  # the control plane sees direct identifiers
+
+
+def test_state__export_then_import_reproduces_identical_answers(frozen_api: Api) -> None:
+    api = frozen_api
+    api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC)
+    api.delete(f"/crs/api/v1/cases/{BREAST_CASE}")
+    api.admin("POST", "/cases", {"displayId": "EXPORTED"}, expect=201)
+    api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "polls", "count": 2}})
+    upload_id = api.post("/crs/api/v2/custom-case-data/files",
+                         files=[("files", ("m.csv", b"Sample_ID,Case_ID\nS,NEWONE\n", "text/csv"))]).json()[0]["id"]
+    api.admin("POST", "/faults", {"operation": "deleteCase", "status": 500}, expect=201)
+    api.admin("POST", "/workgroups", {"id": "lab-x", "cases": 4}, expect=201)
+    exported = api.admin("GET", "/state")
+    assert exported["format"] == "ici-mock-state/1"
+
+    other = start_server(seed=99, cases=3)
+    try:
+        copy = Api(other)
+        copy.admin("PUT", "/state", exported)
+        assert copy.admin("GET", "/state") == exported
+        for client in (api, copy):
+            client.admin("POST", "/clock/advance", {"seconds": 10})
+        paths = [
+            "/crs/api/v1/cases/search?pageSize=2000",
+            f"/crs/api/v2/cases/{THYROID_CASE}",
+            f"/crs/api/v1/custom-case-data/{upload_id}/status",
+            f"/crs/api/v1/custom-case-data/{upload_id}/status",
+            f"/crs/api/v1/custom-case-data/{upload_id}/status",
+        ]
+        for path in paths:
+            assert api.get(path).json() == copy.get(path).json(), path
+        assert copy.delete(f"/crs/api/v1/cases/{THYROID_CASE}").status_code == 500  # faults came along
+        assert Api(other, workgroup="lab-x").search()["totalElements"] == 4
+        assert api.admin("POST", "/cases", {"displayId": "NEXT"}, expect=201) == \
+            copy.admin("POST", "/cases", {"displayId": "NEXT"}, expect=201)
+        copy.admin("POST", "/reset")
+        assert copy.get(f"/crs/api/v2/cases/{BREAST_CASE}").status_code == 200  # seeded state came along
+    finally:
+        other.stop()
+
+
+def test_state__bad_import_is_400_and_changes_nothing(fresh_api: Api) -> None:
+    exported = fresh_api.admin("GET", "/state")
+    broken = {**exported, "workgroups": [{**exported["workgroups"][0], "changedCases": [{"id": "x"}]}]}
+    error = fresh_api.admin("PUT", "/state", broken, expect=400)
+    assert any(d["field"].startswith("workgroups[0]") for d in error["details"]), error
+    fresh_api.admin("PUT", "/state", {"format": "other"}, expect=400)
+    fresh_api.admin("PUT", "/state", [], expect=400)
+    assert fresh_api.admin("GET", "/state") == exported
+
+
+def test_control_plane_errors_use_the_error_format(fresh_api: Api) -> None:
+    response = requests.post(fresh_api.url + "/_mock/reset", data="{oops", headers={"Content-Type": "application/json"}, timeout=10)
+    assert response.status_code == 400 and set(response.json()) == {"code", "message", "details"}
+    response = requests.get(fresh_api.url + "/_mock/nothing", timeout=10)
+    assert response.status_code == 404 and response.json()["code"] == "NOT_FOUND"
