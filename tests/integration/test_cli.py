@@ -140,3 +140,47 @@ def test_serve__invalid_fixture_file_is_a_clear_error(tmp_path) -> None:
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2
     assert "bad.json is not a valid case" in result.stderr and "displayId" in result.stderr
+
+
+def test_serve__runtime_settings_from_config_file_env_and_flags(tmp_path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text(
+        "seed: 5\n"
+        "cases: 12\n"
+        "clock: {mode: frozen, now: '2026-01-01T00:00:00Z'}\n"
+        "lifecycle: {processing: {mode: manual}}\n"
+        "faults: [{operation: listWorkgroups, status: 503, times: 1}]\n"
+        "workgroups: [{id: lab-2, name: Lab Two, cases: 4}]\n"
+        "journalSize: 50\n"
+    )
+    env = {"MOCKSERVER_LATENCY": '{"default": {"fixedMs": 1}}'}
+    with serving("--config", str(config), "--cases", "3", env=env) as (url, _):
+        get = lambda path: requests.get(url + path, timeout=10).json()  # noqa: E731
+        assert search_total(url) == 5  # the flag beat the file
+        assert get("/_mock/clock") == {"mode": "frozen", "now": "2026-01-01T00:00:00Z"}
+        assert get("/_mock/lifecycle")["processing"]["mode"] == "manual"
+        assert get("/_mock/latency")["default"] == {"fixedMs": 1.0}
+        assert {w["id"] for w in get("/_mock/workgroups")} == {fidelity.DEFAULT_WORKGROUP_ID, "lab-2"}
+        count = requests.post(url + "/_mock/requests/count", json={"operation": "listWorkgroups", "status": 503}, timeout=10)
+        assert count.json()["count"] == 1  # the readiness probe met the configured one-time fault
+        assert get("/_mock/faults") == []
+
+
+def test_serve__admin_token_flag() -> None:
+    with serving("--admin-token", "t0k") as (url, _):
+        assert requests.get(url + "/_mock/clock", timeout=10).status_code == 401
+        assert requests.get(url + "/_mock/clock", headers={"Authorization": "Bearer t0k"}, timeout=10).status_code == 200
+
+
+def test_serve__invalid_runtime_setting_is_a_clear_error(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--lifecycle", '{"processing": {"mode": "later"}}'],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "invalid lifecycle setting: processing.mode" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--faults", "not json"],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--faults must be JSON" in result.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("seeds: 3\n")
+    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--config", str(bad)],
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "unknown setting 'seeds'" in result.stderr

@@ -1,0 +1,72 @@
+"""One-way imports: HTTP layers import the domain, never the reverse; the vendor surface never
+imports the control plane; the domain imports only the standard library and fidelity."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import mockserver
+
+PACKAGE = Path(mockserver.__file__).parent
+
+#: package -> packages it must never import
+FORBIDDEN = {
+    "domain": ("api", "admin", "datagen", "schemas", "app", "cli", "runner", "error_handling", "settings",
+               "flask", "marshmallow", "faker", "werkzeug", "waitress"),
+    "schemas": ("api", "admin", "datagen", "app", "cli", "runner", "flask"),
+    "datagen": ("api", "admin", "app", "cli", "runner", "flask"),
+    "api": ("admin", "datagen", "app", "cli", "runner"),
+    "admin": ("api", "app", "cli", "runner"),
+}
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    relative_base = path.relative_to(PACKAGE).parts[:-1]
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = list(relative_base)[: len(relative_base) - node.level + 1]
+                module = ".".join(["mockserver", *base, *(node.module.split(".") if node.module else [])])
+                found.add(module)
+                found.update(f"{module}.{alias.name}" for alias in node.names)
+            elif node.module:
+                found.add(node.module)
+    return found
+
+
+def top_names(modules: set[str]) -> set[str]:
+    names = set()
+    for module in modules:
+        parts = module.split(".")
+        names.add(parts[1] if parts[0] == "mockserver" and len(parts) > 1 else parts[0])
+    return names
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_layer_imports_only_what_it_may(layer: str) -> None:
+    offenders = {}
+    for path in (PACKAGE / layer).rglob("*.py"):
+        bad = top_names(imported_modules(path)) & set(FORBIDDEN[layer])
+        if bad:
+            offenders[str(path.relative_to(PACKAGE))] = sorted(bad)
+    assert offenders == {}
+
+
+def test_vendor_routes_are_the_named_operations() -> None:
+    app = mockserver.create_app(cases=0)
+    vendor = {rule.endpoint.rsplit(".", 1)[-1] for rule in app.url_map.iter_rules()
+              if not rule.rule.startswith("/_mock") and rule.endpoint != "static"}
+    assert vendor == set(mockserver.fidelity.OPERATIONS)
+
+
+def test_public_names() -> None:
+    assert mockserver.__all__ == sorted(mockserver.__all__)
+    for name in mockserver.__all__:
+        assert hasattr(mockserver, name)
