@@ -31,7 +31,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help=f"do not log one line per request ({env}ACCESS_LOG=false)")
     serve.add_argument("--config", type=Path, help=f"YAML or JSON file of settings, camelCase keys ({env}CONFIG)")
-    serve.add_argument("--journal-size", type=int, help=f"requests kept in the journal (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
+    serve.add_argument("--journal-size", type=int, help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
     serve.add_argument("--admin-token", help=f"require 'Authorization: Bearer TOKEN' on /_mock/ ({env}ADMIN_TOKEN)")
     for name, shape in (("clock", '{"mode": "frozen", "now": "2026-01-01T00:00:00Z"}'),
                         ("lifecycle", '{"processing": {"mode": "time", "seconds": 5}}'),
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name in ("port", "cases", "threads", "journal_size"):
         value = getattr(settings, name)
-        if value < (1 if name in ("threads", "journal_size") else 0) or (name == "port" and value > 65535):
+        if value < (1 if name == "threads" else 0) or (name == "port" and value > 65535):
             print(f"mockserver: --{name} {value} is out of range", file=sys.stderr)
             return 2
     return serve(settings)

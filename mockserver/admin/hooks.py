@@ -7,8 +7,6 @@ Vendor requests are every request outside ``/_mock``; their operation is the end
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
-
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
@@ -16,7 +14,7 @@ from .. import fidelity
 from ..error_handling import error_response
 from ..wire import abort_after
 from .control import control
-from .journal import PREVIEW_BYTES, redact
+from .journal import PREVIEW_BYTES, redacted_environ_headers
 
 PREFIX = "/_mock"
 DELAY_HEADER = "X-Mock-Delay-Ms"
@@ -62,7 +60,7 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _journal(response: Response) -> Response:
-        if is_vendor_request():
+        if is_vendor_request() and control().journal.size:
             record(response)
         return response
 
@@ -96,17 +94,20 @@ def _body_preview() -> str | None:
 
 
 def record(response: Response) -> None:
+    """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
+    formats them when the journal is read. Authorization is redacted here, so no key is kept."""
+    environ = request.environ
     fault = g.get("mock_fault")
     control().journal.record({
-        "time": datetime.now(timezone.utc),
+        "time": time.time(),
         "method": request.method,
         "path": request.path,
-        "query": {k: request.args.getlist(k) for k in request.args},
-        "headers": redact(request.headers.items()),
+        "queryString": environ.get("QUERY_STRING", ""),
+        "headers": redacted_environ_headers(environ),
         "bodySize": request.content_length or 0,
         "bodyPreview": _body_preview(),
         "operation": operation(),
-        "workgroup": request.headers.get("X-ILMN-Workgroup"),
+        "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP"),
         "status": None if fault in ("connectionReset", "emptyResponse") else response.status_code,
         "durationMs": round((time.perf_counter() - g.get("mock_started", time.perf_counter())) * 1000, 3),
         "fault": fault,

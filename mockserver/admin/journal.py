@@ -6,8 +6,9 @@ import fnmatch
 import threading
 from collections import deque
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import parse_qs
 
 PREVIEW_BYTES = 1024
 
@@ -27,7 +28,8 @@ class Journal:
     def record(self, entry: dict[str, Any]) -> None:
         with self._lock:
             self._seq += 1
-            self._entries.append({"seq": self._seq, **entry})
+            entry["seq"] = self._seq
+            self._entries.append(entry)
 
     def clear(self) -> None:
         with self._lock:
@@ -46,7 +48,8 @@ class Journal:
         if isinstance(since, int):
             chosen = (e for e in chosen if e["seq"] > since)
         elif isinstance(since, datetime):
-            chosen = (e for e in chosen if e["time"] >= since)
+            cutoff = since.timestamp()
+            chosen = (e for e in chosen if e["time"] >= cutoff)
         found = list(chosen)
         return found[-limit:] if limit else found
 
@@ -65,12 +68,29 @@ def matches(entry: dict[str, Any], matcher: dict[str, Any]) -> bool:
     return True
 
 
-def redact(headers: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Request headers with the Authorization value cut to its scheme (a raw token: ``<token>``)."""
-    shown = {}
-    for name, value in headers:
-        if name.lower() == "authorization":
+def redacted_environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
+    """The request's headers as WSGI environ keys, Authorization cut to its scheme (a raw
+    token shows as ``<token>``)."""
+    headers = [(k, v) for k, v in environ.items() if k.startswith("HTTP_") or k in _CONTENT_KEYS]
+    for index, (key, value) in enumerate(headers):
+        if key == "HTTP_AUTHORIZATION":
             parts = value.split()
-            value = parts[0] if len(parts) > 1 else "<token>"
-        shown[name] = value
+            headers[index] = (key, parts[0] if len(parts) > 1 else "<token>")
+    return headers
+
+
+_CONTENT_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
+
+
+def _header_name(environ_key: str) -> str:
+    name = environ_key[5:] if environ_key.startswith("HTTP_") else environ_key
+    return "-".join(part.capitalize() for part in name.split("_"))
+
+
+def entry_json(entry: dict[str, Any]) -> dict[str, Any]:
+    """An entry as ``GET /_mock/requests`` shows it."""
+    shown = {k: v for k, v in entry.items() if k != "queryString"}
+    shown["time"] = datetime.fromtimestamp(entry["time"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    shown["query"] = parse_qs(entry["queryString"], keep_blank_values=True)
+    shown["headers"] = {_header_name(k): v for k, v in entry["headers"] if v != ""}
     return shown

@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from .. import __version__
 from .control import control
+from .journal import entry_json
 from .routes_data import json_body
 from .schemas import FaultRuleSchema, Instant, JournalArgsSchema, LatencySchema, RequestMatcherSchema
 
@@ -65,10 +66,6 @@ def delete_fault(rule_id: int) -> Response:
     return Response(status=204)
 
 
-def _entry_json(entry: dict) -> dict:
-    return {**entry, "time": entry["time"].strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
-
-
 @bp.get("/requests")
 def list_requests() -> Response:
     query = JournalArgsSchema().load(request.args.to_dict())
@@ -85,7 +82,7 @@ def list_requests() -> Response:
                     "a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z", "since"
                 ) from None
     entries = control().journal.select(query.get("operation"), since, query["limit"])
-    return jsonify([_entry_json(e) for e in entries])
+    return jsonify([entry_json(e) for e in entries])
 
 
 @bp.post("/requests/count")
