@@ -14,7 +14,7 @@ from .. import fidelity
 from ..error_handling import error_response
 from ..wire import abort_after
 from .control import control
-from .journal import PREVIEW_BYTES, redacted_environ_headers
+from .journal import PREVIEW_BYTES, now_microseconds, redacted_environ_headers
 
 PREFIX = "/_mock"
 DELAY_HEADER = "X-Mock-Delay-Ms"
@@ -99,7 +99,7 @@ def record(response: Response) -> None:
     environ = request.environ
     fault = g.get("mock_fault")
     control().journal.record({
-        "time": time.time(),
+        "time": now_microseconds(),
         "method": request.method,
         "path": request.path,
         "queryString": environ.get("QUERY_STRING", ""),

@@ -6,11 +6,19 @@ import fnmatch
 import threading
 from collections import deque
 from collections.abc import Iterable
-from datetime import datetime, timezone
+import time
+from datetime import datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import parse_qs
 
 PREVIEW_BYTES = 1024
+#: Entry times are whole microseconds since the epoch, so printing and filtering agree exactly.
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MICROSECOND = timedelta(microseconds=1)
+
+
+def now_microseconds() -> int:
+    return time.time_ns() // 1000
 
 
 class Journal:
@@ -48,7 +56,7 @@ class Journal:
         if isinstance(since, int):
             chosen = (e for e in chosen if e["seq"] > since)
         elif isinstance(since, datetime):
-            cutoff = since.timestamp()
+            cutoff = (since - EPOCH) // MICROSECOND
             chosen = (e for e in chosen if e["time"] >= cutoff)
         found = list(chosen)
         return found[-limit:] if limit else found
@@ -90,7 +98,7 @@ def _header_name(environ_key: str) -> str:
 def entry_json(entry: dict[str, Any]) -> dict[str, Any]:
     """An entry as ``GET /_mock/requests`` shows it."""
     shown = {k: v for k, v in entry.items() if k != "queryString"}
-    shown["time"] = datetime.fromtimestamp(entry["time"], timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    shown["time"] = (EPOCH + entry["time"] * MICROSECOND).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     shown["query"] = parse_qs(entry["queryString"], keep_blank_values=True)
     shown["headers"] = {_header_name(k): v for k, v in entry["headers"] if v != ""}
     return shown
