@@ -31,7 +31,8 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help=f"do not log one line per request ({env}ACCESS_LOG=false)")
     serve.add_argument("--config", type=Path, help=f"YAML or JSON file of settings, camelCase keys ({env}CONFIG)")
-    serve.add_argument("--journal-size", type=int, help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
+    serve.add_argument("--journal-size", type=int,
+                       help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
     serve.add_argument("--admin-token", help=f"require 'Authorization: Bearer TOKEN' on /_mock/ ({env}ADMIN_TOKEN)")
     for name, shape in (("clock", '{"mode": "frozen", "now": "2026-01-01T00:00:00Z"}'),
                         ("lifecycle", '{"processing": {"mode": "time", "seconds": 5}}'),

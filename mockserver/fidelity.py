@@ -6,7 +6,7 @@ Each name here is mirrored by a line in the README's "Fidelity notes". A fidelit
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 # --- Formats -------------------------------------------------------------------------------
 #: Case timestamps as the real payload writes them: ``2024-11-05T12:26:06+0000``.
@@ -90,7 +90,7 @@ DEFAULT_SEED = 42
 DEFAULT_CASES = 100
 #: Seeded cases are created inside this window, so the same seed gives the same dates whatever
 #: day the server starts.
-SEED_WINDOW_END = datetime(2026, 10, 31, 23, 0, 0, tzinfo=timezone.utc)
+SEED_WINDOW_END = datetime(2026, 10, 31, 23, 0, 0, tzinfo=UTC)
 SEED_WINDOW_DAYS = 540
 TRUSIGHT_SOFTWARE_SUITE_VERSION = "5.0.0"
 DATA_SOURCE_VERSIONS = (

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -102,7 +102,7 @@ def fresh_api() -> Iterator[Api]:
     server.stop()
 
 
-FROZEN_AT = datetime(2026, 6, 1, 12, 0, 0, tzinfo=timezone.utc)
+FROZEN_AT = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Vendor requests are every request outside ``/_mock``; their operation is the end
 from __future__ import annotations
 
 import time
+
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 

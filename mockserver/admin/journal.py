@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import fnmatch
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable
-import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
 PREVIEW_BYTES = 1024
 #: Entry times are whole microseconds since the epoch, so printing and filtering agree exactly.
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 

@@ -62,8 +62,7 @@ def seed() -> Response:
         cases = body.get("cases", old.origin.generated_cases)
         new = build_workgroup(old.id, old.name, seed=body["seed"], cases=cases, fixture_cases=old.origin.fixture_cases)
         mock.put_workgroup(new)
-        with old.lock:
-            old.changed.notify_all()
+        old.wake_waiters()
         rebuilt.append(describe(new))
     return jsonify(rebuilt)
 

@@ -14,8 +14,16 @@ from ..schemas.uploads import UploadStatusSchema
 from .control import state
 from .routes_data import args, json_body
 from .schemas import (
-    AdvanceClockSchema, CaseLifecycleSchema, ClockSchema, Instant, IngestionPlanSchema,
-    LifecycleSchema, ProcessingPlanSchema, StatusJumpSchema, WaitArgsSchema, WorkgroupArgsSchema,
+    AdvanceClockSchema,
+    CaseLifecycleSchema,
+    ClockSchema,
+    IngestionPlanSchema,
+    Instant,
+    LifecycleSchema,
+    ProcessingPlanSchema,
+    StatusJumpSchema,
+    WaitArgsSchema,
+    WorkgroupArgsSchema,
 )
 
 bp = Blueprint("admin_lifecycle", __name__, url_prefix="/_mock")

@@ -22,7 +22,7 @@ from ..domain.state import MockState
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseDate, CaseSchema
 from .control import ControlPlane
-from .schemas import FaultRuleSchema, Instant, IngestionPlanSchema, LatencySchema, ProcessingPlanSchema
+from .schemas import FaultRuleSchema, IngestionPlanSchema, Instant, LatencySchema, ProcessingPlanSchema
 
 FORMAT = "ici-mock-state/1"
 _case = CaseSchema(direct_identifiers=True)

@@ -20,7 +20,12 @@ from .. import fidelity
 from ..domain.models import Case, CustomField, Disease, Sample, Subject, TestDefinition
 from ..domain.statuses import SEED_WEIGHTS, CaseStatus
 from .catalog import (
-    DISEASE_WEIGHTS, DISPLAY_PREFIXES, FEMALE_ONLY, MALE_ONLY, TAGS, WORKFLOWS,
+    DISEASE_WEIGHTS,
+    DISPLAY_PREFIXES,
+    FEMALE_ONLY,
+    MALE_ONLY,
+    TAGS,
+    WORKFLOWS,
 )
 
 _STATUSES = tuple(SEED_WEIGHTS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 
 class Clock:
@@ -27,7 +27,7 @@ class Clock:
         frozen = self._frozen_at
         if frozen is not None:
             return frozen
-        return datetime.fromtimestamp(time.time() + self._offset, tz=timezone.utc).replace(
+        return datetime.fromtimestamp(time.time() + self._offset, tz=UTC).replace(
             microsecond=0
         )
 
@@ -58,7 +58,7 @@ class Clock:
 
     def freeze(self, at: datetime) -> None:
         with self._lock:
-            self._frozen_at = at.astimezone(timezone.utc).replace(microsecond=0)
+            self._frozen_at = at.astimezone(UTC).replace(microsecond=0)
 
     def unfreeze(self) -> None:
         """Back to real time; the offset is dropped so "real" means the wall clock."""

@@ -110,7 +110,7 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
     created: list[str] = []
     updated: list[str] = []
     for line, cells in upload.rows:
-        values = dict(zip(upload.header, (c.strip() for c in cells)))
+        values = dict(zip(upload.header, (c.strip() for c in cells), strict=False))  # counts checked below
         try:
             if len(cells) != len(upload.header):
                 raise InvalidRequest(

@@ -66,25 +66,24 @@ class MockState:
             wg = self._workgroups.pop(workgroup_id, None)
         if wg is None:
             raise NotFound(f"Workgroup {workgroup_id} does not exist.")
-        with wg.lock:
-            wg.changed.notify_all()
+        wg.wake_waiters()
 
     def workgroup_of_case(self, case_id: str, workgroup_id: str | None) -> Workgroup:
         """The workgroup holding a case: the named one, else the first that has it."""
-        if workgroup_id:
-            return self.workgroup_or_404(workgroup_id)
-        for wg in self.workgroups():
-            if case_id in wg.cases:
-                return wg
-        raise NotFound(f"Case {case_id} was not found in any workgroup.")
+        return self._holding(lambda wg: case_id in wg.cases, workgroup_id, f"Case {case_id}")
 
     def workgroup_of_upload(self, upload_id: str, workgroup_id: str | None) -> Workgroup:
+        """The workgroup holding an upload: the named one, else the first that has it."""
+        return self._holding(lambda wg: upload_id in wg.uploads, workgroup_id,
+                             f"Custom case data file {upload_id}")
+
+    def _holding(self, holds: Callable[[Workgroup], bool], workgroup_id: str | None, what: str) -> Workgroup:
         if workgroup_id:
             return self.workgroup_or_404(workgroup_id)
-        for wg in self.workgroups():
-            if upload_id in wg.uploads:
-                return wg
-        raise NotFound(f"Custom case data file {upload_id} was not found in any workgroup.")
+        found = next((wg for wg in self.workgroups() if holds(wg)), None)
+        if found is None:
+            raise NotFound(f"{what} was not found in any workgroup.")
+        return found
 
     def replace_all(self, workgroups: Iterable[Workgroup]) -> None:
         """Swap in a whole new set of workgroups (state import)."""
@@ -94,11 +93,9 @@ class MockState:
         for wg in workgroups:
             self.put_workgroup(wg)
         for wg in old:
-            with wg.lock:
-                wg.changed.notify_all()
+            wg.wake_waiters()
 
     def notify_all(self) -> None:
         """Wake every waiter (after the clock changed, for instance)."""
         for wg in self.workgroups():
-            with wg.lock:
-                wg.changed.notify_all()
+            wg.wake_waiters()

@@ -6,10 +6,10 @@ change here.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class CaseStatus(str, Enum):
+class CaseStatus(StrEnum):
     """API value of a case status (upper-snake form of the seven UI statuses)."""
 
     AWAITING_MOLECULAR_DATA = "AWAITING_MOLECULAR_DATA"

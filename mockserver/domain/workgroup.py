@@ -7,14 +7,13 @@ import threading
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from .case_table import CaseTable
 from datetime import datetime
 
+from .case_table import CaseTable
 from .models import Case, Disease, TestDefinition, Transition, Upload
-from .statuses import CaseStatus
 from .plans import PROCESSING, DefaultPlans, Pending, Plan
 from .schedule import Schedule
+from .statuses import CaseStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +64,11 @@ class Workgroup:
             self.case_plans: dict[str, Plan] = {}
             self.history: dict[str, list[Transition]] = {}
             self.minted = 0
+            self.changed.notify_all()
+
+    def wake_waiters(self) -> None:
+        """Make everyone waiting on this workgroup look again (clock moved, workgroup gone)."""
+        with self.lock:
             self.changed.notify_all()
 
     def new_id(self, kind: str) -> str:

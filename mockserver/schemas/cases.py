@@ -3,19 +3,32 @@ the PUT diseases body, and the query strings of GET case and search."""
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from marshmallow import (
-    EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema,
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
 )
 
 from .. import fidelity
 from ..domain.models import (
-    Case, CustomField, Disease, DiseaseAncestor, Sample, Subject, TestDefinition,
+    Case,
+    CustomField,
+    Disease,
+    DiseaseAncestor,
+    Sample,
+    Subject,
+    TestDefinition,
 )
 from ..domain.query import CaseQuery
-from ..domain.statuses import CaseStatus, UI_LABELS, parse_status
+from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
 
 QUERY_DATE_HINT = "yyyy-MM-dd'T'HH:mm:ss'Z' (for example 2021-01-30T08:30:00Z)"
 
@@ -284,7 +297,7 @@ class CaseSchema(ServedShape):
     def _subjects(self, case: Case) -> list[dict[str, Any]]:
         subjects = self._subject_schema.dump(case.subjects)
         report_id = case.test_definition.report_id if case.test_definition else None
-        for raw, dumped in zip(case.subjects, subjects):
+        for raw, dumped in zip(case.subjects, subjects, strict=True):
             dumped["reports"] = [
                 {"subjectReportId": raw.subject_report_id, "reportType": "TSS_ONC_REPORT",
                  "testReportId": report_id}
@@ -343,7 +356,7 @@ class QueryDate(fields.DateTime):
         super().__init__(format=fidelity.QUERY_DATE_FORMAT, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        return super()._deserialize(value, attr, data, **kwargs).replace(tzinfo=timezone.utc)
+        return super()._deserialize(value, attr, data, **kwargs).replace(tzinfo=UTC)
 
 
 class SearchCasesArgsSchema(Schema):

@@ -73,7 +73,7 @@ def test_mixed_calls_from_many_threads() -> None:
         # Every owned case: starts and completions pair up, in order, never twice in a row.
         for case_id in owned:
             history = setup.admin("GET", f"/cases/{case_id}/history")
-            for before, after in zip(history, history[1:]):
+            for before, after in zip(history, history[1:], strict=False):
                 assert before["to"] == after["from"], history
             completions = [h for h in history if h["from"] == "PROCESSING" and h["to"] != "PROCESSING"]
             assert len(completions) <= len([h for h in history if h["to"] == "PROCESSING"])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import requests
-
 from conftest import BREAST_CASE, THYROID_CASE, WG, Api, start_server
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}

@@ -7,8 +7,7 @@ import threading
 import time
 
 import pytest
-
-from conftest import BREAST_CASE, FROZEN_AT, THYROID_CASE, Api, start_server
+from conftest import BREAST_CASE, THYROID_CASE, Api, start_server
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
 CSV = ("files", ("m.csv", b"Sample_ID,Case_ID\nS1,PLAN-CASE\n", "text/csv"))

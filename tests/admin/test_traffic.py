@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import statistics
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
-
 from conftest import BREAST_CASE, WG, Api, start_server
+
 from mockserver.admin.latency import Latency
 
 CASE = f"/crs/api/v2/cases/{BREAST_CASE}"

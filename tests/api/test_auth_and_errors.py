@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-
 from conftest import BREAST_CASE, WG, Api, start_server
 
 CASE_PATH = f"/crs/api/v2/cases/{BREAST_CASE}"
@@ -67,7 +66,7 @@ def test_auth__every_vendor_operation_checks_credentials(api: Api) -> None:
 
 
 def test_auth__configured_keys_restrict_access() -> None:
-    server = start_server(api_keys=("good", f"limited=other-workgroup"))
+    server = start_server(api_keys=("good", "limited=other-workgroup"))
     try:
         assert Api(server, key="good").get(CASE_PATH).status_code == 200
         assert Api(server, key="bad").get(CASE_PATH).status_code == 401

@@ -6,8 +6,8 @@ import io
 from datetime import timedelta
 
 import pytest
-
 from conftest import BREAST_CASE, FROZEN_AT, THYROID_CASE, Api
+
 from mockserver import fidelity
 
 UPLOAD = "/crs/api/v2/custom-case-data/files"
@@ -213,6 +213,7 @@ def test_upload_status__unknown_id_is_404(fresh_api: Api) -> None:
 
 def test_upload_status__other_workgroup_cannot_see_it(fresh_api: Api) -> None:
     from conftest import Api as Client
+
     from mockserver.datagen.world import build_workgroup
 
     other = build_workgroup("9e8d7c6b-5a49-3382-9716-a5b4c3d2e1f0", "Other", seed=1, cases=0)

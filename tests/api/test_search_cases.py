@@ -6,11 +6,11 @@ each assertion compares a filtered search with an independent filter over the sa
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
 from conftest import BREAST_CASE, Api
+
 from mockserver import fidelity
 
 
@@ -212,7 +212,7 @@ class TestFilters:
 
     def test_search_cases__parameters_combine_with_and(self, api: Api, everything: list[dict]) -> None:
         stamp = "2026-01-01T00:00:00Z"
-        pivot = datetime(2026, 1, 1, tzinfo=timezone.utc)
+        pivot = datetime(2026, 1, 1, tzinfo=UTC)
         expected = [
             c["id"] for c in everything
             if c["status"] == "READY_FOR_INTERPRETATION"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-
 from conftest import BREAST_CASE, FROZEN_AT, THYROID_CASE, Api
+
 from mockserver import fidelity
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT", "name": "Medullary thyroid carcinoma"}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,7 +11,7 @@ from mockserver.domain.models import Case, Disease, Sample, Subject
 from mockserver.domain.query import CaseQuery, partial_matcher, run_query
 from mockserver.domain.statuses import CaseStatus, parse_status
 
-T0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2025, 1, 1, tzinfo=UTC)
 LUNG = Disease("363358000", "Malignant tumor of lung")
 
 

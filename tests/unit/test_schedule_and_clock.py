@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from mockserver.domain.clock import Clock
 from mockserver.domain.schedule import Schedule
 
-T0 = datetime(2026, 1, 1, tzinfo=timezone.utc)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_steps_pop_in_due_order_only_when_due() -> None:
@@ -50,7 +50,7 @@ def test_frozen_clock_only_moves_when_advanced() -> None:
 
 def test_real_clock_follows_wall_time_plus_offset() -> None:
     clock = Clock()
-    wall = datetime.now(timezone.utc)
+    wall = datetime.now(UTC)
     assert clock.mode == "real" and abs((clock.now() - wall).total_seconds()) < 2
     clock.advance(3600)
     assert abs((clock.now() - wall).total_seconds() - 3600) < 2

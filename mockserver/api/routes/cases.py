@@ -6,7 +6,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from ...domain import operations
 from ...schemas.cases import (
-    CaseSchema, GetCaseArgsSchema, SearchCasesArgsSchema, UpdateCaseDiseasesSchema,
+    CaseSchema,
+    GetCaseArgsSchema,
+    SearchCasesArgsSchema,
+    UpdateCaseDiseasesSchema,
 )
 from ...schemas.common import page_envelope, page_schema
 from ..auth import state, workgroup
