@@ -39,11 +39,13 @@ class Faults:
             self._rules = [r for r in self._rules if r["id"] != rule_id]
             return len(self._rules) != before
 
-    def match(self, operation: str | None) -> dict[str, Any] | None:
-        """The first rule for this operation that fires now; it counts down and may expire."""
+    def match(self, operation: str | None, workgroup: str | None) -> dict[str, Any] | None:
+        """The first rule for this request that fires now; it counts down and may expire."""
         with self._lock:
             for rule in self._rules:
                 if rule["operation"] not in ("*", operation):
+                    continue
+                if rule.get("workgroup") not in (None, workgroup):
                     continue
                 if rule["probability"] < 1.0 and self._rng.random() >= rule["probability"]:
                     continue

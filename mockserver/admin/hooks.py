@@ -53,7 +53,7 @@ def register(app: Flask) -> None:
             delay_ms = plane.latency.draw_ms(op)
         if delay_ms > 0:
             time.sleep(delay_ms / 1000)  # holds this worker thread only; see --threads
-        rule = plane.faults.match(op)
+        rule = plane.faults.match(op, request.headers.get("X-ILMN-Workgroup"))
         if rule is None:
             return None
         g.mock_fault = rule["kind"]

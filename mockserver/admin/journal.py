@@ -48,11 +48,13 @@ class Journal:
             return list(self._entries)
 
     def select(self, operation: str | None = None, since: int | datetime | None = None,
-               limit: int | None = None) -> list[dict[str, Any]]:
+               limit: int | None = None, workgroup: str | None = None) -> list[dict[str, Any]]:
         """Entries oldest first; ``since`` is a sequence number (after it) or a time (at or after)."""
         chosen: Iterable[dict[str, Any]] = self.entries()
         if operation:
             chosen = (e for e in chosen if e["operation"] == operation)
+        if workgroup:
+            chosen = (e for e in chosen if e["workgroup"] == workgroup)
         if isinstance(since, int):
             chosen = (e for e in chosen if e["seq"] > since)
         elif isinstance(since, datetime):

@@ -141,7 +141,8 @@ def _created(body: Any) -> Response:
 
 @bp.get("/state")
 def export_state() -> Response:
-    return jsonify(state_io.export_state(state(), control()))
+    workgroup = args(WorkgroupArgsSchema).get("workgroup")
+    return jsonify(state_io.export_state(state(), control(), workgroup))
 
 
 @bp.put("/state")

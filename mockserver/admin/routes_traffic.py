@@ -81,7 +81,7 @@ def list_requests() -> Response:
                 raise ValidationError(
                     "a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z", "since"
                 ) from None
-    entries = control().journal.select(query.get("operation"), since, query["limit"])
+    entries = control().journal.select(query.get("operation"), since, query["limit"], query.get("workgroup"))
     return jsonify([entry_json(e) for e in entries])
 
 

@@ -211,6 +211,8 @@ FAULT_KINDS = ("error", "connectionReset", "emptyResponse", "truncatedBody")
 class FaultRuleSchema(StrictSchema):
     id = fields.Integer(dump_only=True)
     operation = fields.String(load_default="*", validate=validate.OneOf(("*", *fidelity.OPERATIONS)))
+    #: Only requests to this workgroup (X-ILMN-Workgroup); every request when left out.
+    workgroup = fields.String(load_default=None, allow_none=True)
     kind = fields.String(load_default="error", validate=validate.OneOf(FAULT_KINDS))
     status = fields.Integer(load_default=503, validate=validate.Range(min=400, max=599))
     times = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
@@ -236,6 +238,7 @@ class RequestMatcherSchema(StrictSchema):
 
 class JournalArgsSchema(StrictSchema):
     operation = fields.String()
+    workgroup = fields.String()
     since = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
 

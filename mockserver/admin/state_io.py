@@ -120,20 +120,22 @@ class StateSchema(_Strict):
     workgroups = fields.List(fields.Nested(WorkgroupStateSchema), required=True, validate=validate.Length(min=1))
 
 
-def export_state(mock: MockState, plane: ControlPlane) -> dict[str, Any]:
+def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None = None) -> dict[str, Any]:
+    """Everything; or, given a workgroup, the same document holding that workgroup only."""
     clock = mock.clock
+    workgroups = [mock.workgroup_or_404(workgroup_id)] if workgroup_id else mock.workgroups()
     rules = [{k: v for k, v in r.items() if k not in ("id", "matched")} for r in plane.faults.rules()]
     return {
         "format": FORMAT,
         "version": __version__,
-        "defaultWorkgroup": mock.default_workgroup_id,
+        "defaultWorkgroup": workgroup_id or mock.default_workgroup_id,
         "clock": {"mode": clock.mode, "now": _instant._serialize(clock.now(), None, None),
                   "offsetSeconds": clock.offset_seconds},
         "lifecycle": {"processing": _processing.dump_plan(mock.defaults.processing),
                       "ingestion": _ingestion.dump_plan(mock.defaults.ingestion)},
         "latency": LatencySchema().dump(plane.latency.setting),
         "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
-        "workgroups": [_export_workgroup(wg) for wg in mock.workgroups()],
+        "workgroups": [_export_workgroup(wg) for wg in workgroups],
     }
 
 

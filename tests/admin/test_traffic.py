@@ -248,3 +248,16 @@ def test_admin_token_protects_the_control_plane() -> None:
 def test_health(api: Api) -> None:
     body = api.admin("GET", "/health")
     assert body["status"] == "ok" and body["version"]
+
+
+def test_scoped_by_workgroup(fresh_api: Api) -> None:
+    """A fault and a journal query can be limited to one workgroup (parallel tests on one server)."""
+    other = fresh_api.admin("POST", "/workgroups", {"id": "scoped", "cases": 2}, expect=201)["id"]
+    theirs = Api(fresh_api.server, workgroup=other)
+    fresh_api.admin("POST", "/faults", {"operation": "searchCases", "workgroup": other, "status": 503}, expect=201)
+    assert fresh_api.get("/crs/api/v1/cases/search").status_code == 200
+    assert theirs.get("/crs/api/v1/cases/search").status_code == 503
+    entries = fresh_api.admin("GET", "/requests", params={"workgroup": other})
+    assert [(e["workgroup"], e["status"]) for e in entries] == [(other, 503)]
+    exported = fresh_api.admin("GET", "/state", params={"workgroup": other})
+    assert [w["id"] for w in exported["workgroups"]] == [other] and exported["defaultWorkgroup"] == other
