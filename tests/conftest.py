@@ -13,6 +13,8 @@ from mockserver import create_app, fidelity
 from mockserver.domain.state import MockState
 from mockserver.runner import ServerThread
 
+pytest_plugins = ["pytester"]
+
 WG = fidelity.DEFAULT_WORKGROUP_ID
 BREAST_CASE = "0f6b2a44-5c1d-4e7a-9b3f-2d8c6e1a7b90"  # fixtures/cases/fixture_001_breast.json
 THYROID_CASE = "1a7c3b55-6d2e-4f8b-8c4a-3e9d7f2b8c01"  # fixtures/cases/fixture_002_thyroid.json

@@ -1,0 +1,216 @@
+"""A small Python client of the control plane (``/_mock/``), built on requests.
+
+It speaks HTTP only, so it works as well against the Docker image or another process as
+against a server in the same process. Bound to a workgroup, the calls that take one use it.
+
+    control = MockControl("http://127.0.0.1:8080", workgroup="lab-2")
+    control.freeze("2026-01-01T00:00:00Z")
+    control.add_fault(operation="searchCases", status=503, times=1)
+    control.assert_requested(operation="searchCases", count=1)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+from .fidelity import DEFAULT_WORKGROUP_ID
+
+Json = Any
+
+
+class MockControlError(Exception):
+    """The control plane refused a call; carries the status and the error body."""
+
+    def __init__(self, status: int, body: Json, method: str, path: str) -> None:
+        self.status = status
+        self.body = body
+        self.code = body.get("code") if isinstance(body, dict) else None
+        self.details = body.get("details", []) if isinstance(body, dict) else []
+        message = body.get("message") if isinstance(body, dict) else str(body)
+        super().__init__(f"{method} {path} -> {status}: {message}")
+
+
+class RequestAssertionError(AssertionError):
+    """``assert_requested`` found another number of matching requests; lists what was seen."""
+
+
+class MockControl:
+    def __init__(
+        self,
+        base_url: str,
+        workgroup: str | None = None,
+        *,
+        admin_token: str | None = None,
+        session: requests.Session | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.workgroup = workgroup
+        self.timeout = timeout
+        self._session = session or requests.Session()
+        if admin_token:
+            self._session.headers["Authorization"] = f"Bearer {admin_token}"
+
+    # --- plumbing ---------------------------------------------------------------------------
+    def call(self, method: str, path: str, json: Json = None, params: dict[str, Any] | None = None,
+             timeout: float | None = None) -> Json:
+        """One control-plane call; raises MockControlError for any status of 400 or more."""
+        query = {k: v for k, v in (params or {}).items() if v is not None}
+        response = self._session.request(method, f"{self.base_url}/_mock{path}", json=json, params=query,
+                                         timeout=timeout or self.timeout)
+        if response.status_code >= 400:
+            try:
+                body = response.json()
+            except ValueError:
+                body = response.text
+            raise MockControlError(response.status_code, body, method, path)
+        return response.json() if response.content else None
+
+    def _wg(self, workgroup: str | None) -> str | None:
+        return workgroup or self.workgroup
+
+    def vendor_session(self, key: str = "test-key", domain: str = "test-domain") -> requests.Session:
+        """A requests session with the vendor's credentials for the bound workgroup."""
+        session = requests.Session()
+        session.headers.update({
+            "Authorization": f"ApiKey {key}",
+            "X-ILMN-Domain": domain,
+            "X-ILMN-Workgroup": self.workgroup or DEFAULT_WORKGROUP_ID,
+        })
+        return session
+
+    # --- data -------------------------------------------------------------------------------
+    def health(self) -> Json:
+        return self.call("GET", "/health")
+
+    def reset(self, workgroup: str | None = None) -> Json:
+        wg = self._wg(workgroup)
+        return self.call("POST", "/reset", {"workgroup": wg} if wg else {})
+
+    def seed(self, seed: int, cases: int | None = None, workgroup: str | None = None) -> Json:
+        body: dict[str, Any] = {"seed": seed}
+        if cases is not None:
+            body["cases"] = cases
+        if self._wg(workgroup):
+            body["workgroup"] = self._wg(workgroup)
+        return self.call("POST", "/seed", body)
+
+    def workgroups(self) -> list[Json]:
+        return self.call("GET", "/workgroups")
+
+    def create_workgroup(self, id: str | None = None, name: str | None = None, cases: int = 0,
+                         seed: int | None = None) -> Json:
+        body = {k: v for k, v in {"id": id, "name": name, "cases": cases, "seed": seed}.items() if v is not None}
+        return self.call("POST", "/workgroups", body)
+
+    def delete_workgroup(self, workgroup: str | None = None) -> None:
+        self.call("DELETE", f"/workgroups/{self._wg(workgroup)}")
+
+    def add_cases(self, *cases: Json, workgroup: str | None = None) -> list[Json]:
+        """Store cases in the vendor's shape (fields left out are generated); returns them."""
+        return self.call("POST", "/cases", list(cases), params={"workgroup": self._wg(workgroup)})
+
+    def cases(self, workgroup: str | None = None) -> list[Json]:
+        return self.call("GET", "/cases", params={"workgroup": self._wg(workgroup)})
+
+    def export_state(self, workgroup: str | None = None) -> Json:
+        return self.call("GET", "/state", params={"workgroup": workgroup})
+
+    def import_state(self, state: Json) -> Json:
+        return self.call("PUT", "/state", state)
+
+    # --- cases and steps --------------------------------------------------------------------
+    def set_status(self, case_id: str, status: str) -> Json:
+        return self.call("PUT", f"/cases/{case_id}/status", {"status": status}, params={"workgroup": self.workgroup})
+
+    def advance(self, case_id: str) -> Json:
+        """Complete the case's pending processing step now."""
+        return self.call("POST", f"/cases/{case_id}/advance", params={"workgroup": self.workgroup})
+
+    def advance_upload(self, upload_id: str) -> Json:
+        return self.call("POST", f"/uploads/{upload_id}/advance", params={"workgroup": self.workgroup})
+
+    def set_case_plan(self, case_id: str, processing: Json | None) -> Json:
+        return self.call("PUT", f"/cases/{case_id}/lifecycle", {"processing": processing}, params={"workgroup": self.workgroup})
+
+    def case_plan(self, case_id: str) -> Json:
+        return self.call("GET", f"/cases/{case_id}/lifecycle", params={"workgroup": self.workgroup})
+
+    def history(self, case_id: str) -> list[Json]:
+        return self.call("GET", f"/cases/{case_id}/history", params={"workgroup": self.workgroup})
+
+    def wait_for_status(self, case_id: str, status: str, timeout: float = 5.0) -> Json:
+        """The case once it has ``status``; MockControlError (408) when ``timeout`` passes first."""
+        return self.call("GET", f"/cases/{case_id}/wait", params={"status": status, "timeout": timeout,
+                                                                  "workgroup": self.workgroup},
+                         timeout=timeout + self.timeout)
+
+    def lifecycle(self) -> Json:
+        return self.call("GET", "/lifecycle")
+
+    def set_lifecycle(self, processing: Json | None = None, ingestion: Json | None = None) -> Json:
+        body = {k: v for k, v in {"processing": processing, "ingestion": ingestion}.items() if v is not None}
+        return self.call("PUT", "/lifecycle", body)
+
+    # --- clock ------------------------------------------------------------------------------
+    def clock(self) -> Json:
+        return self.call("GET", "/clock")
+
+    def freeze(self, now: str | None = None) -> Json:
+        body: dict[str, Any] = {"mode": "frozen"}
+        if now is not None:
+            body["now"] = now
+        return self.call("PUT", "/clock", body)
+
+    def unfreeze(self) -> Json:
+        return self.call("PUT", "/clock", {"mode": "real"})
+
+    def advance_clock(self, seconds: float) -> Json:
+        return self.call("POST", "/clock/advance", {"seconds": seconds})
+
+    # --- latency and faults -----------------------------------------------------------------
+    def latency(self) -> Json:
+        return self.call("GET", "/latency")
+
+    def set_latency(self, default: Json | None = None, operations: dict[str, Json] | None = None) -> Json:
+        return self.call("PUT", "/latency", {"default": default, "operations": operations or {}})
+
+    def faults(self) -> list[Json]:
+        return self.call("GET", "/faults")
+
+    def add_fault(self, **rule: Any) -> Json:
+        """Append one rule; bound to a workgroup, it fires for that workgroup's requests only."""
+        if self.workgroup and "workgroup" not in rule:
+            rule["workgroup"] = self.workgroup
+        return self.call("POST", "/faults", rule)[0]
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/faults")
+
+    # --- journal ----------------------------------------------------------------------------
+    def requests(self, operation: str | None = None, since: int | str | None = None, limit: int | None = None,
+                 workgroup: str | None = None) -> list[Json]:
+        return self.call("GET", "/requests", params={"operation": operation, "since": since, "limit": limit,
+                                                      "workgroup": self._wg(workgroup)})
+
+    def count_requests(self, **matcher: Any) -> int:
+        if self.workgroup and "workgroup" not in matcher:
+            matcher["workgroup"] = self.workgroup
+        return self.call("POST", "/requests/count", matcher)["count"]
+
+    def clear_requests(self) -> None:
+        self.call("DELETE", "/requests")
+
+    def assert_requested(self, count: int | None = None, **matcher: Any) -> int:
+        """Assert the journal holds ``count`` matching requests (at least one when count is None)."""
+        found = self.count_requests(**matcher)
+        if (count is None and found == 0) or (count is not None and found != count):
+            seen = [f"{e['method']} {e['path']} -> {e['status']} ({e['operation']})" for e in self.requests(limit=20)]
+            wanted = "at least one" if count is None else str(count)
+            raise RequestAssertionError(
+                f"expected {wanted} request(s) matching {matcher}, found {found}; recent requests:\n  "
+                + "\n  ".join(seen or ["(none)"])
+            )
+        return found

@@ -1,0 +1,198 @@
+"""pytest plugin (registered through the ``pytest11`` entry point): installing the package is enough.
+
+- ``ici_server`` (session): the mock in this process on a free loopback port, started once;
+  or, with ``--ici-mock-url`` / ``ICI_MOCK_URL``, a server that is already running.
+- ``ici_mock`` (function): a fresh workgroup of its own for each test, seeded as the
+  ``@pytest.mark.ici_mock(cases=20, seed=3)`` marker says, with a vendor session and a
+  control-plane client bound to it; deleted after the test. Parallel workers (pytest-xdist)
+  never see each other's data.
+- A failing test gets its requests (the journal of its workgroup) in its report, and the
+  journal and state export written under ``--ici-mock-report-dir``, to replay the failure.
+
+Imports of the mock itself happen inside the fixtures: a plugin loads in every pytest run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    import requests
+
+    from .client import MockControl
+    from .embedded import MockServer
+
+MARKER_OPTIONS = {"cases": 20, "seed": None, "name": None}
+_MOCK_KEY = pytest.StashKey["IciMock"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ici-mock", "ICI mock server")
+    group.addoption("--ici-mock-url", default=None,
+                    help="use the mock server already running at this URL (also ICI_MOCK_URL)")
+    group.addoption("--ici-mock-admin-token", default=None,
+                    help="admin token of that server's control plane (also ICI_MOCK_ADMIN_TOKEN)")
+    group.addoption("--ici-mock-report-dir", default=None,
+                    help="where failing tests' journal and state go (default ici-mock-reports; also ICI_MOCK_REPORT_DIR)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "ici_mock(cases=20, seed=None, name=None): how to seed the test's ici_mock workgroup"
+    )
+
+
+@dataclass
+class IciServer:
+    """The server the session's tests use."""
+
+    url: str
+    control: MockControl
+    external: bool
+    embedded: MockServer | None = None
+
+
+@dataclass
+class IciMock:
+    """One test's view of the mock: its own workgroup, a vendor session, a bound control client."""
+
+    url: str
+    workgroup: str
+    session: requests.Session
+    control: MockControl
+    server: IciServer
+    created: dict[str, Any] = field(default_factory=dict)
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 30)
+        return self.session.request(method, self.url + path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+
+def _option(config: pytest.Config, name: str, env: str) -> str | None:
+    return config.getoption(name) or os.environ.get(env) or None
+
+
+@pytest.fixture(scope="session")
+def ici_server(request: pytest.FixtureRequest) -> Iterator[IciServer]:
+    from .client import MockControl, MockControlError
+
+    url = _option(request.config, "--ici-mock-url", "ICI_MOCK_URL")
+    token = _option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN")
+    if url:
+        control = MockControl(url, admin_token=token)
+        try:
+            control.health()
+        except (MockControlError, OSError) as exc:
+            pytest.exit(f"ici-mock: no mock server answers at {url}: {exc}", returncode=3)
+        yield IciServer(url.rstrip("/"), control, external=True)
+        return
+    from .embedded import MockServer
+
+    server = MockServer().start()
+    try:
+        yield IciServer(server.url, server.control, external=False, embedded=server)
+    finally:
+        server.stop()
+
+
+def _workgroup_id(nodeid: str, attempt: int) -> str:
+    """The same id for the same test, so its seeded data is the same on every run."""
+    digest = hashlib.sha256(nodeid.encode()).hexdigest()[:16]
+    return f"pytest-{digest}" + (f"-{attempt}" if attempt else "")
+
+
+@pytest.fixture
+def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[IciMock]:
+    from .client import MockControl, MockControlError
+
+    options = dict(MARKER_OPTIONS)
+    marker = request.node.get_closest_marker("ici_mock")
+    if marker is not None:
+        if marker.args:
+            raise pytest.UsageError("ici_mock marker: use keywords, e.g. @pytest.mark.ici_mock(cases=20, seed=3)")
+        unknown = set(marker.kwargs) - set(MARKER_OPTIONS)
+        if unknown:
+            raise pytest.UsageError(f"ici_mock marker: unknown option(s) {sorted(unknown)}; known: {sorted(MARKER_OPTIONS)}")
+        options.update(marker.kwargs)
+    created = None
+    for attempt in range(20):  # the same test running elsewhere against a shared server
+        workgroup_id = _workgroup_id(request.node.nodeid, attempt)
+        try:
+            created = ici_server.control.create_workgroup(
+                id=workgroup_id, name=options["name"] or request.node.name[:200],
+                cases=options["cases"], seed=options["seed"],
+            )
+            break
+        except MockControlError as exc:
+            if exc.status != 409:
+                raise
+    if created is None:
+        raise RuntimeError("ici-mock: could not create a workgroup for this test")
+    control = MockControl(ici_server.url, workgroup=workgroup_id,
+                          admin_token=_option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN"))
+    mock = IciMock(ici_server.url, workgroup_id, control.vendor_session(), control, ici_server, created)
+    request.node.stash[_MOCK_KEY] = mock
+    try:
+        yield mock
+    finally:
+        mock.session.close()
+        try:
+            ici_server.control.delete_workgroup(workgroup_id)
+        except MockControlError as exc:
+            if exc.status != 404:
+                raise
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    report = yield
+    mock = item.stash.get(_MOCK_KEY, None)
+    if mock is not None and report.when == "call" and report.failed:
+        _attach_evidence(item, report, mock)
+    return report
+
+
+def _attach_evidence(item: pytest.Item, report: pytest.TestReport, mock: IciMock) -> None:
+    """Add the test's requests to its report; write journal and state files for a replay."""
+    try:
+        entries = mock.control.requests(limit=1000)
+        state = mock.control.export_state(mock.workgroup)
+    except Exception as exc:  # the evidence must never hide the test's own failure
+        report.sections.append(("ici-mock", f"could not read the mock's journal: {exc}"))
+        return
+    base = _option(item.config, "--ici-mock-report-dir", "ICI_MOCK_REPORT_DIR") or "ici-mock-reports"
+    folder = Path(item.config.rootpath, base) / re.sub(r"[^A-Za-z0-9_.-]+", "_", item.nodeid)[:150]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "journal.json").write_text(json.dumps(entries, indent=1))
+    (folder / "state.json").write_text(json.dumps(state, indent=1))
+    lines = [f"{e['method']} {e['path']}{'?' + _query(e['query']) if e['query'] else ''} -> "
+             f"{e['status']} {e['operation'] or ''}{' fault=' + e['fault'] if e['fault'] else ''}"
+             for e in entries]
+    lines.append(f"(workgroup {mock.workgroup}; journal and state export in {folder};"
+                 f" replay with PUT /_mock/state)")
+    report.sections.append(("ici-mock requests", "\n".join(lines)))
+
+
+def _query(query: dict[str, list[str]]) -> str:
+    return "&".join(f"{k}={v}" for k, values in query.items() for v in values)

@@ -1,0 +1,150 @@
+"""The pytest plugin, run on example test files with pytest's own pytester."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mockserver import MockServer
+
+EXAMPLE = '''
+import pytest
+
+def test_fixture_gives_a_seeded_workgroup(ici_mock):
+    page = ici_mock.get("/crs/api/v1/cases/search", params={"pageSize": 100}).json()
+    assert page["totalElements"] == 20
+    assert ici_mock.session.headers["X-ILMN-Workgroup"] == ici_mock.workgroup
+
+@pytest.mark.ici_mock(cases=5, seed=3)
+def test_marker_sets_size_and_seed(ici_mock):
+    assert ici_mock.get("/crs/api/v1/cases/search").json()["totalElements"] == 5
+    assert ici_mock.created["seed"] == 3
+
+@pytest.mark.ici_mock(cases=0)
+def test_control_is_bound_to_the_workgroup(ici_mock):
+    ici_mock.control.add_cases({"displayId": "MINE"})
+    assert [c["displayId"] for c in ici_mock.control.cases()] == ["MINE"]
+    ici_mock.get("/crs/api/v1/cases/search")
+    ici_mock.control.assert_requested(operation="searchCases", count=1)
+
+def test_server_is_shared(ici_server, ici_mock):
+    assert ici_mock.url == ici_server.url
+'''
+
+
+def test_plugin__fixtures_and_marker(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_example=EXAMPLE)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4)
+
+
+def test_plugin__same_test_same_data_on_every_run(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_data='''
+import json, pathlib
+
+def test_dump(ici_mock):
+    cases = ici_mock.get("/crs/api/v1/cases/search", params={"pageSize": 100}).json()["content"]
+    pathlib.Path("out.json").open("a").write(json.dumps([c["id"] for c in cases]) + "\\n")
+''')
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    first, second = (pytester.path / "out.json").read_text().splitlines()
+    assert first == second and len(json.loads(first)) == 20
+
+
+def test_plugin__parallel_workers_never_share_data(pytester: pytest.Pytester) -> None:
+    tests = "\n".join(f'''
+@pytest.mark.ici_mock(cases=0)
+def test_isolated_{n}(ici_mock):
+    ici_mock.control.add_cases(*[{{"displayId": "W{n}-" + str(i)}} for i in range(3)])
+    time.sleep(0.2)
+    names = [c["displayId"] for c in ici_mock.get("/crs/api/v1/cases/search").json()["content"]]
+    assert sorted(names) == ["W{n}-0", "W{n}-1", "W{n}-2"]
+    pathlib.Path("workers.txt").open("a").write(os.environ.get("PYTEST_XDIST_WORKER", "-") + "\\n")
+''' for n in range(8))
+    pytester.makepyfile(test_parallel="import os, pathlib, time\nimport pytest\n" + tests)
+    result = pytester.runpytest_subprocess("-n", "2")
+    result.assert_outcomes(passed=8)
+    workers = set((pytester.path / "workers.txt").read_text().split())
+    assert workers == {"gw0", "gw1"}
+
+
+def test_plugin__parallel_workers_on_one_external_server(pytester: pytest.Pytester) -> None:
+    with MockServer() as server:
+        tests = "\n".join(f'''
+@pytest.mark.ici_mock(cases=2)
+def test_shared_{n}(ici_mock):
+    ici_mock.control.add_cases({{"displayId": "X{n}"}})
+    page = ici_mock.get("/crs/api/v1/cases/search").json()
+    names = [c["displayId"] for c in page["content"]]
+    assert page["totalElements"] == 3 and "X{n}" in names and not [x for x in names if x.startswith("X") and x != "X{n}"]
+''' for n in range(6))
+        pytester.makepyfile(test_shared="import pytest\n" + tests)
+        result = pytester.runpytest_subprocess("-n", "2", f"--ici-mock-url={server.url}")
+        result.assert_outcomes(passed=6)
+        control = server.control
+        assert [w for w in control.workgroups() if w["id"].startswith("pytest-")] == []  # cleaned up
+        searches = control.requests(operation="searchCases", limit=1000)
+        assert len(searches) == 6 and len({e["workgroup"] for e in searches}) == 6  # one workgroup per test
+
+
+def test_plugin__external_server_from_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    with MockServer() as server:
+        monkeypatch.setenv("ICI_MOCK_URL", server.url)
+        pytester.makepyfile(test_env='''
+def test_uses_it(ici_mock, ici_server):
+    assert ici_server.external
+    assert ici_mock.get("/crs/api/v1/cases/search").status_code == 200
+''')
+        pytester.runpytest_subprocess().assert_outcomes(passed=1)
+        assert server.control.count_requests(operation="searchCases") == 1
+
+
+def test_plugin__unreachable_external_server_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_x="def test_x(ici_mock):\n    pass\n")
+    result = pytester.runpytest_subprocess("--ici-mock-url=http://127.0.0.1:9")
+    assert result.ret == 3
+    result.stdout.fnmatch_lines(["*ici-mock: no mock server answers at http://127.0.0.1:9*"])
+
+
+def test_plugin__failure_report_has_journal_and_state(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_fails='''
+import pytest
+
+@pytest.mark.ici_mock(cases=3)
+def test_client_bug(ici_mock):
+    ici_mock.control.add_fault(operation="searchCases", status=503, times=1)
+    first = ici_mock.get("/crs/api/v1/cases/search", params={"tags": "onc"})
+    second = ici_mock.get("/crs/api/v2/cases/no-such-case")
+    assert first.status_code == 200, "the client did not retry"
+''')
+    result = pytester.runpytest_subprocess("--ici-mock-report-dir=evidence")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*ici-mock requests*",
+        "GET /crs/api/v1/cases/search?tags=onc -> 503 searchCases fault=error",
+        "GET /crs/api/v2/cases/no-such-case -> 404 getCase",
+        "*journal and state export in*evidence*",
+    ])
+    folder = next((pytester.path / "evidence").iterdir())
+    journal = json.loads((folder / "journal.json").read_text())
+    state = json.loads((folder / "state.json").read_text())
+    assert [e["status"] for e in journal] == [503, 404]
+    assert len(state["workgroups"]) == 1 and state["workgroups"][0]["generatedCases"] == 3
+    with MockServer() as replay:  # the export replays elsewhere
+        replay.control.import_state(state)
+        assert len(replay.control.cases(workgroup=state["workgroups"][0]["id"])) == 3
+
+
+def test_plugin__bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_bad='''
+import pytest
+
+@pytest.mark.ici_mock(size=3)
+def test_x(ici_mock):
+    pass
+''')
+    result = pytester.runpytest_subprocess()
+    assert "ici_mock marker: unknown option(s) ['size']" in result.stdout.str()
+    result.assert_outcomes(errors=1)
