@@ -34,6 +34,10 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--journal-size", type=int,
                        help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
     serve.add_argument("--admin-token", help=f"require 'Authorization: Bearer TOKEN' on /_mock/ ({env}ADMIN_TOKEN)")
+    serve.add_argument("--state-file", type=Path,
+                       help=f"load the state from PATH at start, save it there periodically and on shutdown ({env}STATE_FILE)")
+    serve.add_argument("--state-save-seconds", type=float,
+                       help=f"seconds between saves of --state-file (default {defaults.state_save_seconds}; {env}STATE_SAVE_SECONDS)")
     for name, shape in (("clock", '{"mode": "frozen", "now": "2026-01-01T00:00:00Z"}'),
                         ("lifecycle", '{"processing": {"mode": "time", "seconds": 5}}'),
                         ("latency", '{"default": {"fixedMs": 50}}'),
@@ -49,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         settings = resolve_settings(vars(args))
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    if settings.state_save_seconds <= 0:
+        print("mockserver: --state-save-seconds must be more than 0", file=sys.stderr)
         return 2
     for name in ("port", "cases", "threads", "journal_size"):
         value = getattr(settings, name)
@@ -89,6 +96,20 @@ def serve(settings: Settings) -> int:
     except (OSError, ValueError) as exc:
         print(f"mockserver: cannot start: {exc}", file=sys.stderr)
         return 2
+    state_file = None
+    if settings.state_file is not None:
+        from .admin.control import EXTENSION as CONTROL_EXTENSION
+        from .persistence import StateFile
+
+        state_file = StateFile(settings.state_file, app.extensions["mockserver"],
+                               app.extensions[CONTROL_EXTENSION], settings.state_save_seconds)
+        try:
+            if state_file.load():
+                log.info("state loaded from %s", settings.state_file)
+        except ValueError as exc:
+            print(f"mockserver: cannot start: {exc}", file=sys.stderr)
+            return 2
+        state_file.start()
     server = make_server(app, settings.host, settings.port, settings.threads, settings.access_log)
     log.info(
         "serving the ICI Case APIs on http://%s:%s (seed %s, %s generated cases, ready in %.2fs)",
@@ -101,6 +122,9 @@ def serve(settings: Settings) -> int:
         log.info("stopped")
     finally:
         server.close()
+        if state_file is not None:
+            state_file.stop()
+            log.info("state saved to %s", settings.state_file)
     return 0
 
 

@@ -186,6 +186,9 @@ class MockControl:
             rule["workgroup"] = self.workgroup
         return self.call("POST", "/faults", rule)[0]
 
+    def remove_fault(self, rule_id: int) -> None:
+        self.call("DELETE", f"/faults/{rule_id}")
+
     def clear_faults(self) -> None:
         self.call("DELETE", "/faults")
 

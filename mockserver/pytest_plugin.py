@@ -6,6 +6,9 @@
   ``@pytest.mark.ici_mock(cases=20, seed=3)`` marker says, with a vendor session and a
   control-plane client bound to it; deleted after the test. Parallel workers (pytest-xdist)
   never see each other's data.
+- What a test changes for the whole server (the clock's mode, the default plans, latency) is
+  put back after it, and fault rules scoped to its workgroup are removed. With a shared
+  external server, tests that change those server-wide settings must not run in parallel.
 - A failing test gets its requests (the journal of its workgroup) in its report, and the
   journal and state export written under ``--ici-mock-report-dir``, to replay the failure.
 
@@ -153,15 +156,39 @@ def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[
                           admin_token=_option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN"))
     mock = IciMock(ici_server.url, workgroup_id, control.vendor_session(), control, ici_server, created)
     request.node.stash[_MOCK_KEY] = mock
+    server_wide = _server_wide_settings(ici_server.control)
     try:
         yield mock
     finally:
         mock.session.close()
+        _restore(ici_server.control, server_wide, workgroup_id)
         try:
             ici_server.control.delete_workgroup(workgroup_id)
         except MockControlError as exc:
             if exc.status != 404:
                 raise
+
+
+def _server_wide_settings(control: MockControl) -> dict[str, Any]:
+    return {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency()}
+
+
+def _restore(control: MockControl, before: dict[str, Any], workgroup_id: str) -> None:
+    """Put back what a test changed for the whole server (clock mode, default plans, latency)
+    and drop the fault rules it scoped to its workgroup, so the next test starts clean."""
+    now = _server_wide_settings(control)
+    if now["clock"]["mode"] != before["clock"]["mode"]:
+        if before["clock"]["mode"] == "real":
+            control.unfreeze()
+        else:
+            control.freeze(before["clock"]["now"])
+    if now["lifecycle"] != before["lifecycle"]:
+        control.set_lifecycle(**before["lifecycle"])
+    if now["latency"] != before["latency"]:
+        control.set_latency(**before["latency"])
+    for rule in control.faults():
+        if rule.get("workgroup") == workgroup_id:
+            control.remove_fault(rule["id"])
 
 
 @pytest.hookimpl(wrapper=True)

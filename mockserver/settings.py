@@ -43,6 +43,9 @@ class Settings:
     faults: list[Any] | None = None
     #: Extra workgroups at start: ``[{"id"?, "name"?, "cases"?, "seed"?}, ...]``.
     workgroups: list[Any] | None = None
+    #: Load the state from this file at start, save it there periodically and on shutdown.
+    state_file: Path | None = None
+    state_save_seconds: float = 5.0
 
     def key_workgroups(self) -> dict[str, frozenset[str] | None]:
         """Allowed keys, each with the workgroups it may use (None: all of them)."""
@@ -102,7 +105,7 @@ def _typed(name: str, value: object, where: str) -> object:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where} must be a list of keys")
         return tuple(value)
-    if name == "fixtures":
+    if name in ("fixtures", "state_file"):
         return Path(str(value))
     if name in INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError(f"{where} must be a whole number, not {value!r}")
@@ -118,8 +121,13 @@ def parse_setting(name: str, raw: str, where: str) -> object:
             return int(raw)
         except ValueError:
             raise ValueError(f"{where} must be a whole number, not {raw!r}") from None
-    if name == "fixtures":
+    if name in ("fixtures", "state_file"):
         return Path(raw)
+    if name == "state_save_seconds":
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"{where} must be a number of seconds, not {raw!r}") from None
     if name == "api_keys":
         return tuple(raw.replace(";", " ").split())
     if name == "access_log":

@@ -4,61 +4,13 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import requests
+from processes import HEADERS, free_port, serving
 
 from mockserver import fidelity
-
-HEADERS = {"Authorization": "ApiKey k", "X-ILMN-Domain": "d", "X-ILMN-Workgroup": fidelity.DEFAULT_WORKGROUP_ID}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
-    full_env.update(env or {})
-    if "MOCKSERVER_PORT" not in full_env and "--port" not in args:
-        args = (*args, "--port", str(port))
-    else:
-        port = int(full_env.get("MOCKSERVER_PORT") or args[args.index("--port") + 1])
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockserver", "serve", *args],
-        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                requests.get(url + "/crs/api/v1/session/workgroups", headers=HEADERS, timeout=1)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.05)
-        yield url, proc
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
 
 
 def search_total(url: str) -> int:

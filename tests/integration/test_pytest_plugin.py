@@ -148,3 +148,28 @@ def test_x(ici_mock):
     result = pytester.runpytest_subprocess()
     assert "ici_mock marker: unknown option(s) ['size']" in result.stdout.str()
     result.assert_outcomes(errors=1)
+
+
+def test_plugin__server_wide_changes_are_put_back(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_order='''
+def test_a_changes_things(ici_mock):
+    ici_mock.control.freeze("2026-01-01T00:00:00Z")
+    ici_mock.control.set_lifecycle(processing={"mode": "manual"})
+    ici_mock.control.set_latency(default={"fixedMs": 1})
+    ici_mock.control.add_fault(operation="getCase", status=500)
+
+def test_b_sees_a_clean_server(ici_mock, ici_server):
+    assert ici_mock.control.clock()["mode"] == "real"
+    assert ici_mock.control.lifecycle()["processing"]["mode"] == "time"
+    assert ici_mock.control.latency()["default"] is None
+    assert ici_server.control.faults() == []
+''')
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_readme_example_is_the_tested_one() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    example = (root / "tests" / "examples" / "test_readme_example.py").read_text()
+    assert f"```python\n{example}```" in (root / "README.md").read_text()

@@ -1,0 +1,66 @@
+"""Per-test overhead of the ``ici_mock`` fixture (workgroup creation + cleanup), for a
+20-case workgroup. Two views: the fixture's own calls in a loop (median of 100), and a real
+pytest run of 100 tests with the fixture against 100 without it (difference per test).
+
+Loopback only. Prints medians; asserts nothing.
+
+    python bench/bench_plugin.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mockserver import MockServer
+from mockserver.client import MockControl
+
+RUNS = 100
+
+
+def fixture_calls_median_ms(cases: int) -> float:
+    times = []
+    with MockServer() as server:
+        control = server.control
+        for n in range(RUNS):
+            started = time.perf_counter()
+            workgroup = control.create_workgroup(id=f"bench-{n}", cases=cases)["id"]
+            session = MockControl(server.url, workgroup=workgroup).vendor_session()
+            session.close()
+            control.delete_workgroup(workgroup)
+            times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+def pytest_delta_ms() -> float:
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "test_with.py").write_text(
+            f"import pytest\n\n@pytest.mark.parametrize('n', range({RUNS}))\n"
+            "@pytest.mark.ici_mock(cases=20)\ndef test_with(ici_mock, n):\n    pass\n")
+        (root / "test_without.py").write_text(
+            f"import pytest\n\n@pytest.mark.parametrize('n', range({RUNS}))\ndef test_without(ici_server, n):\n    pass\n")
+
+        def run(name: str) -> float:
+            started = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", name],
+                           cwd=root, check=True, capture_output=True, timeout=600)
+            return time.perf_counter() - started
+
+        with_fixture = statistics.median(run("test_with.py") for _ in range(3))
+        without = statistics.median(run("test_without.py") for _ in range(3))
+        return (with_fixture - without) / RUNS * 1000
+
+
+def main() -> None:
+    for cases in (0, 20):
+        print(f"ici_mock setup + cleanup, {cases}-case workgroup: median {fixture_calls_median_ms(cases):.2f} ms over {RUNS}")
+    print(f"pytest run, 100 tests with ici_mock(cases=20) minus 100 without: {pytest_delta_ms():.2f} ms per test")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""``serve --state-file PATH``: the state survives a restart.
+
+Loaded at start if the file exists; saved periodically and on a clean shutdown. Every save
+writes a temporary file in the same folder, syncs it, then renames it over the old one, so a
+crash during a save leaves the previous state intact. A file that cannot be read as a state
+stops the start with a clear error instead of being silently replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from pathlib import Path
+
+from marshmallow import ValidationError
+
+from .admin.control import ControlPlane
+from .admin.state_io import export_state, import_state
+from .domain.errors import DomainError
+from .domain.state import MockState
+from .error_handling import flatten
+
+log = logging.getLogger("mockserver")
+
+
+class StateFile:
+    def __init__(self, path: Path, mock: MockState, plane: ControlPlane, interval_seconds: float) -> None:
+        self.path = path
+        self._mock = mock
+        self._plane = plane
+        self._interval = interval_seconds
+        self._stop = threading.Event()
+        self._saver: threading.Thread | None = None
+        self._save_lock = threading.Lock()
+
+    def load(self) -> bool:
+        """Import the file if there is one; raise ValueError, changing nothing, if it is unusable."""
+        if not self.path.exists():
+            return False
+        try:
+            doc = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"the state file {self.path} cannot be read as JSON ({exc}); "
+                             "fix or remove it, the server will not overwrite it") from None
+        try:
+            import_state(doc, self._mock, self._plane)
+        except ValidationError as exc:
+            problems = "; ".join(f"{d['field']}: {d['message']}" for d in flatten(exc.messages)[:5])
+            raise ValueError(f"the state file {self.path} is not a state this server can load ({problems}); "
+                             "fix or remove it, the server will not overwrite it") from None
+        except DomainError as exc:
+            raise ValueError(f"the state file {self.path} is not usable: {exc.message}") from None
+        return True
+
+    def save(self) -> None:
+        doc = export_state(self._mock, self._plane)
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with self._save_lock:
+            with open(temporary, "w", encoding="utf-8") as out:
+                json.dump(doc, out)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temporary, self.path)
+            folder = os.open(self.path.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+
+    def start(self) -> None:
+        """Save every ``interval`` seconds on a background thread."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._saver = threading.Thread(target=self._save_periodically, name="mockserver-state", daemon=True)
+        self._saver.start()
+
+    def _save_periodically(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.save()
+            except OSError as exc:
+                log.error("could not save the state to %s: %s", self.path, exc)
+
+    def stop(self) -> None:
+        """Stop the periodic saves and save once more."""
+        self._stop.set()
+        if self._saver is not None:
+            self._saver.join(timeout=30)
+        self.save()

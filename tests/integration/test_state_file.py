@@ -1,0 +1,96 @@
+"""``serve --state-file``: state survives a restart; a crash mid-save never corrupts the file."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+from processes import HEADERS, serving
+
+CASE = "0f6b2a44-5c1d-4e7a-9b3f-2d8c6e1a7b90"
+
+
+def everything(url: str) -> dict:
+    return {
+        "cases": requests.get(url + "/crs/api/v1/cases/search", params={"pageSize": 2000}, headers=HEADERS, timeout=10).json(),
+        "clock": requests.get(url + "/_mock/clock", timeout=10).json(),
+        "lifecycle": requests.get(url + "/_mock/lifecycle", timeout=10).json(),
+        "workgroups": requests.get(url + "/_mock/workgroups", timeout=10).json(),
+    }
+
+
+def test_state_file__survives_a_sigterm_restart(tmp_path) -> None:
+    path = tmp_path / "state.json"
+    with serving("--state-file", str(path)) as (url, proc):
+        requests.put(url + "/_mock/clock", json={"mode": "frozen", "now": "2026-02-03T04:05:06Z"}, timeout=10)
+        requests.put(url + "/_mock/lifecycle", json={"processing": {"mode": "manual"}}, timeout=10)
+        requests.delete(url + f"/crs/api/v1/cases/{CASE}", headers=HEADERS, timeout=10)
+        requests.post(url + "/_mock/cases", json={"displayId": "KEPT"}, timeout=10)
+        requests.post(url + "/_mock/workgroups", json={"id": "lab-kept", "cases": 3}, timeout=10)
+        before = everything(url)
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    assert proc.returncode == 0 and "state saved to" in output
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    with serving("--state-file", str(path)) as (url, _):
+        assert everything(url) == before
+        assert requests.get(url + f"/crs/api/v2/cases/{CASE}", headers=HEADERS, timeout=10).status_code == 404
+
+
+def test_state_file__saved_periodically(tmp_path) -> None:
+    path = tmp_path / "state.json"
+    with serving("--state-file", str(path), "--state-save-seconds", "0.2") as (url, _):
+        requests.post(url + "/_mock/cases", json={"displayId": "PERIODIC"}, timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if path.exists() and "PERIODIC" in path.read_text():
+                break
+            time.sleep(0.1)
+        assert "PERIODIC" in path.read_text()
+
+
+def test_state_file__sigkill_during_saves_leaves_a_valid_state(tmp_path) -> None:
+    """Kill the server at random moments while it saves every 20 ms under a stream of changes:
+    each time, the file is a complete earlier state that the next start loads."""
+    path = tmp_path / "state.json"
+    rng = random.Random(1)
+    for round_ in range(5):
+        with serving("--state-file", str(path), "--state-save-seconds", "0.02") as (url, proc):
+            for n in range(rng.randint(5, 25)):
+                requests.post(url + "/_mock/cases", json={"displayId": f"R{round_}-{n}"}, timeout=10)
+            time.sleep(rng.uniform(0.0, 0.1))
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+        doc = json.loads(path.read_text())  # never a half-written file
+        assert doc["format"] == "ici-mock-state/1"
+    with serving("--state-file", str(path)) as (url, _):
+        names = [c["displayId"] for c in requests.get(url + "/_mock/cases", timeout=10).json()]
+        assert any(name.startswith("R") and "-" in name for name in names)
+
+
+def run_serve(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    return subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0", *args],
+                          capture_output=True, text=True, timeout=60, env=env)
+
+
+def test_state_file__corrupt_file_refuses_to_start(tmp_path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text('{"format": "ici-mock-state/1", "workgroups": [')
+    result = run_serve("--state-file", str(path))
+    assert result.returncode == 2
+    assert "cannot be read as JSON" in result.stderr and "will not overwrite it" in result.stderr
+    assert path.read_text() == '{"format": "ici-mock-state/1", "workgroups": ['  # untouched
+
+
+def test_state_file__incompatible_file_refuses_to_start(tmp_path) -> None:
+    path = tmp_path / "state.json"
+    path.write_text(json.dumps({"format": "someone-elses/9"}))
+    result = run_serve("--state-file", str(path))
+    assert result.returncode == 2 and "is not a state this server can load" in result.stderr and "format" in result.stderr
