@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, error_handling, fidelity
+from . import admin, api, error_handling, fidelity, openapi
 from .admin import startup
 from .admin.control import ControlPlane
 from .api.request import MockRequest
@@ -46,4 +46,5 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     error_handling.register(app)
     api.register(app)
     admin.register(app, plane)
+    openapi.register(app)
     return app

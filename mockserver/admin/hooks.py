@@ -18,12 +18,15 @@ from .control import control
 from .journal import PREVIEW_BYTES, now_microseconds, redacted_environ_headers
 
 PREFIX = "/_mock"
+#: The API page and its document are the mock's own, not the vendor surface.
+NOT_VENDOR = ("/openapi.json", "/api-docs")
 DELAY_HEADER = "X-Mock-Delay-Ms"
 MAX_DELAY_MS = 600_000
 
 
 def is_vendor_request() -> bool:
-    return not (request.path == PREFIX or request.path.startswith(PREFIX + "/"))
+    path = request.path
+    return not (path == PREFIX or path.startswith(PREFIX + "/") or path.startswith(NOT_VENDOR))
 
 
 def operation() -> str | None:

@@ -17,7 +17,7 @@ from itertools import accumulate
 from faker.providers.person.en_US import Provider as PersonNames
 
 from .. import fidelity
-from ..domain.models import Case, CustomField, Disease, Sample, Subject, TestDefinition
+from ..domain.models import Case, CustomField, Disease, Sample, Subject, SubjectReport, TestDefinition
 from ..domain.statuses import SEED_WEIGHTS, CaseStatus
 from .catalog import (
     DISEASE_WEIGHTS,
@@ -152,7 +152,7 @@ def make_case(
         last_name=last,
         date_of_birth=born.isoformat(),
         mrn=f"MRN{rng.randrange(10**8):08d}",
-        subject_report_id=_uuid(rng) if has_analysis else None,
+        reports=(SubjectReport(_uuid(rng), test_definition.report_id if test_definition else None),) if has_analysis else (),
         custom_metadata=subject_custom,
     )
     case_custom = (

@@ -20,7 +20,7 @@ def load_fixture_cases(directory: Path | None = None) -> list[Case]:
     folder = directory if directory is not None else fixtures_dir() / "cases"
     if not folder.is_dir():
         raise FileNotFoundError(f"fixture folder {folder} does not exist")
-    schema = CaseSchema()
+    schema = CaseSchema(direct_identifiers=True)
     cases = []
     for path in sorted(folder.glob("*.json")):
         try:

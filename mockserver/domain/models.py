@@ -83,6 +83,15 @@ class Sample:
 
 
 @dataclass(frozen=True, slots=True)
+class SubjectReport:
+    """A report of the subject under the case's test definition (``subjects[].reports[]``)."""
+
+    subject_report_id: str
+    test_report_id: str | None
+    report_type: str = "TSS_ONC_REPORT"
+
+
+@dataclass(frozen=True, slots=True)
 class Subject:
     id: str
     gender: str
@@ -94,7 +103,7 @@ class Subject:
     mrn: str | None = None
     is_affected: str = "AFFECTED"
     relationship_to_proband: str = "PROBAND"
-    subject_report_id: str | None = None
+    reports: tuple[SubjectReport, ...] = ()
     custom_metadata: tuple[CustomField, ...] = ()
 
 

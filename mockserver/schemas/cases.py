@@ -3,7 +3,7 @@ the PUT diseases body, and the query strings of GET case and search."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import (
@@ -18,6 +18,7 @@ from marshmallow import (
 )
 
 from .. import fidelity
+from ..apidoc import openapi, ref
 from ..domain.models import (
     Case,
     CustomField,
@@ -25,6 +26,7 @@ from ..domain.models import (
     DiseaseAncestor,
     Sample,
     Subject,
+    SubjectReport,
     TestDefinition,
 )
 from ..domain.query import CaseQuery
@@ -52,11 +54,30 @@ class ServedShape(Schema):
         return data
 
 
-class CaseDate(fields.DateTime):
+class FormattedDate(fields.Field):
+    """A date-time in one fixed strftime format (apispec documents it by OPENAPI)."""
+
+    FORMAT = ""
+    OPENAPI: dict[str, Any] = {}
+    default_error_messages = {"invalid": "Not a valid date-time."}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else value.strftime(self.FORMAT)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        try:
+            parsed = datetime.strptime(value, self.FORMAT)
+        except (TypeError, ValueError):
+            raise self.make_error("invalid") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class CaseDate(FormattedDate):
     """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format=fidelity.CASE_DATE_FORMAT, **kwargs)
+    FORMAT = fidelity.CASE_DATE_FORMAT
+    OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$",
+               "example": "2024-11-05T12:26:06+0000"}
 
 
 class ConfigDataSchema(ServedShape):
@@ -75,6 +96,8 @@ class CustomMetadata(fields.Field):
     """``{"configData": [...]}`` around a tuple of CustomField records."""
 
     _schema = ConfigDataSchema(many=True)
+    OPENAPI = {"type": "object", "required": ["configData"],
+               "properties": {"configData": {"type": "array", "items": ref(ConfigDataSchema)}}}
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return {"configData": self._schema.dump(value or ())}
@@ -94,7 +117,8 @@ _clusters = ClusterSchema(many=True)
 
 class AncestorSchema(ServedShape):
     name = fields.String(required=True)
-    clusters = fields.Method("_clusters", deserialize="_load_clusters")
+    clusters = fields.Method("_clusters", deserialize="_load_clusters",
+                             metadata=openapi(type="array", items=ref(ClusterSchema)))
     externalId = fields.String(attribute="external_id", required=True)
     ontologyType = fields.String(attribute="ontology_type", load_default="SNOMEDCT")
 
@@ -157,6 +181,16 @@ class SampleSchema(ServedShape):
         return Sample(**data)
 
 
+class SubjectReportSchema(ServedShape):
+    subjectReportId = fields.String(attribute="subject_report_id", required=True)
+    reportType = fields.String(attribute="report_type", load_default="TSS_ONC_REPORT")
+    testReportId = fields.String(attribute="test_report_id", allow_none=True, load_default=None)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> SubjectReport:
+        return SubjectReport(**data)
+
+
 PHI_FIELDS = ("first_name", "last_name", "date_of_birth", "mrn")
 
 
@@ -175,24 +209,13 @@ class SubjectSchema(ServedShape):
     createdSystemVersion = fields.Constant(None, dump_only=True)
     relationshipToProband = fields.String(attribute="relationship_to_proband", load_default="PROBAND")
     otherRelationshipToProband = fields.Constant(None, dump_only=True)
-    subject_report_id = fields.Method(
-        None, "_load_report_id", data_key="reports", load_default=None, load_only=True
-    )  # dumped by CaseSchema, which knows the test definition's report id
-
-    def _load_report_id(self, value: Any) -> str | None:
-        if not isinstance(value, list):
-            raise ValidationError("must be a list of reports")
-        if not value:
-            return None
-        first = value[0]
-        if not isinstance(first, dict) or not isinstance(first.get("subjectReportId"), str):
-            raise ValidationError("reports[0].subjectReportId must be a string")
-        return first["subjectReportId"]
     customMetadata = CustomMetadata(attribute="custom_metadata", load_default=())
+    reports = fields.List(fields.Nested(SubjectReportSchema), load_default=())
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Subject:
         data["samples"] = tuple(data["samples"])
+        data["reports"] = tuple(data["reports"])
         return Subject(**data)
 
 
@@ -224,12 +247,14 @@ _pipeline = AnalysisPipelineSchema()
 class TestDefinitionSchema(ServedShape):
     """A trimmed ``testDefinition``: the identifying fields and the analysis pipeline."""
 
-    reports = fields.Method("_reports", "_load_reports", attribute="report_id", required=True)
+    reports = fields.Method("_reports", "_load_reports", attribute="report_id", required=True,
+                            metadata=openapi(type="array", items=ref(TestReportSchema)))
     status = fields.String(load_default="LIVE")
     timeCreated = fields.String(attribute="time_created", required=True)
     version = fields.String(load_default="1")
     id = fields.String(required=True)
-    analysisPipeline = fields.Method("_pipeline", deserialize="_load_pipeline", required=True)
+    analysisPipeline = fields.Method("_pipeline", deserialize="_load_pipeline", required=True,
+                                     metadata=openapi(**ref(AnalysisPipelineSchema)))
     name = fields.String(required=True)
     timeModified = fields.Function(lambda t: t.time_created, dump_only=True)
     allowedActions = fields.Constant(["VIEW"], dump_only=True)
@@ -261,13 +286,39 @@ class TestDefinitionSchema(ServedShape):
         return TestDefinition(**data, **pipeline)
 
 
-_subjects_with_phi = SubjectSchema(many=True)
+class QcMetricSchema(Schema):
+    metric = fields.String(required=True)
+    lsl = fields.String(required=True)
+    usl = fields.String(required=True)
+    passStatus = fields.String(required=True)
+    value = fields.String(required=True)
+    sampleId = fields.String(required=True, allow_none=True)
+
+
+class QcSectionSchema(Schema):
+    sectionName = fields.String(required=True)
+    metrics = fields.List(fields.Nested(QcMetricSchema), required=True)
+
+
+class QcMetricsSchema(Schema):
+    runQcMetrics = fields.Nested(Schema.from_dict({"metrics": fields.List(fields.Nested(QcMetricSchema), required=True)},
+                                                  name="RunQcMetrics"), required=True)
+    sampleQcMetrics = fields.Nested(Schema.from_dict({"sections": fields.List(fields.Nested(QcSectionSchema), required=True)},
+                                                     name="SampleQcMetrics"), required=True)
+
+
+class QcOverviewSchema(Schema):
+    """One entry of ``preferredQcMetrics``, as in the real payload."""
+
+    sampleIds = fields.List(fields.String(), required=True)
+    analysisId = fields.String(required=True)
+    workflowType = fields.String(required=True)
+    caseDisplayId = fields.String(required=True)
+    qcMetrics = fields.Nested(QcMetricsSchema, required=True)
 
 
 class CaseSchema(ServedShape):
     """The case as GET case serves it; key order follows the real payload."""
-
-    IGNORED_ON_LOAD = ("preferredQcMetrics",)
 
     class Meta:
         ordered = True
@@ -283,35 +334,23 @@ class CaseSchema(ServedShape):
     createdDate = CaseDate(attribute="created_date", required=True)
     createdBy = fields.String(attribute="created_by", allow_none=True, load_default=None)
     updatedBy = fields.String(attribute="updated_by", allow_none=True, load_default=None)
-    subjects = fields.Method("_subjects", deserialize="_load_subjects", required=True)
+    subjects = fields.List(fields.Nested(SubjectSchema), required=True, validate=validate.Length(min=1))
     truSightSoftwareSuiteVersion = fields.Constant(fidelity.TRUSIGHT_SOFTWARE_SUITE_VERSION, dump_only=True)
     dragenVersion = fields.Constant(None, dump_only=True)
     dataSourceVersions = fields.Constant(fidelity.DATA_SOURCE_VERSIONS, dump_only=True)
     customMetadata = CustomMetadata(attribute="custom_metadata", load_default=())
+    # Computed on request (includeQcOverviewMetrics=true); a Case record has no such attribute.
+    preferredQcMetrics = fields.List(fields.Nested(QcOverviewSchema), dump_only=True)
 
     def __init__(self, *, direct_identifiers: bool = False, **kwargs: Any) -> None:
+        if not direct_identifiers:
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), *(f"subjects.{f}" for f in PHI_FIELDS))
         super().__init__(**kwargs)
-        exclude = () if direct_identifiers else PHI_FIELDS
-        self._subject_schema = SubjectSchema(many=True, exclude=exclude)
-
-    def _subjects(self, case: Case) -> list[dict[str, Any]]:
-        subjects = self._subject_schema.dump(case.subjects)
-        report_id = case.test_definition.report_id if case.test_definition else None
-        for raw, dumped in zip(case.subjects, subjects, strict=True):
-            dumped["reports"] = [
-                {"subjectReportId": raw.subject_report_id, "reportType": "TSS_ONC_REPORT",
-                 "testReportId": report_id}
-            ] if raw.subject_report_id else []
-        return subjects
-
-    def _load_subjects(self, value: Any) -> tuple[Subject, ...]:
-        if not isinstance(value, list) or not value:
-            raise ValidationError("must be a non-empty list of subjects")
-        return tuple(_subjects_with_phi.load(value))
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Case:
         data["tags"] = tuple(data["tags"])
+        data["subjects"] = tuple(data["subjects"])
         return Case(**data)
 
 
@@ -337,6 +376,8 @@ class GetCaseArgsSchema(Schema):
 class StatusList(fields.Field):
     """One or more statuses (repeated or comma-separated): API values or, leniently, UI labels."""
 
+    OPENAPI = {"type": "array", "items": {"type": "string", "enum": [s.value for s in CaseStatus] + list(UI_LABELS.values())}}
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         values = value if isinstance(value, list) else [value]
         parsed = []
@@ -349,14 +390,10 @@ class StatusList(fields.Field):
         return tuple(parsed)
 
 
-class QueryDate(fields.DateTime):
+class QueryDate(FormattedDate):
+    FORMAT = fidelity.QUERY_DATE_FORMAT
+    OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", "example": "2021-01-30T08:30:00Z"}
     default_error_messages = {"invalid": f"Not a valid date; use the format {QUERY_DATE_HINT}."}
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format=fidelity.QUERY_DATE_FORMAT, **kwargs)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        return super()._deserialize(value, attr, data, **kwargs).replace(tzinfo=UTC)
 
 
 class SearchCasesArgsSchema(Schema):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..apidoc import openapi, ref
+
 
 class WorkgroupRoleSchema(Schema):
     orgid = fields.String(attribute="id", required=True)
@@ -20,7 +22,11 @@ class DiseaseTermSchema(Schema):
     externalId = fields.String(attribute="externalid", required=True)
     name = fields.String(required=True)
     ontologyType = fields.String(attribute="ontologytype", required=True)
-    synonym = fields.Function(lambda d: [d.name, *d.synonyms], required=True)
+    synonym = fields.Function(lambda d: [d.name, *d.synonyms], required=True,
+                              metadata=openapi(type="array", items={"type": "string"}))
+
+
+_term = DiseaseTermSchema()
 
 
 class DiseaseConfigItemSchema(Schema):
@@ -31,4 +37,5 @@ class DiseaseConfigItemSchema(Schema):
     ontologyType = fields.String(attribute="ontologytype", required=True)
     version = fields.String(allow_none=True)
     keyGenes = fields.List(fields.String(), attribute="key_genes")
-    associatedDiseasesTerms = fields.Function(lambda d: [DiseaseTermSchema().dump(d)], required=True)
+    associatedDiseasesTerms = fields.Function(lambda d: [_term.dump(d)], required=True,
+                                              metadata=openapi(type="array", items=ref(DiseaseTermSchema)))

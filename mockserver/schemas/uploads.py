@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
+from ..apidoc import openapi
 from .cases import CaseDate
 
 
@@ -18,8 +19,8 @@ class UploadAcceptedSchema(Schema):
 
 class RowErrorSchema(Schema):
     lineNumber = fields.Integer(attribute="line", required=True)
-    caseId = fields.String(attribute="case_id", allow_none=True)
-    sampleId = fields.String(attribute="sample_id", allow_none=True)
+    caseId = fields.String(attribute="case_id", allow_none=True, required=True)
+    sampleId = fields.String(attribute="sample_id", allow_none=True, required=True)
     message = fields.String(required=True)
 
 
@@ -29,9 +30,9 @@ class UploadStatusSchema(Schema):
     status = fields.String(required=True)
     createdDate = CaseDate(attribute="created_date", required=True)
     updatedDate = CaseDate(attribute="updated_date", required=True)
-    totalRows = fields.Function(lambda u: len(u.rows), required=True)
+    totalRows = fields.Function(lambda u: len(u.rows), required=True, metadata=openapi(type="integer"))
     appliedRows = fields.Integer(attribute="applied_rows", required=True)
-    failedRows = fields.Function(lambda u: len(u.rows) - u.applied_rows, required=True)
+    failedRows = fields.Function(lambda u: len(u.rows) - u.applied_rows, required=True, metadata=openapi(type="integer"))
     casesCreated = fields.List(fields.String(), attribute="cases_created", required=True)
     casesUpdated = fields.List(fields.String(), attribute="cases_updated", required=True)
     errors = fields.List(fields.Nested(RowErrorSchema), required=True)

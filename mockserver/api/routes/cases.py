@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from ...apidoc import VENDOR, documented
 from ...domain import operations
 from ...schemas.cases import (
     CaseSchema,
@@ -22,7 +23,8 @@ _search_args = SearchCasesArgsSchema()
 _diseases_body = UpdateCaseDiseasesSchema()
 _case = CaseSchema()
 _case_with_phi = CaseSchema(direct_identifiers=True)
-_page_without_content = page_schema(CaseSchema, "CasePage")(exclude=("content",))
+CasePageSchema = page_schema(CaseSchema, "CasePage")
+_page_without_content = CasePageSchema(exclude=("content",))
 
 
 def rendered() -> RenderedCases:
@@ -44,6 +46,10 @@ def query_args(list_fields: tuple[str, ...] = ()) -> dict[str, object]:
 
 
 @bp.get("/crs/api/v2/cases/<case_id>", endpoint="getCase")
+@documented(operation_id="getCase", tag=VENDOR, summary="Get a case",
+            description="Direct identifiers (subject names, date of birth, MRN) only with directIdentifiers=true; "
+                        "the QC overview (preferredQcMetrics) only with includeQcOverviewMetrics=true.",
+            query=GetCaseArgsSchema, responses={200: CaseSchema})
 def get_case(case_id: str) -> Response:
     wg = workgroup()
     args = _get_args.load(query_args())
@@ -57,6 +63,9 @@ def get_case(case_id: str) -> Response:
 
 
 @bp.put("/crs/api/v1/cases/<case_id>/diseases", endpoint="updateCaseDiseases")
+@documented(operation_id="updateCaseDiseases", tag=VENDOR, summary="Add or update the disease of a case",
+            description="Puts the case in PROCESSING; it then moves to READY_FOR_INTERPRETATION.",
+            body=UpdateCaseDiseasesSchema, responses={200: CaseSchema})
 def update_case_diseases(case_id: str) -> Response:
     wg = workgroup()
     body = _diseases_body.load(request.get_json())
@@ -67,6 +76,7 @@ def update_case_diseases(case_id: str) -> Response:
 
 
 @bp.delete("/crs/api/v1/cases/<case_id>", endpoint="deleteCase")
+@documented(operation_id="deleteCase", tag=VENDOR, summary="Delete a case", responses={204: None})
 def delete_case(case_id: str) -> Response:
     wg = workgroup()
     operations.delete_case(wg, case_id, state().clock.now())
@@ -74,6 +84,9 @@ def delete_case(case_id: str) -> Response:
 
 
 @bp.get("/crs/api/v1/cases/search", endpoint="searchCases")
+@documented(operation_id="searchCases", tag=VENDOR, summary="Search cases",
+            description="Parameters combine with AND. Partial matches are case-insensitive; % is a wildcard.",
+            query=SearchCasesArgsSchema, responses={200: CasePageSchema})
 def search_cases() -> Response:
     wg = workgroup()
     query = _search_args.load(query_args(SearchCasesArgsSchema.LIST_FIELDS))

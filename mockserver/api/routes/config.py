@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from ... import fidelity
+from ...apidoc import VENDOR_SESSION, documented
 from ...schemas.config import DiseaseConfigItemSchema, WorkgroupRolesSchema
 from ..auth import api_key, key_may_use, state, workgroup
 
@@ -15,6 +16,8 @@ _diseases = DiseaseConfigItemSchema(many=True)
 
 
 @bp.get("/crs/api/v1/session/workgroups", endpoint="listWorkgroups")
+@documented(operation_id="listWorkgroups", tag=VENDOR_SESSION, summary="Workgroups the caller may use",
+            needs_workgroup=False, responses={200: WorkgroupRolesSchema})
 def list_workgroups() -> Response:
     key = api_key()
     domain = request.headers["X-ILMN-Domain"].strip()
@@ -27,6 +30,8 @@ def list_workgroups() -> Response:
 
 
 @bp.get("/cfg/api/v1/disease-config", endpoint="getDiseaseConfig")
+@documented(operation_id="getDiseaseConfig", tag=VENDOR_SESSION, summary="The disease configuration (SNOMED CT)",
+            responses={200: DiseaseConfigItemSchema(many=True)})
 def get_disease_config() -> Response:
     wg = workgroup()
     return jsonify(_diseases.dump(list(wg.diseases.values())))

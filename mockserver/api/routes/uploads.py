@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ... import fidelity
+from ...apidoc import VENDOR, documented
 from ...domain import ingestion, operations
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
 from ..auth import state, workgroup
@@ -17,6 +18,9 @@ _status = UploadStatusSchema()
 
 
 @bp.post("/crs/api/v2/custom-case-data/files", endpoint="uploadCustomCaseData")
+@documented(operation_id="uploadCustomCaseData", tag=VENDOR, summary="Upload case metadata CSV files",
+            description="Up to 5 CSV files, each at most 10 MB, at most 50 MB together; each needs Sample_ID and Case_ID columns.",
+            multipart_files=fidelity.UPLOAD_FIELD, responses={200: UploadAcceptedSchema(many=True)})
 def upload_custom_case_data() -> Response:
     wg = workgroup()
     if request.mimetype != "multipart/form-data":
@@ -35,6 +39,8 @@ def upload_custom_case_data() -> Response:
 
 
 @bp.get("/crs/api/v1/custom-case-data/<upload_id>/status", endpoint="getCustomCaseDataStatus")
+@documented(operation_id="getCustomCaseDataStatus", tag=VENDOR, summary="Ingestion status of an uploaded file",
+            responses={200: UploadStatusSchema})
 def get_custom_case_data_status(upload_id: str) -> Response:
     wg = workgroup()
     upload = operations.get_custom_case_data_status(wg, upload_id, state().clock.now())

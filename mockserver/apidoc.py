@@ -1,0 +1,69 @@
+"""What each route declares about itself for the OpenAPI document.
+
+Routes of both HTTP layers decorate themselves with ``@documented(...)``, naming the same
+marshmallow schemas that load their requests and dump their responses, so the document is
+generated from the code that runs and cannot drift from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from marshmallow import Schema
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+VENDOR = "Cases"
+VENDOR_SESSION = "Session and configuration"
+CONTROL = "Mock control plane"
+
+#: A response: a schema (class or instance, ``many=True`` for arrays), a plain JSON type
+#: name ("object", "array"), or None for an empty body.
+Response = type[Schema] | Schema | str | None
+
+
+@dataclass(frozen=True)
+class OperationDoc:
+    operation_id: str
+    summary: str
+    tag: str
+    responses: dict[int, Response]
+    query: type[Schema] | None = None
+    body: type[Schema] | Schema | str | None = None
+    multipart_files: str | None = None
+    vendor_auth: bool = True
+    needs_workgroup: bool = True
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def documented(**kwargs: Any) -> Callable[[View], View]:
+    doc = OperationDoc(**kwargs)
+
+    def attach(view: View) -> View:
+        view.__apidoc__ = doc  # type: ignore[attr-defined]
+        return view
+
+    return attach
+
+
+def doc_of(view: Callable[..., Any]) -> OperationDoc | None:
+    return getattr(view, "__apidoc__", None)
+
+
+#: Schemas that fields refer to by ``$ref``; the document builder adds them as components.
+REFERENCED: dict[str, type[Schema]] = {}
+
+
+def ref(schema: type[Schema]) -> dict[str, str]:
+    """A ``$ref`` to ``schema``'s component (named after the class, less "Schema")."""
+    name = schema.__name__.removesuffix("Schema")
+    REFERENCED[name] = schema
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def openapi(**prop: Any) -> dict[str, Any]:
+    """Field metadata giving the field's OpenAPI property (for fields apispec cannot read)."""
+    return {"openapi": prop}
