@@ -21,7 +21,10 @@ CONTROL = "Mock control plane"
 
 #: A response: a schema (class or instance, ``many=True`` for arrays), a plain JSON type
 #: name ("object", "array"), or None for an empty body.
-Response = type[Schema] | Schema | str | None
+Response = type[Schema] | Schema | str | dict[str, Any] | None
+
+#: A body that may be one object or a list of them.
+ANY_JSON: dict[str, Any] = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}
 
 
 @dataclass(frozen=True)

@@ -96,6 +96,8 @@ def _content(response: Any) -> dict[str, Any] | None:
         return None
     if isinstance(response, str):
         return {"application/json": {"schema": {"type": response}}}
+    if isinstance(response, dict):
+        return {"application/json": {"schema": response}}
     return {"application/json": {"schema": response}}
 
 

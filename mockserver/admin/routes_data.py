@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from marshmallow import ValidationError
 
+from ..apidoc import ANY_JSON, CONTROL, documented
 from ..datagen.inject import complete_case_json
 from ..datagen.world import build_workgroup
 from ..domain import control as ops
@@ -21,6 +22,7 @@ from .schemas import NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsS
 bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
 
 _full_case = CaseSchema(direct_identifiers=True)
+_full_case_list = CaseSchema(direct_identifiers=True, many=True)
 
 
 def json_body(default: Any = None) -> Any:
@@ -43,6 +45,8 @@ def describe(wg: Workgroup) -> dict[str, Any]:
 
 
 @bp.post("/reset")
+@documented(operation_id="mockReset", tag=CONTROL, summary="Reset to the seeded state",
+            body=ResetSchema, responses={200: 'object'})
 def reset() -> Response:
     body = ResetSchema().load(json_body(default={}))
     mock = state()
@@ -53,6 +57,8 @@ def reset() -> Response:
 
 
 @bp.post("/seed")
+@documented(operation_id="mockSeed", tag=CONTROL, summary="Regenerate from a seed",
+            body=SeedSchema, responses={200: WorkgroupSchema(many=True)})
 def seed() -> Response:
     body = SeedSchema().load(json_body())
     mock = state()
@@ -68,11 +74,15 @@ def seed() -> Response:
 
 
 @bp.get("/workgroups")
+@documented(operation_id="mockListWorkgroups", tag=CONTROL, summary="List workgroups",
+            responses={200: WorkgroupSchema(many=True)})
 def list_workgroups() -> Response:
     return jsonify([describe(wg) for wg in state().workgroups()])
 
 
 @bp.post("/workgroups")
+@documented(operation_id="mockCreateWorkgroup", tag=CONTROL, summary="Create a workgroup",
+            body=NewWorkgroupSchema, responses={201: WorkgroupSchema})
 def create_workgroup() -> Response:
     body = NewWorkgroupSchema().load(json_body(default={}))
     mock = state()
@@ -91,18 +101,24 @@ def _new_workgroup_id(seed: int, n: int) -> str:
 
 
 @bp.delete("/workgroups/<workgroup_id>")
+@documented(operation_id="mockDeleteWorkgroup", tag=CONTROL, summary="Delete a workgroup",
+            responses={204: None})
 def delete_workgroup(workgroup_id: str) -> Response:
     state().remove_workgroup(workgroup_id)
     return Response(status=204)
 
 
 @bp.get("/cases")
+@documented(operation_id="mockListCases", tag=CONTROL, summary="Every case of a workgroup",
+            query=WorkgroupArgsSchema, responses={200: _full_case_list})
 def list_cases() -> Response:
     wg = state().workgroup_or_404(args(WorkgroupArgsSchema).get("workgroup"))
     return jsonify(_full_case.dump(list(wg.cases.ordered(descending=True)), many=True))
 
 
 @bp.post("/cases")
+@documented(operation_id="mockAddCases", tag=CONTROL, summary="Add cases (one, or a list)",
+            query=WorkgroupArgsSchema, body=ANY_JSON, responses={201: _full_case_list})
 def add_cases() -> Response:
     body = json_body()
     workgroup_id = request.args.get("workgroup")
@@ -140,12 +156,16 @@ def _created(body: Any) -> Response:
 
 
 @bp.get("/state")
+@documented(operation_id="mockExportState", tag=CONTROL, summary="Export the whole state",
+            query=WorkgroupArgsSchema, responses={200: 'object'})
 def export_state() -> Response:
     workgroup = args(WorkgroupArgsSchema).get("workgroup")
     return jsonify(state_io.export_state(state(), control(), workgroup))
 
 
 @bp.put("/state")
+@documented(operation_id="mockImportState", tag=CONTROL, summary="Import a state",
+            body='object', responses={200: 'object'})
 def import_state() -> Response:
     state_io.import_state(json_body(), state(), control())
     return jsonify(state_io.export_state(state(), control()))

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from ..apidoc import CONTROL, documented
 from ..domain import control as ops
 from ..domain.plans import Pending
 from ..schemas.cases import CaseSchema
@@ -41,11 +42,15 @@ def clock_body() -> dict[str, Any]:
 
 
 @bp.get("/clock")
+@documented(operation_id="mockGetClock", tag=CONTROL, summary="The clock",
+            responses={200: ClockSchema})
 def get_clock() -> Response:
     return jsonify(clock_body())
 
 
 @bp.put("/clock")
+@documented(operation_id="mockSetClock", tag=CONTROL, summary="Freeze the clock or back to real time",
+            body=ClockSchema, responses={200: ClockSchema})
 def set_clock() -> Response:
     body = ClockSchema().load(json_body())
     mock = state()
@@ -58,6 +63,8 @@ def set_clock() -> Response:
 
 
 @bp.post("/clock/advance")
+@documented(operation_id="mockAdvanceClock", tag=CONTROL, summary="Move the clock forward",
+            body=AdvanceClockSchema, responses={200: ClockSchema})
 def advance_clock() -> Response:
     body = AdvanceClockSchema().load(json_body())
     mock = state()
@@ -75,11 +82,15 @@ def lifecycle_body() -> dict[str, Any]:
 
 
 @bp.get("/lifecycle")
+@documented(operation_id="mockGetLifecycle", tag=CONTROL, summary="Default lifecycle plans",
+            responses={200: LifecycleSchema})
 def get_lifecycle() -> Response:
     return jsonify(lifecycle_body())
 
 
 @bp.put("/lifecycle")
+@documented(operation_id="mockSetLifecycle", tag=CONTROL, summary="Set default lifecycle plans",
+            body=LifecycleSchema, responses={200: LifecycleSchema})
 def set_lifecycle() -> Response:
     body = LifecycleSchema().load(json_body())
     defaults = state().defaults
@@ -95,6 +106,8 @@ def _case_workgroup(case_id: str):  # noqa: ANN202 - a Workgroup
 
 
 @bp.put("/cases/<case_id>/status")
+@documented(operation_id="mockSetCaseStatus", tag=CONTROL, summary="Jump a case to any status",
+            query=WorkgroupArgsSchema, body=StatusJumpSchema, responses={200: _full_case})
 def set_case_status(case_id: str) -> Response:
     body = StatusJumpSchema().load(json_body())
     mock = state()
@@ -103,6 +116,8 @@ def set_case_status(case_id: str) -> Response:
 
 
 @bp.post("/cases/<case_id>/advance")
+@documented(operation_id="mockAdvanceCase", tag=CONTROL, summary="Complete a case's pending step now",
+            query=WorkgroupArgsSchema, responses={200: _full_case})
 def advance_case(case_id: str) -> Response:
     case = ops.advance_case(_case_workgroup(case_id), case_id, state().clock.now())
     return jsonify(_full_case.dump(case))
@@ -121,6 +136,8 @@ def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
 
 
 @bp.get("/cases/<case_id>/lifecycle")
+@documented(operation_id="mockGetCaseLifecycle", tag=CONTROL, summary="A case's plan and pending step",
+            query=WorkgroupArgsSchema, responses={200: 'object'})
 def get_case_lifecycle(case_id: str) -> Response:
     plan, pending = ops.case_plan(_case_workgroup(case_id), case_id, state().clock.now())
     return jsonify({
@@ -130,6 +147,8 @@ def get_case_lifecycle(case_id: str) -> Response:
 
 
 @bp.put("/cases/<case_id>/lifecycle")
+@documented(operation_id="mockSetCaseLifecycle", tag=CONTROL, summary="Set a case's processing plan",
+            query=WorkgroupArgsSchema, body=CaseLifecycleSchema, responses={200: 'object'})
 def set_case_lifecycle(case_id: str) -> Response:
     body = CaseLifecycleSchema().load(json_body())
     plan = body["processing"]
@@ -141,6 +160,8 @@ def set_case_lifecycle(case_id: str) -> Response:
 
 
 @bp.get("/cases/<case_id>/wait")
+@documented(operation_id="mockWaitForCase", tag=CONTROL, summary="Wait until a case has a status",
+            query=WaitArgsSchema, responses={200: _full_case})
 def wait_for_case(case_id: str) -> Response:
     query = WaitArgsSchema().load(request.args.to_dict())
     mock = state()
@@ -150,6 +171,8 @@ def wait_for_case(case_id: str) -> Response:
 
 
 @bp.post("/uploads/<upload_id>/advance")
+@documented(operation_id="mockAdvanceUpload", tag=CONTROL, summary="Complete an upload's pending step now",
+            query=WorkgroupArgsSchema, responses={200: UploadStatusSchema})
 def advance_upload(upload_id: str) -> Response:
     mock = state()
     wg = mock.workgroup_of_upload(upload_id, args(WorkgroupArgsSchema).get("workgroup"))
@@ -157,6 +180,8 @@ def advance_upload(upload_id: str) -> Response:
 
 
 @bp.get("/cases/<case_id>/history")
+@documented(operation_id="mockCaseHistory", tag=CONTROL, summary="A case's status changes",
+            query=WorkgroupArgsSchema, responses={200: 'array'})
 def case_history(case_id: str) -> Response:
     history = ops.case_history(_case_workgroup(case_id), case_id, state().clock.now())
     return jsonify([

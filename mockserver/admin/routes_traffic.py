@@ -8,6 +8,7 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import ValidationError
 
 from .. import __version__
+from ..apidoc import ANY_JSON, CONTROL, documented
 from .control import control
 from .journal import entry_json
 from .routes_data import json_body
@@ -21,16 +22,22 @@ _instant = Instant()
 
 
 @bp.get("/health")
+@documented(operation_id="mockHealth", tag=CONTROL, summary="Health",
+            responses={200: 'object'})
 def health() -> Response:
     return jsonify({"status": "ok", "version": __version__})
 
 
 @bp.get("/latency")
+@documented(operation_id="mockGetLatency", tag=CONTROL, summary="Simulated latency",
+            responses={200: LatencySchema})
 def get_latency() -> Response:
     return jsonify(_latency.dump(control().latency.setting))
 
 
 @bp.put("/latency")
+@documented(operation_id="mockSetLatency", tag=CONTROL, summary="Replace the simulated latency",
+            body=LatencySchema, responses={200: LatencySchema})
 def set_latency() -> Response:
     setting = _latency.load(json_body())
     control().latency.replace(setting)
@@ -38,11 +45,15 @@ def set_latency() -> Response:
 
 
 @bp.get("/faults")
+@documented(operation_id="mockListFaults", tag=CONTROL, summary="Fault rules",
+            responses={200: FaultRuleSchema(many=True)})
 def list_faults() -> Response:
     return jsonify(_rule.dump(control().faults.rules(), many=True))
 
 
 @bp.post("/faults")
+@documented(operation_id="mockAddFaults", tag=CONTROL, summary="Append fault rules (one, or a list)",
+            body=ANY_JSON, responses={201: FaultRuleSchema(many=True)})
 def add_faults() -> Response:
     body = json_body()
     rules = _rule.load(body, many=True) if isinstance(body, list) else [_rule.load(body)]
@@ -52,12 +63,16 @@ def add_faults() -> Response:
 
 
 @bp.delete("/faults")
+@documented(operation_id="mockClearFaults", tag=CONTROL, summary="Remove every fault rule",
+            responses={204: None})
 def clear_faults() -> Response:
     control().faults.clear()
     return Response(status=204)
 
 
 @bp.delete("/faults/<int:rule_id>")
+@documented(operation_id="mockDeleteFault", tag=CONTROL, summary="Remove one fault rule",
+            responses={204: None})
 def delete_fault(rule_id: int) -> Response:
     if not control().faults.remove(rule_id):
         from werkzeug.exceptions import NotFound
@@ -67,6 +82,8 @@ def delete_fault(rule_id: int) -> Response:
 
 
 @bp.get("/requests")
+@documented(operation_id="mockListRequests", tag=CONTROL, summary="The request journal",
+            query=JournalArgsSchema, responses={200: 'array'})
 def list_requests() -> Response:
     query = JournalArgsSchema().load(request.args.to_dict())
     since_text = query.get("since")
@@ -86,12 +103,16 @@ def list_requests() -> Response:
 
 
 @bp.post("/requests/count")
+@documented(operation_id="mockCountRequests", tag=CONTROL, summary="Count journal entries matching",
+            body=RequestMatcherSchema, responses={200: 'object'})
 def count_requests() -> Response:
     matcher = RequestMatcherSchema().load(json_body(default={}))
     return jsonify({"count": control().journal.count(matcher)})
 
 
 @bp.delete("/requests")
+@documented(operation_id="mockClearRequests", tag=CONTROL, summary="Empty the journal",
+            responses={204: None})
 def clear_requests() -> Response:
     control().journal.clear()
     return Response(status=204)
