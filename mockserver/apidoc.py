@@ -24,7 +24,7 @@ CONTROL = "Mock control plane"
 Response = type[Schema] | Schema | str | dict[str, Any] | None
 
 #: A body that may be one object or a list of them.
-ANY_JSON: dict[str, Any] = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}]}
+ANY_JSON: dict[str, Any] = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}, "minItems": 1}]}
 
 
 @dataclass(frozen=True)

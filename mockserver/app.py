@@ -38,6 +38,8 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.request_class = MockRequest
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.json.compact = True  # type: ignore[attr-defined]
+    # Only documented methods are served: OPTIONS gets the 405 (with Allow) like any other.
+    app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
     mock = app.extensions["mockserver"] = build_state(settings)
@@ -46,5 +48,5 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     error_handling.register(app)
     api.register(app)
     admin.register(app, plane)
-    openapi.register(app)
+    openapi.register(app, validate_responses=settings.validate_responses)
     return app

@@ -30,6 +30,8 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, help=f"worker threads (default {defaults.threads}; {env}THREADS)")
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help=f"do not log one line per request ({env}ACCESS_LOG=false)")
+    serve.add_argument("--validate-responses", action="store_const", const=True,
+                       help=f"check each response against the OpenAPI document; a mismatch is a 500 ({env}VALIDATE_RESPONSES)")
     serve.add_argument("--config", type=Path, help=f"YAML or JSON file of settings, camelCase keys ({env}CONFIG)")
     serve.add_argument("--journal-size", type=int,
                        help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")

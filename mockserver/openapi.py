@@ -3,19 +3,24 @@ the API page (Swagger UI, served from the assets shipped in flask-swagger-ui: no
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from flask_swagger_ui import get_swaggerui_blueprint
+from jsonschema.exceptions import best_match
 from marshmallow import Schema
+from openapi_schema_validator import OAS30ReadValidator
 
 from . import __version__
 from .apidoc import CONTROL, REFERENCED, VENDOR, VENDOR_SESSION, OperationDoc, doc_of
+from .error_handling import error_response
 from .schemas.common import ErrorSchema
 
+log = logging.getLogger("mockserver")
 DOCUMENT_PATH = "/openapi.json"
 PAGE_PATH = "/api-docs"
 
@@ -80,10 +85,18 @@ def build_document(app: Flask) -> dict[str, Any]:
         doc = doc_of(app.view_functions[rule.endpoint])
         if doc is None:
             continue
-        path = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "{" + _camel(m.group(1)) + "}", rule.rule)
+        path = openapi_path(rule.rule)
         methods = sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
         spec.path(path=path, operations={method: _operation(doc, rule.rule) for method in methods})
     return spec.to_dict()
+
+
+_PATH_PARAMETER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+
+
+def openapi_path(flask_rule: str) -> str:
+    """``/cases/<not_search:case_id>`` -> ``/cases/{caseId}``."""
+    return _PATH_PARAMETER.sub(lambda m: "{" + _camel(m.group(1)) + "}", flask_rule)
 
 
 def _camel(name: str) -> str:
@@ -104,7 +117,7 @@ def _content(response: Any) -> dict[str, Any] | None:
 def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
     parameters: list[Any] = [
         {"in": "path", "name": _camel(name), "required": True, "schema": {"type": "string"}}
-        for name in re.findall(r"<(?:[a-z]+:)?([a-z_]+)>", rule)
+        for name in _PATH_PARAMETER.findall(rule)
     ]
     vendor = doc.tag != CONTROL
     if vendor:
@@ -123,11 +136,14 @@ def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
     if doc.body is not None:
         operation["requestBody"] = {"required": True, "content": _content(doc.body)}
     if doc.multipart_files:
-        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": [doc.multipart_files],
-            "properties": {doc.multipart_files: {"type": "array", "items": {"type": "string", "format": "binary"},
-                                                 "minItems": 1, "maxItems": 5}},
-        }}}}
+        operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
+            "schema": {
+                "type": "object", "required": [doc.multipart_files],
+                "properties": {doc.multipart_files: {"type": "array", "items": {"type": "string", "format": "binary"},
+                                                     "minItems": 1, "maxItems": 5}},
+            },
+            "encoding": {doc.multipart_files: {"contentType": "text/csv"}},
+        }}}
     for status, response in doc.responses.items():
         body = {"description": "OK" if status < 300 else _ERROR_DESCRIPTIONS.get(status, "")}
         content = _content(response)
@@ -141,15 +157,59 @@ def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
     return operation
 
 
-def register(app: Flask) -> None:
-    document: dict[str, Any] | None = None
+class _Document:
+    """The document, built once on first use (every route is registered by then)."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._document: dict[str, Any] | None = None
+        self._validators: dict[tuple[str, str, str], Any] = {}
+
+    def get(self) -> dict[str, Any]:
+        if self._document is None:
+            self._document = build_document(self._app)
+        return self._document
+
+    def response_validator(self, path: str, method: str, status: int) -> Any | None:
+        """A validator of the response body documented for this operation and status."""
+        key = (path, method, str(status))
+        if key not in self._validators:
+            operation = self.get()["paths"].get(path, {}).get(method, {})
+            content = operation.get("responses", {}).get(str(status), {}).get("content", {})
+            schema = content.get("application/json", {}).get("schema")
+            self._validators[key] = (
+                OAS30ReadValidator({**schema, "components": self.get()["components"]}) if schema else None
+            )
+        return self._validators[key]
+
+
+def _check_response(document: _Document, response: Response) -> Response:
+    """--validate-responses: a response that breaks the document becomes a 500 naming the field."""
+    rule = request.url_rule
+    if rule is None or response.is_streamed or not response.is_json or doc_of(current_app.view_functions[rule.endpoint]) is None:
+        return response
+    path = openapi_path(rule.rule)
+    validator = document.response_validator(path, request.method.lower(), response.status_code)
+    if validator is None:
+        return response
+    error = best_match(validator.iter_errors(response.get_json()))
+    if error is None:
+        return response
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".") or "(body)"
+    log.error("response of %s %s breaks the document at %s: %s", request.method, request.path, where, error.message)
+    return error_response(500, f"The mock's response does not match its OpenAPI document at {where}: {error.message}",
+                          [{"field": where, "message": error.message}])
+
+
+def register(app: Flask, validate_responses: bool = False) -> None:
+    document = _Document(app)
 
     @app.get(DOCUMENT_PATH, endpoint="openapi_document")
     def openapi_document() -> Response:
-        nonlocal document
-        if document is None:
-            document = build_document(app)
-        return jsonify(document)
+        return jsonify(document.get())
+
+    if validate_responses:
+        app.after_request(lambda response: _check_response(document, response))
 
     page = get_swaggerui_blueprint(PAGE_PATH, DOCUMENT_PATH, config={
         "app_name": "ICI Case APIs (mock)", "persistAuthorization": True, "displayOperationId": True,

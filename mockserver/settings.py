@@ -46,6 +46,8 @@ class Settings:
     #: Load the state from this file at start, save it there periodically and on shutdown.
     state_file: Path | None = None
     state_save_seconds: float = 5.0
+    #: Check every response against the OpenAPI document; a mismatch is a 500 naming the field.
+    validate_responses: bool = False
 
     def key_workgroups(self) -> dict[str, frozenset[str] | None]:
         """Allowed keys, each with the workgroups it may use (None: all of them)."""
@@ -109,7 +111,7 @@ def _typed(name: str, value: object, where: str) -> object:
         return Path(str(value))
     if name in INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError(f"{where} must be a whole number, not {value!r}")
-    if name == "access_log" and not isinstance(value, bool):
+    if name in ("access_log", "validate_responses") and not isinstance(value, bool):
         raise ValueError(f"{where} must be true or false")
     return value
 
@@ -130,7 +132,7 @@ def parse_setting(name: str, raw: str, where: str) -> object:
             raise ValueError(f"{where} must be a number of seconds, not {raw!r}") from None
     if name == "api_keys":
         return tuple(raw.replace(";", " ").split())
-    if name == "access_log":
+    if name in ("access_log", "validate_responses"):
         return raw.strip().lower() not in ("0", "false", "no", "off")
     if name in JSON_FIELDS:
         try:

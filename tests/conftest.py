@@ -76,6 +76,8 @@ class Api:
 
 
 def start_server(**settings: Any) -> ServerThread:
+    """A live server; every response it sends is checked against its OpenAPI document."""
+    settings.setdefault("validate_responses", True)
     return ServerThread(create_app(**settings)).start()
 
 

@@ -7,10 +7,18 @@ that the control plane installs on the app.
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import BaseConverter
 
 from .routes import cases, config, uploads
 
 
+class NotSearch(BaseConverter):
+    """A path segment other than ``search``: /cases/search is the search route, whatever the method."""
+
+    regex = r"(?!search(?:/|$))[^/]+"
+
+
 def register(app: Flask) -> None:
+    app.url_map.converters["not_search"] = NotSearch
     for module in (cases, uploads, config):
         app.register_blueprint(module.bp)

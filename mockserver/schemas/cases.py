@@ -3,6 +3,7 @@ the PUT diseases body, and the query strings of GET case and search."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,7 +15,6 @@ from marshmallow import (
     post_load,
     pre_load,
     validate,
-    validates_schema,
 )
 
 from .. import fidelity
@@ -373,16 +373,26 @@ class GetCaseArgsSchema(Schema):
     includeQcOverviewMetrics = fields.Boolean(load_default=False)
 
 
+def _any_case(text: str) -> str:
+    """A regex for ``text`` in any letter case (JSON Schema patterns have no flags)."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else re.escape(c).replace("\\ ", " ") for c in text)
+
+
+_STATUS_NAMES = [s.value for s in CaseStatus] + list(UI_LABELS.values())
+_ONE_STATUS = "(?:" + "|".join(_any_case(n) for n in _STATUS_NAMES) + ")"
+
+
 class StatusList(fields.Field):
     """One or more statuses (repeated or comma-separated): API values or, leniently, UI labels."""
 
-    OPENAPI = {"type": "array", "items": {"type": "string", "enum": [s.value for s in CaseStatus] + list(UI_LABELS.values())}}
+    OPENAPI = {"type": "array", "items": {"type": "string", "pattern": f"^{_ONE_STATUS}(?:,{_ONE_STATUS})*$",
+                                          "example": "READY_FOR_INTERPRETATION"}}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         values = value if isinstance(value, list) else [value]
         parsed = []
-        for text in (part for v in values for part in str(v).split(",") if part.strip()):
-            status = parse_status(text)
+        for text in (part for v in values for part in str(v).split(",")):
+            status = parse_status(text) if text.strip() else None
             if status is None:
                 allowed = ", ".join(f"{s.value} ({UI_LABELS[s]})" for s in CaseStatus)
                 raise ValidationError(f"'{text.strip()}' is not a case status; use one of {allowed}.")
@@ -392,7 +402,10 @@ class StatusList(fields.Field):
 
 class QueryDate(FormattedDate):
     FORMAT = fidelity.QUERY_DATE_FORMAT
-    OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$", "example": "2021-01-30T08:30:00Z"}
+    # Real calendar dates only (29 February is left out: a regex cannot tell leap years apart).
+    OPENAPI = {"type": "string", "example": "2021-01-30T08:30:00Z", "pattern": (
+        r"^(?!0000)\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+        r"|02-(?:0[1-9]|1\d|2[0-8]))T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$")}
     default_error_messages = {"invalid": f"Not a valid date; use the format {QUERY_DATE_HINT}."}
 
 
@@ -425,12 +438,6 @@ class SearchCasesArgsSchema(Schema):
         if isinstance(data.get("orderBy"), str):
             data = {**data, "orderBy": data["orderBy"].upper()}
         return data
-
-    @validates_schema
-    def _dates_in_order(self, data: dict[str, Any], **_: Any) -> None:
-        before, after = data.get("creationDateBefore"), data.get("creationDateAfter")
-        if before is not None and after is not None and after > before:
-            raise ValidationError("creationDateAfter is later than creationDateBefore.", "creationDateAfter")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> CaseQuery:

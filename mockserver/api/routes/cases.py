@@ -75,7 +75,7 @@ def update_case_diseases(case_id: str) -> Response:
     return jsonify(_case.dump(updated))
 
 
-@bp.delete("/crs/api/v1/cases/<case_id>", endpoint="deleteCase")
+@bp.delete("/crs/api/v1/cases/<not_search:case_id>", endpoint="deleteCase")
 @documented(operation_id="deleteCase", tag=VENDOR, summary="Delete a case", responses={204: None})
 def delete_case(case_id: str) -> Response:
     wg = workgroup()

@@ -1,0 +1,94 @@
+"""The served OpenAPI document: valid, complete, exact, and enforced by --validate-responses."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+from conftest import BREAST_CASE, Api
+from openapi_spec_validator import validate
+
+from mockserver import create_app, fidelity
+from mockserver.openapi import openapi_path
+
+DOC_ROUTES = ("/openapi.json", "/api-docs")
+
+
+@pytest.fixture(scope="module")
+def document() -> dict:
+    return create_app(cases=0).test_client().get("/openapi.json").get_json()
+
+
+def test_document_is_valid_openapi(api: Api) -> None:
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    doc = response.json()
+    validate(doc)
+    assert doc["openapi"].startswith("3.")
+
+
+def test_every_served_route_is_documented_and_nothing_else(document: dict) -> None:
+    app = create_app(cases=0)
+    served = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or rule.rule.startswith(DOC_ROUTES):
+            continue
+        path = openapi_path(rule.rule)
+        served |= {(path, method.lower()) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    documented = {(path, method) for path, operations in document["paths"].items() for method in operations}
+    assert served == documented
+
+
+def test_vendor_operations_carry_the_control_plane_names(document: dict) -> None:
+    vendor = {op["operationId"] for ops in document["paths"].values() for op in ops.values() if "Mock control plane" not in op["tags"]}
+    control = {op["operationId"] for ops in document["paths"].values() for op in ops.values() if "Mock control plane" in op["tags"]}
+    assert vendor == set(fidelity.OPERATIONS)
+    assert control and all(name.startswith("mock") for name in control)
+
+
+def test_parameters_formats_defaults_and_security(document: dict) -> None:
+    search = document["paths"]["/crs/api/v1/cases/search"]["get"]
+    params = {p["name"]: p for p in search["parameters"] if "name" in p}
+    assert params["pageSize"]["schema"]["default"] == fidelity.DEFAULT_PAGE_SIZE
+    assert params["pageSize"]["schema"]["maximum"] == fidelity.MAX_PAGE_SIZE
+    assert params["isExactMatch"]["schema"] == {"type": "boolean", "default": False}
+    assert params["creationDateBefore"]["schema"]["pattern"].endswith("Z$")
+    assert params["tags"]["schema"]["type"] == "array"
+    assert params["orderBy"]["schema"]["enum"] == ["ASC", "DESC"]
+    refs = [p.get("$ref") for p in search["parameters"]]
+    assert "#/components/parameters/X-ILMN-Domain" in refs and "#/components/parameters/X-ILMN-Workgroup" in refs
+    assert search["security"] == [{"ApiKey": []}]
+    assert document["components"]["securitySchemes"]["ApiKey"] == {
+        "type": "apiKey", "in": "header", "name": "Authorization",
+        "description": "ApiKey <key> (the scheme is matched case-insensitively; a raw psToken is accepted too)"}
+    page = document["components"]["schemas"]["CasePage"]
+    assert {"content", "pageable", "totalElements", "totalPages", "number", "size", "numberOfElements",
+            "first", "last", "sort", "empty"} == set(page["properties"])
+    error = search["responses"]["400"]["content"]["application/json"]["schema"]
+    assert error == {"$ref": "#/components/schemas/Error"}
+    get_case = document["paths"]["/crs/api/v2/cases/{caseId}"]["get"]
+    names = {p["name"] for p in get_case["parameters"] if "name" in p}
+    assert names >= {"caseId", "directIdentifiers", "includeQcOverviewMetrics", "Accept-Language"}
+
+
+def test_validate_responses_names_the_field_that_breaks_the_document() -> None:
+    from mockserver.runner import ServerThread
+
+    app = create_app(validate_responses=True)
+    app.extensions["mockserver"].qc_overview = lambda case: [{"sampleIds": "not a list"}]
+    server = ServerThread(app).start()
+    try:
+        response = Api(server).get(f"/crs/api/v2/cases/{BREAST_CASE}", params={"includeQcOverviewMetrics": "true"})
+        assert response.status_code == 500
+        body = response.json()
+        assert body["code"] == "INTERNAL_SERVER_ERROR" and "preferredQcMetrics[0]" in body["message"]
+        assert body["details"][0]["field"].startswith("preferredQcMetrics[0]")
+        assert Api(server).get(f"/crs/api/v2/cases/{BREAST_CASE}").status_code == 200
+    finally:
+        server.stop()
+
+
+def test_api_page_is_served_with_its_assets(api: Api) -> None:
+    page = requests.get(api.url + "/api-docs/", timeout=10)
+    assert page.status_code == 200 and "swagger-ui" in page.text and "/openapi.json" in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert requests.get(f"{api.url}/api-docs/{asset}", timeout=10).status_code == 200
