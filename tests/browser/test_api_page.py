@@ -1,0 +1,61 @@
+"""The API page in a real browser: headless Chromium (Debian's package) driven by Playwright.
+
+Outside CI the test is skipped when Chromium is missing; in CI (.ci/run installs it) it runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import WG, Api
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: .ci/run should have installed Debian's chromium package")
+        pytest.skip("Debian's chromium package is not installed (apt-get install chromium); CI installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def test_api_page__authorize_try_it_out_execute_search(browser, api: Api) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    page.goto(api.url + "/api-docs/", wait_until="networkidle")
+    page.wait_for_selector("text=Illumina Connected Insights Case APIs (mock)")
+
+    page.click("button.authorize")
+    page.fill("div.modal-ux input[type=text]", "ApiKey browser-key")
+    page.click("div.modal-ux button.authorize")
+    page.click("div.modal-ux button.btn-done")
+
+    operation = page.locator("#operations-Cases-searchCases")
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator('tr[data-param-name="X-ILMN-Domain"] input').fill("browser-domain")
+    operation.locator('tr[data-param-name="X-ILMN-Workgroup"] input').fill(WG)
+    operation.locator("button.execute").click()
+
+    status = operation.locator(".live-responses-table .response .response-col_status").first
+    status.wait_for(timeout=20000)
+    body = operation.locator(".live-responses-table .response-col_description pre").first.inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    operation.screenshot(path=str(ARTIFACTS / "api-docs-search.png"))
+    assert status.inner_text().strip() == "200"
+    assert '"content"' in body and '"totalElements"' in body
+    entry = api.admin("GET", "/requests", params={"operation": "searchCases"})[-1]
+    assert entry["headers"]["Authorization"] == "ApiKey" and entry["workgroup"] == WG

@@ -1,0 +1,119 @@
+"""What can be checked of the Docker image without a Docker engine: the Dockerfile's base image
+is pinned, its user is not root, its entrypoint starts the server, its health check answers, and
+its install command works in a clean virtual environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+import pytest
+import requests
+from processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+
+
+def instructions(name: str) -> list[str]:
+    joined = DOCKERFILE.replace("\\\n", " ")
+    return [m.group(1).strip() for m in re.finditer(rf"^{name}\s+(.*)$", joined, re.MULTILINE)]
+
+
+def image_env() -> dict[str, str]:
+    env = {}
+    for line in instructions("ENV"):
+        env.update(dict(re.findall(r"(\w+)=(\S+)", line)))
+    return env
+
+
+def test_base_image_is_pinned_and_slim() -> None:
+    (base,) = instructions("FROM")
+    assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
+
+
+def test_runs_as_a_non_root_user_after_installing() -> None:
+    users = instructions("USER")
+    assert users and users[-1] not in ("root", "0")
+    assert DOCKERFILE.index("USER ") > DOCKERFILE.index("pip install")
+
+
+def test_exposes_the_port_the_server_listens_on() -> None:
+    assert instructions("EXPOSE") == [image_env()["MOCKSERVER_PORT"]]
+
+
+def start_entrypoint(python_bin: Path | None = None) -> tuple[subprocess.Popen, str]:
+    command = json.loads(instructions("ENTRYPOINT")[0])
+    if python_bin is not None:
+        command[0] = str(python_bin / command[0])
+    else:
+        command = [sys.executable, "-m", "mockserver", *command[1:]]
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    env.update(image_env())
+    env.update({"MOCKSERVER_HOST": "127.0.0.1", "MOCKSERVER_PORT": str(port)})  # loopback only in tests
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url + "/_mock/health", timeout=1)
+            return proc, url
+        except requests.ConnectionError:
+            assert proc.poll() is None, "the entrypoint exited"
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("the entrypoint did not start the server")
+
+
+def test_entrypoint_starts_the_server_and_the_health_check_passes() -> None:
+    proc, url = start_entrypoint()
+    try:
+        assert requests.get(url + "/_mock/health", timeout=10).json()["status"] == "ok"
+        (health,) = instructions("HEALTHCHECK")
+        command = json.loads(health[health.index("CMD") + 3:].strip())
+        env = {**os.environ, "MOCKSERVER_PORT": url.rsplit(":", 1)[1]}
+        result = subprocess.run([sys.executable if c == "python" else c for c in command], env=env, timeout=30)
+        assert result.returncode == 0
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.mark.skipif(not shutil.which("git"), reason="needs git to list the image's sources")
+def test_install_command_works_in_a_clean_virtual_environment(tmp_path) -> None:
+    """Copy only what the Dockerfile copies, install it the Dockerfile's way, serve from it."""
+    source = tmp_path / "src"
+    for line in instructions("COPY"):
+        *items, _target = line.split()
+        for item in items:
+            origin = ROOT / item
+            if origin.is_dir():
+                shutil.copytree(origin, source / item, ignore=shutil.ignore_patterns("__pycache__"))
+            else:
+                source.mkdir(exist_ok=True)
+                shutil.copy(origin, source / item)
+    (install,) = [r for r in instructions("RUN") if "pip install" in r]
+    assert install.startswith("pip install .")
+    environment = tmp_path / "venv"
+    venv.create(environment, with_pip=True)
+    bin_dir = environment / "bin"
+    result = subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", "."],
+                            cwd=source, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-2000:]
+    proc, url = start_entrypoint(bin_dir)
+    try:
+        headers = {"Authorization": "ApiKey k", "X-ILMN-Domain": "d", "X-ILMN-Workgroup": "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"}
+        page = requests.get(url + "/crs/api/v1/cases/search", headers=headers, timeout=10).json()
+        assert page["totalElements"] == 102  # the fixtures shipped inside the wheel were found
+        assert requests.get(url + "/api-docs/", timeout=10).status_code == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
