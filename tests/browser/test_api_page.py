@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import WG, Api
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
