@@ -17,21 +17,20 @@ import time
 from pathlib import Path
 
 from mockserver import MockServer
-from mockserver.client import MockControl
+from mockserver.pytest_plugin import IciServer, close_test_workgroup, open_test_workgroup
 
 RUNS = 100
 
 
 def fixture_calls_median_ms(cases: int) -> float:
+    """The fixture's own set-up and clean-up functions, as each test runs them."""
     times = []
     with MockServer() as server:
-        control = server.control
+        ici = IciServer(server.url, server.control, external=False, embedded=server)
         for n in range(RUNS):
             started = time.perf_counter()
-            workgroup = control.create_workgroup(id=f"bench-{n}", cases=cases)["id"]
-            session = MockControl(server.url, workgroup=workgroup).vendor_session()
-            session.close()
-            control.delete_workgroup(workgroup)
+            mock = open_test_workgroup(ici, f"bench.py::test_{n}", {"cases": cases})
+            close_test_workgroup(mock)
             times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
 

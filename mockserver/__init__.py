@@ -4,9 +4,24 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from .app import create_app  # noqa: E402  (the app reads __version__)
-from .client import MockControl, MockControlError  # noqa: E402
-from .embedded import MockServer  # noqa: E402
 from .settings import Settings  # noqa: E402
 
-__all__ = ["MockControl", "MockControlError", "MockServer", "Settings", "__version__", "create_app"]
+if TYPE_CHECKING:
+    from .client import MockControl, MockControlError, VendorClient
+    from .embedded import MockServer
+
+#: Imported on first use: the clients need requests, which serving does not.
+_LAZY = {"MockControl": "client", "MockControlError": "client", "VendorClient": "client", "MockServer": "embedded"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'mockserver' has no attribute {name!r}")
+
+__all__ = ["MockControl", "MockControlError", "MockServer", "Settings", "VendorClient", "__version__", "create_app"]

@@ -36,6 +36,34 @@ class RequestAssertionError(AssertionError):
     """``assert_requested`` found another number of matching requests; lists what was seen."""
 
 
+class VendorClient:
+    """The vendor API of one mock, one workgroup: ``client.get("/crs/api/v1/cases/search")``."""
+
+    def __init__(self, base_url: str, session: requests.Session, timeout: float = 30.0) -> None:
+        self.url = base_url.rstrip("/")
+        self.session = session
+        self.timeout = timeout
+
+    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", self.timeout)
+        return self.session.request(method, self.url + path, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def put(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def close(self) -> None:
+        self.session.close()
+
+
 class MockControl:
     def __init__(
         self,

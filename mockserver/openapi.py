@@ -11,9 +11,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask, Response, current_app, jsonify, request
 from flask_swagger_ui import get_swaggerui_blueprint
-from jsonschema.exceptions import best_match
 from marshmallow import Schema
-from openapi_schema_validator import OAS30ReadValidator
 
 from . import __version__
 from .apidoc import CONTROL, REFERENCED, VENDOR, VENDOR_SESSION, OperationDoc, doc_of
@@ -177,6 +175,8 @@ class _Document:
             operation = self.get()["paths"].get(path, {}).get(method, {})
             content = operation.get("responses", {}).get(str(status), {}).get("content", {})
             schema = content.get("application/json", {}).get("schema")
+            from openapi_schema_validator import OAS30ReadValidator  # only with --validate-responses
+
             self._validators[key] = (
                 OAS30ReadValidator({**schema, "components": self.get()["components"]}) if schema else None
             )
@@ -192,6 +192,8 @@ def _check_response(document: _Document, response: Response) -> Response:
     validator = document.response_validator(path, request.method.lower(), response.status_code)
     if validator is None:
         return response
+    from jsonschema.exceptions import best_match
+
     error = best_match(validator.iter_errors(response.get_json()))
     if error is None:
         return response

@@ -7,7 +7,7 @@
   control-plane client bound to it; deleted after the test. Parallel workers (pytest-xdist)
   never see each other's data.
 - What a test changes for the whole server (the clock's mode, the default plans, latency) is
-  put back after it, and fault rules scoped to its workgroup are removed. With a shared
+  put back after it; fault rules scoped to its workgroup go with the workgroup. With a shared
   external server, tests that change those server-wide settings must not run in parallel.
 - A failing test gets its requests (the journal of its workgroup) in its report, and the
   journal and state export written under ``--ici-mock-report-dir``, to replay the failure.
@@ -22,15 +22,13 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
-    import requests
-
     from .client import MockControl
     from .embedded import MockServer
 
@@ -62,34 +60,26 @@ class IciServer:
     control: MockControl
     external: bool
     embedded: MockServer | None = None
+    #: Server-wide settings when the session's first test began; each test puts them back.
+    baseline: dict[str, Any] | None = None
 
 
-@dataclass
 class IciMock:
-    """One test's view of the mock: its own workgroup, a vendor session, a bound control client."""
+    """One test's view of the mock: its own workgroup, a vendor client (``get``, ``put``, ...,
+    ``session``, ``url``) and ``control``, a control-plane client bound to the workgroup."""
 
-    url: str
-    workgroup: str
-    session: requests.Session
-    control: MockControl
-    server: IciServer
-    created: dict[str, Any] = field(default_factory=dict)
+    def __init__(self, server: IciServer, workgroup: str, control: MockControl, created: dict[str, Any]) -> None:
+        from .client import VendorClient
 
-    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 30)
-        return self.session.request(method, self.url + path, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("PUT", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("DELETE", path, **kwargs)
+        self.server = server
+        self.workgroup = workgroup
+        self.control = control
+        self.created = created
+        self.vendor = VendorClient(server.url, control.vendor_session())
+        self.url = self.vendor.url
+        self.session = self.vendor.session
+        self.request, self.get, self.put = self.vendor.request, self.vendor.get, self.vendor.put
+        self.post, self.delete = self.vendor.post, self.vendor.delete
 
 
 def _option(config: pytest.Config, name: str, env: str) -> str | None:
@@ -127,8 +117,6 @@ def _workgroup_id(nodeid: str, attempt: int) -> str:
 
 @pytest.fixture
 def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[IciMock]:
-    from .client import MockControl, MockControlError
-
     options = dict(MARKER_OPTIONS)
     marker = request.node.get_closest_marker("ici_mock")
     if marker is not None:
@@ -138,44 +126,61 @@ def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[
         if unknown:
             raise pytest.UsageError(f"ici_mock marker: unknown option(s) {sorted(unknown)}; known: {sorted(MARKER_OPTIONS)}")
         options.update(marker.kwargs)
-    created = None
-    for attempt in range(20):  # the same test running elsewhere against a shared server
-        workgroup_id = _workgroup_id(request.node.nodeid, attempt)
-        try:
-            created = ici_server.control.create_workgroup(
-                id=workgroup_id, name=options["name"] or request.node.name[:200],
-                cases=options["cases"], seed=options["seed"],
-            )
-            break
-        except MockControlError as exc:
-            if exc.status != 409:
-                raise
-    if created is None:
-        raise RuntimeError("ici-mock: could not create a workgroup for this test")
-    control = MockControl(ici_server.url, workgroup=workgroup_id,
-                          admin_token=_option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN"))
-    mock = IciMock(ici_server.url, workgroup_id, control.vendor_session(), control, ici_server, created)
+    token = _option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN")
+    mock = open_test_workgroup(ici_server, request.node.nodeid, options, token,
+                               default_name=request.node.name[:200])
     request.node.stash[_MOCK_KEY] = mock
-    server_wide = _server_wide_settings(ici_server.control)
     try:
         yield mock
     finally:
-        mock.session.close()
-        _restore(ici_server.control, server_wide, workgroup_id)
+        close_test_workgroup(mock)
+
+
+def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any], admin_token: str | None = None,
+                        default_name: str | None = None) -> IciMock:
+    """The fixture's set-up: a workgroup for the test (id from its node id), and clients bound to it."""
+    from .client import MockControl, MockControlError
+
+    if server.baseline is None:
+        server.baseline = _server_wide_settings(server.control)
+    for attempt in range(20):  # the same test running elsewhere against a shared server
+        workgroup_id = _workgroup_id(nodeid, attempt)
         try:
-            ici_server.control.delete_workgroup(workgroup_id)
+            created = server.control.create_workgroup(
+                id=workgroup_id, name=options.get("name") or default_name or workgroup_id,
+                cases=options.get("cases", MARKER_OPTIONS["cases"]), seed=options.get("seed"),
+            )
         except MockControlError as exc:
-            if exc.status != 404:
+            if exc.status != 409:
                 raise
+            continue
+        control = MockControl(server.url, workgroup=workgroup_id, admin_token=admin_token)
+        return IciMock(server, workgroup_id, control, created)
+    raise RuntimeError("ici-mock: could not create a workgroup for this test")
+
+
+def close_test_workgroup(mock: IciMock) -> None:
+    """The fixture's clean-up: server-wide settings back as they were, the workgroup (and the
+    fault rules scoped to it) gone."""
+    from .client import MockControlError
+
+    mock.session.close()
+    control = mock.server.control
+    if mock.server.baseline is not None:
+        _restore(control, mock.server.baseline)
+    try:
+        control.delete_workgroup(mock.workgroup)
+    except MockControlError as exc:
+        if exc.status != 404:
+            raise
 
 
 def _server_wide_settings(control: MockControl) -> dict[str, Any]:
     return {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency()}
 
 
-def _restore(control: MockControl, before: dict[str, Any], workgroup_id: str) -> None:
-    """Put back what a test changed for the whole server (clock mode, default plans, latency)
-    and drop the fault rules it scoped to its workgroup, so the next test starts clean."""
+def _restore(control: MockControl, before: dict[str, Any]) -> None:
+    """Put back what a test changed for the whole server: clock mode, default plans, latency."""
     now = _server_wide_settings(control)
     if now["clock"]["mode"] != before["clock"]["mode"]:
         if before["clock"]["mode"] == "real":
@@ -186,9 +191,6 @@ def _restore(control: MockControl, before: dict[str, Any], workgroup_id: str) ->
         control.set_lifecycle(**before["lifecycle"])
     if now["latency"] != before["latency"]:
         control.set_latency(**before["latency"])
-    for rule in control.faults():
-        if rule.get("workgroup") == workgroup_id:
-            control.remove_fault(rule["id"])
 
 
 @pytest.hookimpl(wrapper=True)

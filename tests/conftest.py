@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from mockserver import create_app, fidelity
+from mockserver.client import VendorClient
 from mockserver.domain.state import MockState
 from mockserver.runner import ServerThread
 
@@ -20,36 +21,20 @@ BREAST_CASE = "0f6b2a44-5c1d-4e7a-9b3f-2d8c6e1a7b90"  # fixtures/cases/fixture_0
 THYROID_CASE = "1a7c3b55-6d2e-4f8b-8c4a-3e9d7f2b8c01"  # fixtures/cases/fixture_002_thyroid.json
 
 
-class Api:
+class Api(VendorClient):
     """A client of one live server: ``api.get("/crs/...", params=...)`` with auth headers."""
 
     def __init__(self, server: ServerThread, workgroup: str = WG, key: str = "test-key") -> None:
-        self.server = server
-        self.url = server.url
-        self.session = requests.Session()
-        self.session.headers.update(
+        session = requests.Session()
+        session.headers.update(
             {"Authorization": f"ApiKey {key}", "X-ILMN-Domain": "test-domain", "X-ILMN-Workgroup": workgroup}
         )
+        super().__init__(server.url, session)
+        self.server = server
 
     @property
     def state(self) -> MockState:
         return self.server.app.extensions["mockserver"]
-
-    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        kwargs.setdefault("timeout", 30)
-        return self.session.request(method, self.url + path, **kwargs)
-
-    def get(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, **kwargs)
-
-    def put(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("PUT", path, **kwargs)
-
-    def post(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, **kwargs)
-
-    def delete(self, path: str, **kwargs: Any) -> requests.Response:
-        return self.request("DELETE", path, **kwargs)
 
     def admin(self, method: str, path: str, json: Any = None, expect: int | None = 200, **kwargs: Any) -> Any:
         """Call the control plane; check the status (unless expect is None) and return the JSON."""
@@ -70,9 +55,6 @@ class Api:
 
     def all_cases(self, **params: Any) -> list[dict[str, Any]]:
         return self.search(pageSize=fidelity.MAX_PAGE_SIZE, **params)["content"]
-
-    def close(self) -> None:
-        self.session.close()
 
 
 def start_server(**settings: Any) -> ServerThread:

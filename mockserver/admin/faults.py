@@ -39,6 +39,11 @@ class Faults:
             self._rules = [r for r in self._rules if r["id"] != rule_id]
             return len(self._rules) != before
 
+    def forget_workgroup(self, workgroup_id: str) -> None:
+        """Drop the rules scoped to a workgroup that no longer exists."""
+        with self._lock:
+            self._rules = [r for r in self._rules if r.get("workgroup") != workgroup_id]
+
     def match(self, operation: str | None, workgroup: str | None) -> dict[str, Any] | None:
         """The first rule for this request that fires now; it counts down and may expire."""
         with self._lock:

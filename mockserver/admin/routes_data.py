@@ -105,6 +105,7 @@ def _new_workgroup_id(seed: int, n: int) -> str:
             responses={204: None})
 def delete_workgroup(workgroup_id: str) -> Response:
     state().remove_workgroup(workgroup_id)
+    control().faults.forget_workgroup(workgroup_id)
     return Response(status=204)
 
 

@@ -37,16 +37,17 @@ def replan(wg: Workgroup, kind: str, target: str) -> None:
 
 def cancel(wg: Workgroup, kind: str, target: str) -> None:
     wg.pending.pop((kind, target), None)
-    for step_kind in _step_kinds(kind):
+    for step_kind in step_kinds(kind):
         wg.schedule.cancel(step_kind, target)
 
 
-def _step_kinds(kind: str) -> tuple[str, ...]:
+def step_kinds(kind: str) -> tuple[str, ...]:
+    """The schedule entries a step of ``kind`` uses."""
     return (PROCESSING,) if kind == PROCESSING else (INGESTION_START, INGESTION_FINISH)
 
 
 def _schedule(wg: Workgroup, pending: Pending) -> None:
-    for step_kind in _step_kinds(pending.kind):
+    for step_kind in step_kinds(pending.kind):
         wg.schedule.cancel(step_kind, pending.target)
     due = pending.plan.due(pending.started)
     if due is None:

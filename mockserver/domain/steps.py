@@ -15,7 +15,7 @@ from datetime import datetime
 from . import ingestion, processing
 from .clock import Clock
 from .errors import Conflict, NotFound, Timeout
-from .lifecycle import INGESTION_FINISH, INGESTION_START
+from .lifecycle import INGESTION_FINISH, INGESTION_START, step_kinds
 from .models import Case
 from .plans import INGESTION, PROCESSING, Pending
 from .statuses import CaseStatus
@@ -88,7 +88,7 @@ def complete_now(wg: Workgroup, kind: str, target: str, now: datetime) -> None:
 
 
 def _cancel_schedule(wg: Workgroup, kind: str, target: str) -> None:
-    for step_kind in (PROCESSING,) if kind == PROCESSING else (INGESTION_START, INGESTION_FINISH):
+    for step_kind in step_kinds(kind):
         wg.schedule.cancel(step_kind, target)
 
 
