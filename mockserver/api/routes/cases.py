@@ -31,8 +31,13 @@ def rendered() -> RenderedCases:
     """The app's cache of default case renderings (created with the app's JSON settings)."""
     cache = current_app.extensions.get("mockserver.rendered")
     if cache is None:
-        cache = current_app.extensions["mockserver.rendered"] = RenderedCases(_case.dump, current_app.json.dumps)
+        cache = current_app.extensions["mockserver.rendered"] = RenderedCases(_case.dump, compact_json)
     return cache
+
+
+def compact_json(value: object) -> str:
+    """JSON as Flask's compact responses write it (its plain dumps() keeps the spaces)."""
+    return current_app.json.dumps(value, separators=(",", ":"))
 
 
 def json_response(text: str) -> Response:
@@ -92,5 +97,5 @@ def search_cases() -> Response:
     query = _search_args.load(query_args(SearchCasesArgsSchema.LIST_FIELDS))
     page = operations.search_cases(wg, query, state().clock.now())
     envelope = page_envelope(page.content, page.total_elements, page.page_number, page.page_size)
-    rest = current_app.json.dumps(_page_without_content.dump(envelope))
+    rest = compact_json(_page_without_content.dump(envelope))
     return json_response('{"content":' + rendered().json_list(page.content) + "," + rest[1:])
