@@ -60,9 +60,15 @@ def doc_of(view: Callable[..., Any]) -> OperationDoc | None:
 REFERENCED: dict[str, type[Schema]] = {}
 
 
+def component_name(schema: type[Schema] | Schema) -> str:
+    """A schema's name in the document: its class name, less "Schema"."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    return cls.__name__.removesuffix("Schema") or cls.__name__
+
+
 def ref(schema: type[Schema]) -> dict[str, str]:
-    """A ``$ref`` to ``schema``'s component (named after the class, less "Schema")."""
-    name = schema.__name__.removesuffix("Schema")
+    """A ``$ref`` to ``schema``'s component."""
+    name = component_name(schema)
     REFERENCED[name] = schema
     return {"$ref": f"#/components/schemas/{name}"}
 

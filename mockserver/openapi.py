@@ -14,7 +14,7 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from marshmallow import Schema
 
 from . import __version__
-from .apidoc import CONTROL, REFERENCED, VENDOR, VENDOR_SESSION, OperationDoc, doc_of
+from .apidoc import CONTROL, REFERENCED, VENDOR, VENDOR_SESSION, OperationDoc, component_name, doc_of
 from .error_handling import error_response
 from .schemas.common import ErrorSchema
 
@@ -34,20 +34,10 @@ _ERROR_DESCRIPTIONS = {
 }
 
 
-def _schema_name(schema: type[Schema] | Schema) -> str:
-    cls = schema if isinstance(schema, type) else type(schema)
-    name = cls.__name__
-    return name[: -len("Schema")] if name.endswith("Schema") and name != "Schema" else name
-
-
 def _resolver(schema: type[Schema] | Schema) -> str:
-    cls = schema if isinstance(schema, type) else type(schema)
-    name = _schema_name(schema)
-    exclude = getattr(schema, "exclude", None) if not isinstance(schema, type) else None
-    only = getattr(schema, "only", None) if not isinstance(schema, type) else None
-    if exclude or only:
-        name += "Partial"
-    return name or cls.__name__
+    """Component names for apispec: the shared rule, marked when only part of a schema is used."""
+    partial = not isinstance(schema, type) and (schema.exclude or schema.only)
+    return component_name(schema) + ("Partial" if partial else "")
 
 
 def _declared_property(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:

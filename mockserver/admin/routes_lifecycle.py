@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from ..apidoc import CONTROL, documented
 from ..domain import control as ops
@@ -163,7 +163,7 @@ def set_case_lifecycle(case_id: str) -> Response:
 @documented(operation_id="mockWaitForCase", tag=CONTROL, summary="Wait until a case has a status",
             query=WaitArgsSchema, responses={200: _full_case})
 def wait_for_case(case_id: str) -> Response:
-    query = WaitArgsSchema().load(request.args.to_dict())
+    query = args(WaitArgsSchema)
     mock = state()
     wg = mock.workgroup_of_case(case_id, query.get("workgroup"))
     case = ops.wait_for_case_status(wg, case_id, query["status"], query["timeout"], mock.clock)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 
 from .. import __version__
 from ..apidoc import ANY_JSON, CONTROL, documented
 from .control import control
 from .journal import entry_json
-from .routes_data import json_body
+from .routes_data import args, json_body
 from .schemas import FaultRuleSchema, Instant, JournalArgsSchema, LatencySchema, RequestMatcherSchema
 
 bp = Blueprint("admin_traffic", __name__, url_prefix="/_mock")
@@ -85,7 +85,7 @@ def delete_fault(rule_id: int) -> Response:
 @documented(operation_id="mockListRequests", tag=CONTROL, summary="The request journal",
             query=JournalArgsSchema, responses={200: 'array'})
 def list_requests() -> Response:
-    query = JournalArgsSchema().load(request.args.to_dict())
+    query = args(JournalArgsSchema)
     since_text = query.get("since")
     since: int | datetime | None = None
     if since_text:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from .plans import INGESTION, PROCESSING, Pending
+from .plans import PROCESSING, Pending
 from .workgroup import Workgroup
 
 INGESTION_START = "ingestion.start"
@@ -37,18 +37,17 @@ def replan(wg: Workgroup, kind: str, target: str) -> None:
 
 def cancel(wg: Workgroup, kind: str, target: str) -> None:
     wg.pending.pop((kind, target), None)
-    for step_kind in step_kinds(kind):
+    unschedule(wg, kind, target)
+
+
+def unschedule(wg: Workgroup, kind: str, target: str) -> None:
+    """Remove the schedule entries of a step (it stays pending)."""
+    for step_kind in (PROCESSING,) if kind == PROCESSING else (INGESTION_START, INGESTION_FINISH):
         wg.schedule.cancel(step_kind, target)
 
 
-def step_kinds(kind: str) -> tuple[str, ...]:
-    """The schedule entries a step of ``kind`` uses."""
-    return (PROCESSING,) if kind == PROCESSING else (INGESTION_START, INGESTION_FINISH)
-
-
 def _schedule(wg: Workgroup, pending: Pending) -> None:
-    for step_kind in step_kinds(pending.kind):
-        wg.schedule.cancel(step_kind, pending.target)
+    unschedule(wg, pending.kind, pending.target)
     due = pending.plan.due(pending.started)
     if due is None:
         return
@@ -56,7 +55,6 @@ def _schedule(wg: Workgroup, pending: Pending) -> None:
         wg.schedule.add(PROCESSING, pending.target, due)
         return
     # Ingestion spends the first half of its time QUEUED and the second IN_PROGRESS.
-    if pending.kind == INGESTION:
-        midway = pending.started + timedelta(seconds=pending.plan.seconds / 2)
-        wg.schedule.add(INGESTION_START, pending.target, min(midway, due))
-        wg.schedule.add(INGESTION_FINISH, pending.target, due)
+    midway = pending.started + timedelta(seconds=pending.plan.seconds / 2)
+    wg.schedule.add(INGESTION_START, pending.target, min(midway, due))
+    wg.schedule.add(INGESTION_FINISH, pending.target, due)

@@ -53,8 +53,7 @@ def complete(wg: Workgroup, pending: Pending, at: datetime) -> None:
     outcome = pending.plan.outcome or CaseStatus.READY_FOR_INTERPRETATION.value
     if pending.plan.fails(wg.seed, wg.id, PROCESSING, case.id, pending.attempt):
         outcome = PROCESSING_FAILURE
-    wg.cases.put(replace(case, status=CaseStatus(outcome), updated_date=at))
-    wg.record_transition(case.id, CaseStatus.PROCESSING, CaseStatus(outcome), at, f"processing completed ({pending.plan.mode} plan)")
+    set_status(wg, case, CaseStatus(outcome), at, f"processing completed ({pending.plan.mode} plan)")
 
 
 def forget(wg: Workgroup, case_id: str) -> None:

@@ -15,7 +15,7 @@ from datetime import datetime
 from . import ingestion, processing
 from .clock import Clock
 from .errors import Conflict, NotFound, Timeout
-from .lifecycle import INGESTION_FINISH, INGESTION_START, step_kinds
+from .lifecycle import INGESTION_FINISH, INGESTION_START, unschedule
 from .models import Case
 from .plans import INGESTION, PROCESSING, Pending
 from .statuses import CaseStatus
@@ -63,33 +63,25 @@ def on_read(wg: Workgroup, kind: str, target: str, now: datetime) -> None:
     if kind == INGESTION and pending.reads >= 2:
         ingestion.start(wg, target, now)
     if pending.reads > pending.plan.count:
-        _cancel_schedule(wg, kind, target)
+        unschedule(wg, kind, target)
         _finish(wg, kind, target, now)
 
 
 def complete_now(wg: Workgroup, kind: str, target: str, now: datetime) -> None:
-    """Complete the pending step of a case or an upload at once (the control plane's advance)."""
+    """Complete the pending step of an existing case or upload at once (the control plane's
+    advance); Conflict when there is none."""
     if (kind, target) not in wg.pending:
         if kind == PROCESSING:
-            case = wg.cases.get(target)
-            if case is None:
-                raise NotFound(f"Case {target} was not found in workgroup {wg.id}.")
-            if case.status is not CaseStatus.PROCESSING:
-                raise Conflict(f"Case {target} has no pending step: it is {case.status.value}, not PROCESSING.")
+            status = wg.cases.get(target).status  # type: ignore[union-attr]  # the caller found it
+            if status is not CaseStatus.PROCESSING:
+                raise Conflict(f"Case {target} has no pending step: it is {status.value}, not PROCESSING.")
             # A seeded case in PROCESSING has no step yet: it waits as under a manual plan.
             wg.pending[(kind, target)] = Pending(kind, target, wg.plan_for(kind, target), now, 1)
         else:
-            upload = wg.uploads.get(target)
-            if upload is None:
-                raise NotFound(f"Custom case data file {target} was not found in workgroup {wg.id}.")
-            raise Conflict(f"Custom case data file {target} has no pending step: it is {upload.status}.")
-    _cancel_schedule(wg, kind, target)
+            status_text = wg.uploads[target].status
+            raise Conflict(f"Custom case data file {target} has no pending step: it is {status_text}.")
+    unschedule(wg, kind, target)
     _finish(wg, kind, target, now)
-
-
-def _cancel_schedule(wg: Workgroup, kind: str, target: str) -> None:
-    for step_kind in step_kinds(kind):
-        wg.schedule.cancel(step_kind, target)
 
 
 def wait_for_status(wg: Workgroup, case_id: str, status: CaseStatus, timeout: float, clock: Clock) -> Case:
