@@ -7,6 +7,7 @@ generated from the code that runs and cannot drift from it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -50,6 +51,19 @@ def documented(**kwargs: Any) -> Callable[[View], View]:
         return view
 
     return attach
+
+
+PATH_PARAMETER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
+
+
+def openapi_path(flask_rule: str) -> str:
+    """``/cases/<not_search:case_id>`` -> ``/cases/{caseId}``, as the document and messages write it."""
+    return PATH_PARAMETER.sub(lambda m: "{" + camel(m.group(1)) + "}", flask_rule)
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
 
 
 def doc_of(view: Callable[..., Any]) -> OperationDoc | None:

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
 
 from . import __version__
@@ -40,29 +41,48 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
                        help=f"load the state from PATH at start, save it there periodically and on shutdown ({env}STATE_FILE)")
     serve.add_argument("--state-save-seconds", type=float,
                        help=f"seconds between saves of --state-file (default {defaults.state_save_seconds}; {env}STATE_SAVE_SECONDS)")
-    for name, shape in (("clock", '{"mode": "frozen", "now": "2026-01-01T00:00:00Z"}'),
-                        ("lifecycle", '{"processing": {"mode": "time", "seconds": 5}}'),
-                        ("latency", '{"default": {"fixedMs": 50}}'),
-                        ("faults", '[{"operation": "searchCases", "status": 503, "times": 1}]'),
-                        ("workgroups", '[{"name": "Lab 2", "cases": 20}]')):
-        serve.add_argument(f"--{name}", metavar="JSON", help=f"as PUT /_mock/{name} takes it, e.g. '{shape}' ({env}{name.upper()})")
+    serve.add_argument("--url-file", type=Path,
+                       help=f"write the server's URL to PATH once it listens (for --port 0 and health checks; {env}URL_FILE)")
+    for name, call, shape in (("clock", "PUT", '{"mode": "frozen", "now": "2026-01-01T00:00:00Z"}'),
+                              ("lifecycle", "PUT", '{"processing": {"mode": "time", "seconds": 5}}'),
+                              ("latency", "PUT", '{"default": {"fixedMs": 50}}'),
+                              ("faults", "POST", '[{"operation": "searchCases", "status": 503, "times": 1}]'),
+                              ("workgroups", "POST", '[{"name": "Lab 2", "cases": 20}]')):
+        serve.add_argument(f"--{name}", metavar="JSON",
+                           help=f"as {call} /_mock/{name} takes it, e.g. '{shape}' ({env}{name.upper()})")
+    health = commands.add_parser("health", help="exit 0 when the server answers /_mock/health (for container health checks)")
+    health.add_argument("--url", help=f"the server's URL (default: read from --url-file / {env}URL_FILE)")
+    health.add_argument("--url-file", type=Path, help=f"the file serve --url-file wrote ({env}URL_FILE)")
     return parser
 
 
+#: Allowed values of the whole-number settings, checked after flags, variables and file merge.
+RANGES = {"port": (0, 65535), "cases": (0, 1_000_000), "threads": (1, 1024), "journal_size": (0, 1_000_000)}
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = _parser(Settings()).parse_args(argv)
+    parser = _parser(Settings())
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse would answer with the top-level usage; the subcommand's own is the useful one.
+        subcommand = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
+        subcommand.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "health":
+        return health(args.url, args.url_file)
+    flags = {k: v for k, v in vars(args).items() if k != "command"}
     try:
-        settings = resolve_settings(vars(args))
+        settings = resolve_settings(flags)
     except ValueError as exc:
         print(f"mockserver: {exc}", file=sys.stderr)
         return 2
     if settings.state_save_seconds <= 0:
         print("mockserver: --state-save-seconds must be more than 0", file=sys.stderr)
         return 2
-    for name in ("port", "cases", "threads", "journal_size"):
+    for name, (low, high) in RANGES.items():
         value = getattr(settings, name)
-        if value < (1 if name == "threads" else 0) or (name == "port" and value > 65535):
-            print(f"mockserver: --{name} {value} is out of range", file=sys.stderr)
+        if not low <= value <= high:
+            flag = "--" + name.replace("_", "-")
+            print(f"mockserver: {flag} {value} is out of range: use {low} to {high}", file=sys.stderr)
             return 2
     return serve(settings)
 
@@ -111,11 +131,25 @@ def serve(settings: Settings) -> int:
         except ValueError as exc:
             print(f"mockserver: cannot start: {exc}", file=sys.stderr)
             return 2
+    try:
+        server = make_server(app, settings.host, settings.port, settings.threads, settings.access_log)
+    except (OSError, ValueError) as exc:
+        print(f"mockserver: {bind_error(settings.host, settings.port, exc)}", file=sys.stderr)
+        return 2
+    if state_file is not None:
         state_file.start()
-    server = make_server(app, settings.host, settings.port, settings.threads, settings.access_log)
+    url = f"http://{_url_host(settings.host)}:{server.effective_port}"
+    if settings.url_file is not None:
+        try:
+            settings.url_file.write_text(url + "\n", encoding="utf-8")
+        except OSError as exc:
+            server.close()
+            print(f"mockserver: cannot write --url-file {settings.url_file}: {exc.strerror}", file=sys.stderr)
+            return 2
     log.info(
-        "serving the ICI Case APIs on http://%s:%s (seed %s, %s generated cases, ready in %.2fs)",
-        settings.host, server.effective_port, settings.seed, settings.cases, time.perf_counter() - started,
+        "serving the ICI Case APIs on %s (seed %s, %s generated cases, ready in %.2fs); API page %s/api-docs,"
+        " OpenAPI document %s/openapi.json",
+        url, settings.seed, settings.cases, time.perf_counter() - started, url, url,
     )
     signal.signal(signal.SIGTERM, _stop)
     try:
@@ -132,3 +166,50 @@ def serve(settings: Settings) -> int:
 
 def _stop(signum: int, frame: object) -> None:
     raise SystemExit(0)
+
+
+def bind_error(host: str, port: int, exc: Exception) -> str:
+    """One line a user can act on, instead of a traceback."""
+    errno = getattr(exc, "errno", None)
+    if errno == EADDRINUSE:
+        return f"port {port} is in use; pass --port N, or --port 0 for any free port"
+    if errno == EACCES:
+        return f"no permission to listen on port {port}; pass --port N above 1023, or --port 0 for any free port"
+    if errno == EADDRNOTAVAIL:
+        return f"{host} is not an address of this machine; pass --host 127.0.0.1, or 0.0.0.0 for every interface"
+    if isinstance(exc, ValueError):
+        return f"cannot listen on {host}:{port}: the host is not an address or a name this machine resolves"
+    return f"cannot listen on {host}:{port}: {getattr(exc, 'strerror', None) or exc}"
+
+
+def _url_host(host: str) -> str:
+    """Where a client on this machine reaches a server bound to ``host``."""
+    if host in ("0.0.0.0", ""):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def health(url: str | None, url_file: Path | None) -> int:
+    """``mockserver health``: 0 when /_mock/health answers ok, 1 otherwise (a container's HEALTHCHECK)."""
+    import json
+    import urllib.request
+
+    if url is None:
+        path = url_file or (Path(os.environ[ENV_PREFIX + "URL_FILE"]) if os.environ.get(ENV_PREFIX + "URL_FILE") else None)
+        if path is None:
+            print("mockserver: pass --url, or --url-file (the file serve --url-file writes)", file=sys.stderr)
+            return 2
+        try:
+            url = path.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            print(f"mockserver: cannot read {path}: {exc.strerror} (has the server started?)", file=sys.stderr)
+            return 1
+    try:
+        with urllib.request.urlopen(url.rstrip("/") + "/_mock/health", timeout=3) as response:
+            ok = json.load(response).get("status") == "ok"
+    except (OSError, ValueError) as exc:
+        print(f"mockserver: {url} does not answer: {exc}", file=sys.stderr)
+        return 1
+    return 0 if ok else 1

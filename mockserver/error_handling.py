@@ -5,13 +5,15 @@ validation errors and HTTP errors become the vendor's error body (``code``, ``me
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from . import fidelity
+from .apidoc import openapi_path
 from .domain.errors import AlreadyExists, DomainError, NotFound, Timeout
 from .schemas.common import ErrorSchema
 
@@ -55,6 +57,26 @@ def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "body", "message": str(messages)}]
 
 
+_API_VERSION = re.compile(r"/api/v(\d+)/")
+
+
+def _method_not_allowed_message(allowed: list[str]) -> str:
+    """Name the allowed methods, and the route serving this method under the API's other
+    version (the vendor serves GET case under v2, delete under v1)."""
+    message = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed) or 'none'}."
+    adapter = current_app.url_map.bind("")
+    for version in ("1", "2"):
+        other = _API_VERSION.sub(f"/api/v{version}/", request.path, count=1)
+        if other == request.path:
+            continue
+        try:
+            rule, _ = adapter.match(other, method=request.method, return_rule=True)
+        except HTTPException:
+            continue
+        message += f" {request.method} is served at {openapi_path(rule.rule)}."
+    return message
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
@@ -78,9 +100,12 @@ def register(app: Flask) -> None:
             if request.mimetype == "multipart/form-data":
                 total_mb = fidelity.MAX_UPLOAD_TOTAL_BYTES // fidelity.MEGABYTE
                 message += f" The files together may not exceed {total_mb} MB."
+        allowed = sorted(getattr(exc, "valid_methods", None) or [])
+        if status == 405:
+            message = _method_not_allowed_message(allowed)
         response = error_response(status, message)
-        if status == 405 and exc.valid_methods:  # type: ignore[attr-defined]
-            response.headers["Allow"] = ", ".join(exc.valid_methods)  # type: ignore[attr-defined]
+        if status == 405 and allowed:
+            response.headers["Allow"] = ", ".join(allowed)
         return response
 
     @app.errorhandler(Exception)

@@ -4,7 +4,6 @@ the API page (Swagger UI, served from the assets shipped in flask-swagger-ui: no
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from apispec import APISpec
@@ -14,11 +13,23 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from marshmallow import Schema
 
 from . import __version__
-from .apidoc import CONTROL, REFERENCED, VENDOR, VENDOR_SESSION, OperationDoc, component_name, doc_of
+from .apidoc import (
+    CONTROL,
+    PATH_PARAMETER,
+    REFERENCED,
+    VENDOR,
+    VENDOR_SESSION,
+    OperationDoc,
+    camel,
+    component_name,
+    doc_of,
+    openapi_path,
+)
 from .error_handling import error_response
 from .schemas.common import ErrorSchema
 
 log = logging.getLogger("mockserver")
+INDEX_PATH = "/"
 DOCUMENT_PATH = "/openapi.json"
 PAGE_PATH = "/api-docs"
 
@@ -79,19 +90,6 @@ def build_document(app: Flask) -> dict[str, Any]:
     return spec.to_dict()
 
 
-_PATH_PARAMETER = re.compile(r"<(?:[a-z_]+:)?([a-z_]+)>")
-
-
-def openapi_path(flask_rule: str) -> str:
-    """``/cases/<not_search:case_id>`` -> ``/cases/{caseId}``."""
-    return _PATH_PARAMETER.sub(lambda m: "{" + _camel(m.group(1)) + "}", flask_rule)
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.capitalize() for part in rest)
-
-
 def _content(response: Any) -> dict[str, Any] | None:
     if response is None:
         return None
@@ -104,8 +102,8 @@ def _content(response: Any) -> dict[str, Any] | None:
 
 def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
     parameters: list[Any] = [
-        {"in": "path", "name": _camel(name), "required": True, "schema": {"type": "string"}}
-        for name in _PATH_PARAMETER.findall(rule)
+        {"in": "path", "name": camel(name), "required": True, "schema": {"type": "string"}}
+        for name in PATH_PARAMETER.findall(rule)
     ]
     vendor = doc.tag != CONTROL
     if vendor:
@@ -195,6 +193,15 @@ def _check_response(document: _Document, response: Response) -> Response:
 
 def register(app: Flask, validate_responses: bool = False) -> None:
     document = _Document(app)
+
+    @app.get(INDEX_PATH, endpoint="index")
+    def index() -> Response:
+        """Where a person lands first: what is here and where to look."""
+        return jsonify({
+            "service": "ICI mock server (Illumina Connected Insights Case APIs)", "version": __version__,
+            "apiPage": PAGE_PATH, "openapi": DOCUMENT_PATH, "health": "/_mock/health",
+            "vendorApi": ["/crs/api/v1/...", "/crs/api/v2/...", "/cfg/api/v1/..."], "controlPlane": "/_mock/...",
+        })
 
     @app.get(DOCUMENT_PATH, endpoint="openapi_document")
     def openapi_document() -> Response:

@@ -18,6 +18,7 @@ from . import fidelity
 ENV_PREFIX = "MOCKSERVER_"
 INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size")
 JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "workgroups")
+PATH_FIELDS = ("fixtures", "state_file", "url_file")
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,8 @@ class Settings:
     #: Load the state from this file at start, save it there periodically and on shutdown.
     state_file: Path | None = None
     state_save_seconds: float = 5.0
+    #: Write the server's URL here once it listens (``mockserver health`` reads it back).
+    url_file: Path | None = None
     #: Check every response against the OpenAPI document; a mismatch is a 500 naming the field.
     validate_responses: bool = False
 
@@ -107,7 +110,7 @@ def _typed(name: str, value: object, where: str) -> object:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where} must be a list of keys")
         return tuple(value)
-    if name in ("fixtures", "state_file"):
+    if name in PATH_FIELDS:
         return Path(str(value))
     if name in INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError(f"{where} must be a whole number, not {value!r}")
@@ -123,7 +126,7 @@ def parse_setting(name: str, raw: str, where: str) -> object:
             return int(raw)
         except ValueError:
             raise ValueError(f"{where} must be a whole number, not {raw!r}") from None
-    if name in ("fixtures", "state_file"):
+    if name in PATH_FIELDS:
         return Path(raw)
     if name == "state_save_seconds":
         try:

@@ -25,7 +25,7 @@ def register(app: Flask, plane: ControlPlane) -> None:
     @app.before_request
     def _admin_token() -> None:
         token = control().admin_token
-        if not token or hooks.is_vendor_request() or request.path in OPEN_PATHS:
+        if not token or hooks.is_vendor_request() or hooks.is_open_page() or request.path in OPEN_PATHS:
             return
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):

@@ -18,7 +18,8 @@ from .control import control
 from .journal import PREVIEW_BYTES, now_microseconds, redacted_environ_headers
 
 PREFIX = "/_mock"
-#: The API page and its document are the mock's own, not the vendor surface.
+#: The index, the API page and its document are the mock's own, not the vendor surface.
+INDEX = "/"
 NOT_VENDOR = ("/openapi.json", "/api-docs")
 DELAY_HEADER = "X-Mock-Delay-Ms"
 MAX_DELAY_MS = 600_000
@@ -26,7 +27,12 @@ MAX_DELAY_MS = 600_000
 
 def is_vendor_request() -> bool:
     path = request.path
-    return not (path == PREFIX or path.startswith(PREFIX + "/") or path.startswith(NOT_VENDOR))
+    return not (path in (INDEX, PREFIX) or path.startswith(PREFIX + "/") or path.startswith(NOT_VENDOR))
+
+
+def is_open_page() -> bool:
+    """The index, the API page and the document: they hold no data, so no token guards them."""
+    return request.path == INDEX or request.path.startswith(NOT_VENDOR)
 
 
 def operation() -> str | None:

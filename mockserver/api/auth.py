@@ -50,6 +50,11 @@ def workgroup() -> Workgroup:
     if not workgroup_id:
         raise Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id).")
     wg = state().workgroup(workgroup_id)
-    if wg is None or not key_may_use(key, workgroup_id):
-        raise Forbidden(f"Access to workgroup '{workgroup_id}' is denied for this API key.")
+    # Both are the vendor's 403; the messages tell a typo from a key without access.
+    if wg is None:
+        raise Forbidden(f"Workgroup '{workgroup_id}' does not exist; GET /crs/api/v1/session/workgroups "
+                        f"lists the workgroups this API key may use.")
+    if not key_may_use(key, workgroup_id):
+        raise Forbidden(f"This API key may not use workgroup '{workgroup_id}'; GET /crs/api/v1/session/workgroups "
+                        f"lists the workgroups it may use.")
     return wg

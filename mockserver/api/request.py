@@ -46,6 +46,12 @@ class MockRequest(Request):
     upload_files = 0
     upload_bytes = 0
 
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:  # not a JSON content type: Flask's 415 says so already
+            return super().on_json_loading_failed(e)
+        raise BadRequest(f"The request body is not valid JSON ({e}); send a JSON document with "
+                         f"Content-Type: application/json.")
+
     @property
     def max_content_length(self) -> int | None:  # type: ignore[override]
         if self.mimetype == "multipart/form-data":

@@ -364,6 +364,20 @@ class UpdateCaseDiseasesSchema(Schema):
     ontologytype = fields.String(required=True, validate=validate.Length(min=1))
     name = fields.String(validate=validate.Length(min=1))
 
+    @pre_load
+    def _name_misspelt_keys(self, data: Any, **_: Any) -> Any:
+        """``externalId`` (disease-config's spelling) would be ignored; say which key was meant."""
+        if not isinstance(data, dict):
+            return data
+        problems = {}
+        for key in ("externalid", "ontologytype", "name"):
+            near = [k for k in data if isinstance(k, str) and k != key and k.replace("_", "").lower() == key]
+            if key not in data and near:
+                problems[key] = [f"The body has '{near[0]}'; this API spells the key '{key}' (all lower case)."]
+        if problems:
+            raise ValidationError(problems)
+        return data
+
 
 class GetCaseArgsSchema(Schema):
     class Meta:

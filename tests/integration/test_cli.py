@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 
@@ -66,10 +67,63 @@ def test_serve__bad_environment_value_is_a_clear_error() -> None:
     assert result.returncode == 2 and "MOCKSERVER_CASES must be a whole number" in result.stderr
 
 
-def test_serve__bad_flag_is_a_usage_error() -> None:
-    result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--cases", "-3"],
-                            capture_output=True, text=True, timeout=30)
-    assert result.returncode == 2 and "out of range" in result.stderr
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    return subprocess.run([sys.executable, "-m", "mockserver", *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+def test_serve__out_of_range_flags_name_the_allowed_range() -> None:
+    result = run_cli("serve", "--cases", "-1")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "mockserver: --cases -1 is out of range: use 0 to 1000000"
+    result = run_cli("serve", "--port", "99999")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "mockserver: --port 99999 is out of range: use 0 to 65535"
+
+
+def test_serve__port_in_use_is_one_clear_line() -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--port", str(port), "--cases", "0")
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"mockserver: port {port} is in use; pass --port N, or --port 0 for any free port"
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_serve__address_not_on_this_machine_is_one_clear_line() -> None:
+    result = run_cli("serve", "--host", "192.0.2.1", "--port", "0", "--cases", "0")  # TEST-NET-1: never local
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("mockserver: 192.0.2.1 is not an address of this machine; "
+                                     "pass --host 127.0.0.1, or 0.0.0.0 for every interface")
+
+
+def test_serve__unknown_flag_prints_serves_usage() -> None:
+    result = run_cli("serve", "--seeds", "3")
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: mockserver serve [-h]")
+    assert "mockserver serve: error: unrecognized arguments: --seeds 3" in result.stderr
+
+
+def test_serve__help_names_each_settings_method() -> None:
+    help_text = " ".join(run_cli("serve", "--help").stdout.split())
+    for call in ("PUT /_mock/clock", "PUT /_mock/lifecycle", "PUT /_mock/latency", "POST /_mock/faults",
+                 "POST /_mock/workgroups"):
+        assert call in help_text
+    assert "PUT /_mock/faults" not in help_text and "PUT /_mock/workgroups" not in help_text
+
+
+def test_serve__banner_names_the_api_page_and_document(tmp_path) -> None:
+    url_file = tmp_path / "url"
+    with serving("--url-file", str(url_file), "--cases", "0") as (url, proc):
+        assert url_file.read_text().strip() == url
+        assert run_cli("health", "--url-file", str(url_file)).returncode == 0
+        assert run_cli("health", "--url", url).returncode == 0
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=10)[0]
+    assert f"API page {url}/api-docs, OpenAPI document {url}/openapi.json" in output
+    assert run_cli("health", "--url", url).returncode == 1
 
 
 def test_serve__missing_fixture_folder_is_a_clear_error(tmp_path) -> None:

@@ -49,17 +49,23 @@ def test_exposes_the_port_the_server_listens_on() -> None:
     assert instructions("EXPOSE") == [image_env()["MOCKSERVER_PORT"]]
 
 
-def start_entrypoint(python_bin: Path | None = None) -> tuple[subprocess.Popen, str]:
+def start_entrypoint(python_bin: Path | None = None, *flags: str, env: dict[str, str] | None = None,
+                     port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """The image's entrypoint with the image's environment (plus ``env``), serve's ``flags``
+    after it as ``docker run IMAGE --flag`` would pass them, on loopback."""
     command = json.loads(instructions("ENTRYPOINT")[0])
     if python_bin is not None:
         command[0] = str(python_bin / command[0])
     else:
         command = [sys.executable, "-m", "mockserver", *command[1:]]
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
-    env.update(image_env())
-    env.update({"MOCKSERVER_HOST": "127.0.0.1", "MOCKSERVER_PORT": str(port)})  # loopback only in tests
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = port or free_port()
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    full_env.update(image_env())
+    full_env.update({"MOCKSERVER_HOST": "127.0.0.1", "MOCKSERVER_PORT": str(port)})  # loopback only in tests
+    full_env.update(env or {})
+    proc = subprocess.Popen([*command, *flags], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if "--port" in flags:
+        port = int(flags[flags.index("--port") + 1])
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -73,18 +79,35 @@ def start_entrypoint(python_bin: Path | None = None) -> tuple[subprocess.Popen, 
     raise AssertionError("the entrypoint did not start the server")
 
 
-def test_entrypoint_starts_the_server_and_the_health_check_passes() -> None:
-    proc, url = start_entrypoint()
+def run_health_check(url_file: Path) -> int:
+    """The image's HEALTHCHECK command, run with the image's environment."""
+    (health,) = instructions("HEALTHCHECK")
+    command = json.loads(health[health.index("CMD") + 3:].strip())
+    assert command[:2] == ["mockserver", "health"], command
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    env.update({**image_env(), "MOCKSERVER_URL_FILE": str(url_file)})
+    return subprocess.run([sys.executable, "-m", "mockserver", *command[1:]], env=env, timeout=30,
+                          capture_output=True).returncode
+
+
+@pytest.mark.parametrize("port_from", ["variable", "flag"])
+def test_health_check_follows_the_port_the_server_listens_on(tmp_path, port_from) -> None:
+    """``docker run -e MOCKSERVER_PORT=N`` and ``docker run IMAGE --port N`` both stay healthy."""
+    url_file = tmp_path / "mockserver.url"
+    assert image_env()["MOCKSERVER_URL_FILE"]  # the image tells serve and health where the URL goes
+    port = free_port()
+    flags = ("--port", str(port)) if port_from == "flag" else ()
+    # With the flag, the variable names another port: the flag wins, and the check must follow it.
+    proc, url = start_entrypoint(None, *flags, env={"MOCKSERVER_URL_FILE": str(url_file)},
+                                 port=free_port() if port_from == "flag" else port)
     try:
-        assert requests.get(url + "/_mock/health", timeout=10).json()["status"] == "ok"
-        (health,) = instructions("HEALTHCHECK")
-        command = json.loads(health[health.index("CMD") + 3:].strip())
-        env = {**os.environ, "MOCKSERVER_PORT": url.rsplit(":", 1)[1]}
-        result = subprocess.run([sys.executable if c == "python" else c for c in command], env=env, timeout=30)
-        assert result.returncode == 0
+        assert url.endswith(f":{port}")
+        assert url_file.read_text().strip() == url
+        assert run_health_check(url_file) == 0
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    assert run_health_check(url_file) != 0  # nothing answers there any more
 
 
 @pytest.mark.skipif(not shutil.which("git"), reason="needs git to list the image's sources")
@@ -101,11 +124,12 @@ def test_install_command_works_in_a_clean_virtual_environment(tmp_path) -> None:
                 source.mkdir(exist_ok=True)
                 shutil.copy(origin, source / item)
     (install,) = [r for r in instructions("RUN") if "pip install" in r]
-    assert install.startswith("pip install .")
+    assert install.startswith("pip install -c constraints.txt .")  # the locked versions CI tested
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=True)
     bin_dir = environment / "bin"
-    result = subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", "."],
+    result = subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check",
+                             "-c", "constraints.txt", "."],
                             cwd=source, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, result.stderr[-2000:]
     proc, url = start_entrypoint(bin_dir)
