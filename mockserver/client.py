@@ -117,6 +117,12 @@ class MockControl:
         wg = self._wg(workgroup)
         return self.call("POST", "/reset", {"workgroup": wg} if wg else {})
 
+    def reset_server(self) -> Json:
+        """Everything back to how the server started: seeded data in the start-up workgroups (no
+        others), clock, default plans, latency, fault rules, an empty journal. Server-wide: on a
+        shared server it ends every other user's state too."""
+        return self.call("POST", "/reset/server", {})
+
     def seed(self, seed: int, cases: int | None = None, workgroup: str | None = None) -> Json:
         body: dict[str, Any] = {"seed": seed}
         if cases is not None:
@@ -231,8 +237,9 @@ class MockControl:
             matcher["workgroup"] = self.workgroup
         return self.call("POST", "/requests/count", matcher)["count"]
 
-    def clear_requests(self) -> None:
-        self.call("DELETE", "/requests")
+    def clear_requests(self, workgroup: str | None = None) -> None:
+        """Empty the journal; bound to a workgroup (or given one), forget only its requests."""
+        self.call("DELETE", "/requests", params={"workgroup": self._wg(workgroup)})
 
     def assert_requested(self, count: int | None = None, **matcher: Any) -> int:
         """Assert the journal holds ``count`` matching requests (at least one when count is None)."""

@@ -155,6 +155,8 @@ def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
                 raise
             continue
         control = MockControl(server.url, workgroup=workgroup_id, admin_token=admin_token)
+        # The id repeats on every run; a shared server's journal still holds the earlier runs' requests.
+        control.clear_requests()
         return IciMock(server, workgroup_id, control, created)
     raise RuntimeError("ici-mock: could not create a workgroup for this test")
 

@@ -14,10 +14,17 @@ EXTENSION = "mockserver.control"
 
 class ControlPlane:
     def __init__(self, seed: int, journal_size: int, admin_token: str | None) -> None:
+        self.seed = seed
         self.latency = Latency(seed)
         self.faults = Faults(seed)
         self.journal = Journal(journal_size)
         self.admin_token = admin_token
+
+    def reset(self) -> None:
+        """No latency, no fault rules (their ids and draws start again), an empty journal."""
+        self.latency = Latency(self.seed)
+        self.faults = Faults(self.seed)
+        self.journal.clear()
 
 
 def control() -> ControlPlane:

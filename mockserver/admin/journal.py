@@ -39,9 +39,15 @@ class Journal:
             entry["seq"] = self._seq
             self._entries.append(entry)
 
-    def clear(self) -> None:
+    def clear(self, workgroup: str | None = None) -> None:
+        """Forget every entry, or only the requests that named ``workgroup``."""
         with self._lock:
-            self._entries.clear()
+            if workgroup is None:
+                self._entries.clear()
+            else:
+                kept = [e for e in self._entries if e["workgroup"] != workgroup]
+                self._entries.clear()
+                self._entries.extend(kept)
 
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:

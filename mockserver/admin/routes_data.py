@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
 from ..apidoc import ANY_JSON, CONTROL, documented
@@ -15,9 +15,9 @@ from ..datagen.world import build_workgroup
 from ..domain import control as ops
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
-from . import state_io
+from . import startup, state_io
 from .control import control, state
-from .schemas import NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
+from .schemas import EmptySchema, NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
 
 bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
 
@@ -54,6 +54,16 @@ def reset() -> Response:
     for wg in targets:
         wg.reset()
     return jsonify({"reset": [wg.id for wg in targets]})
+
+
+@bp.post("/reset/server")
+@documented(operation_id="mockResetServer", tag=CONTROL,
+            summary="Everything back to how the server started: data, clock, plans, latency, faults, journal, workgroups",
+            responses={200: 'object'})
+def reset_server() -> Response:
+    EmptySchema().load(json_body(default={}))
+    restored = startup.restore(current_app.config["MOCKSERVER_SETTINGS"], state(), control())
+    return jsonify({"reset": restored})
 
 
 @bp.post("/seed")
@@ -130,6 +140,7 @@ def add_cases() -> Response:
     items = body if isinstance(body, list) else [body]
     errors: dict[str, Any] = {}
     loaded = []
+    now = mock.clock.now()
     with wg.lock:
         minted = wg.minted  # a refused request must not move the id counter either
         for index, item in enumerate(items):
@@ -137,13 +148,13 @@ def add_cases() -> Response:
                 errors[f"[{index}]"] = ["must be a case object"]
                 continue
             try:
-                loaded.append(_full_case.load(complete_case_json(wg, item)))
+                loaded.append(_full_case.load(complete_case_json(wg, item, now)))
             except ValidationError as exc:
                 errors[f"[{index}]"] = exc.messages
         try:
             if errors:
                 raise ValidationError(errors)
-            stored = ops.add_cases(wg, loaded, mock.clock.now())
+            stored = ops.add_cases(wg, loaded, now)
         except Exception:
             wg.minted = minted
             raise

@@ -12,7 +12,14 @@ from ..apidoc import ANY_JSON, CONTROL, documented
 from .control import control
 from .journal import entry_json
 from .routes_data import args, json_body
-from .schemas import FaultRuleSchema, Instant, JournalArgsSchema, LatencySchema, RequestMatcherSchema
+from .schemas import (
+    FaultRuleSchema,
+    Instant,
+    JournalArgsSchema,
+    LatencySchema,
+    RequestMatcherSchema,
+    WorkgroupArgsSchema,
+)
 
 bp = Blueprint("admin_traffic", __name__, url_prefix="/_mock")
 
@@ -111,8 +118,8 @@ def count_requests() -> Response:
 
 
 @bp.delete("/requests")
-@documented(operation_id="mockClearRequests", tag=CONTROL, summary="Empty the journal",
-            responses={204: None})
+@documented(operation_id="mockClearRequests", tag=CONTROL, summary="Empty the journal (or forget one workgroup's requests)",
+            query=WorkgroupArgsSchema, responses={204: None})
 def clear_requests() -> Response:
-    control().journal.clear()
+    control().journal.clear(args(WorkgroupArgsSchema).get("workgroup"))
     return Response(status=204)

@@ -172,6 +172,10 @@ class WaitArgsSchema(StrictSchema):
     workgroup = fields.String()
 
 
+class EmptySchema(StrictSchema):
+    """A body with nothing to say: ``{}`` or none at all."""
+
+
 class WorkgroupArgsSchema(StrictSchema):
     workgroup = fields.String()
 

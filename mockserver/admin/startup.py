@@ -22,6 +22,26 @@ def _load(schema: Schema, value: Any, setting: str, many: bool = False) -> Any:
         raise ValueError(f"invalid {setting} setting: {problems}") from None
 
 
+def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[str]:
+    """Everything back to how the server started with these settings: server-wide settings,
+    the default workgroup as seeded, the start-up workgroups and no other. Returns their ids."""
+    plane.reset()
+    mock.reset_server_wide()
+    default = mock.workgroup_or_404(None)
+    seeded = default.origin
+    if (seeded.seed, seeded.generated_cases) == (settings.seed, settings.cases):
+        default.reset()  # constant time, whatever the number of cases
+    else:  # re-seeded since the start
+        mock.put_workgroup(build_workgroup(default.id, default.name, seed=settings.seed, cases=settings.cases,
+                                           fixture_cases=seeded.fixture_cases))
+        default.wake_waiters()
+    for wg in mock.workgroups():
+        if wg.id != default.id:
+            mock.remove_workgroup(wg.id)
+    apply(settings, mock, plane)
+    return [wg.id for wg in mock.workgroups()]
+
+
 def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
     """Raise ValueError, naming the setting and field, when a value is invalid."""
     if settings.clock is not None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from itertools import accumulate
 
@@ -93,15 +93,17 @@ def make_case(
     index: int,
     diseases: dict[str, Disease],
     test_definitions: tuple[TestDefinition, ...],
+    window_end: datetime = fidelity.SEED_WINDOW_END,
 ) -> Case:
+    """Case ``index`` of a workgroup, created in the seed window's days before ``window_end``."""
     rng = random.Random(f"{seed}:{workgroup_id}:case:{index}")
     users = _users(seed, workgroup_id)
     status = rng.choices(_STATUSES, _STATUS_WEIGHTS)[0]
     workflow = rng.choice(WORKFLOWS)
     disease_ids, cum_weights = _disease_table(tuple(diseases))
     disease = diseases[rng.choices(disease_ids, cum_weights=cum_weights)[0]]
-    created = fidelity.SEED_WINDOW_END - timedelta(seconds=rng.randrange(fidelity.SEED_WINDOW_DAYS * 86400))
-    updated = min(created + timedelta(seconds=rng.randrange(14 * 86400)), fidelity.SEED_WINDOW_END)
+    created = window_end - timedelta(seconds=rng.randrange(fidelity.SEED_WINDOW_DAYS * 86400))
+    updated = min(created + timedelta(seconds=rng.randrange(14 * 86400)), window_end)
     if disease.externalid in FEMALE_ONLY:
         gender = "FEMALE"
     elif disease.externalid in MALE_ONLY:

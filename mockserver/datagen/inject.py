@@ -6,8 +6,10 @@ the same seed and the same requests give the same filled-in values and ids.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from .. import fidelity
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
 from .cases import make_case
@@ -17,9 +19,11 @@ INJECTED_INDEX_BASE = 1_000_000
 _full_case = CaseSchema(direct_identifiers=True)
 
 
-def complete_case_json(wg: Workgroup, partial: dict[str, Any]) -> dict[str, Any]:
+def complete_case_json(wg: Workgroup, partial: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """``partial`` filled in; generated dates are never later than ``now``, the mock's clock."""
     wg.new_id("injected-case")
-    generated = make_case(wg.seed, wg.id, INJECTED_INDEX_BASE + wg.minted, dict(wg.diseases), wg.test_definitions)
+    generated = make_case(wg.seed, wg.id, INJECTED_INDEX_BASE + wg.minted, dict(wg.diseases), wg.test_definitions,
+                          window_end=min(now, fidelity.SEED_WINDOW_END))
     filled = {**_full_case.dump(generated), **partial}
     subjects = filled.get("subjects")
     if isinstance(subjects, list) and "subjects" in partial:

@@ -9,7 +9,7 @@ from typing import Any
 from .clock import Clock
 from .errors import AlreadyExists, InvalidRequest, NotFound
 from .models import Case
-from .plans import DefaultPlans
+from .plans import DEFAULT_INGESTION, DEFAULT_PROCESSING, DefaultPlans
 from .workgroup import Workgroup
 
 
@@ -94,6 +94,13 @@ class MockState:
             self.put_workgroup(wg)
         for wg in old:
             wg.wake_waiters()
+
+    def reset_server_wide(self) -> None:
+        """The clock back to real time and the default plans back to the shipped ones."""
+        self.clock.unfreeze()
+        self.defaults.processing = DEFAULT_PROCESSING
+        self.defaults.ingestion = DEFAULT_INGESTION
+        self.notify_all()
 
     def notify_all(self) -> None:
         """Wake every waiter (after the clock changed, for instance)."""

@@ -137,6 +137,35 @@ def test_client_bug(ici_mock):
         assert len(replay.control.cases(workgroup=state["workgroups"][0]["id"])) == 3
 
 
+def test_plugin__readme_example_passes_on_every_run_against_one_external_server(pytester: pytest.Pytester) -> None:
+    """The Docker-in-CI use: the same tests, run again and again against a long-running server."""
+    from pathlib import Path
+
+    example = (Path(__file__).resolve().parents[1] / "examples" / "test_readme_example.py").read_text()
+    pytester.makepyfile(test_readme_example=example)
+    with MockServer() as server:
+        for _ in range(2):
+            result = pytester.runpytest_subprocess(f"--ici-mock-url={server.url}", "-p", "no:cacheprovider")
+            result.assert_outcomes(passed=2)
+        # Each run began by forgetting the earlier runs' requests of its workgroup.
+        assert server.control.count_requests(operation="updateCaseDiseases") == 1
+
+
+def test_plugin__failure_report_shows_only_this_runs_requests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_fails='''
+def test_client_bug(ici_mock):
+    ici_mock.get("/crs/api/v2/cases/no-such-case")
+    assert False
+''')
+    with MockServer() as server:
+        for _ in range(2):
+            result = pytester.runpytest_subprocess(f"--ici-mock-url={server.url}", "--ici-mock-report-dir=evidence")
+            result.assert_outcomes(failed=1)
+    assert result.stdout.str().count("GET /crs/api/v2/cases/no-such-case -> 404 getCase") == 1
+    folder = next((pytester.path / "evidence").iterdir())
+    assert [e["path"] for e in json.loads((folder / "journal.json").read_text())] == ["/crs/api/v2/cases/no-such-case"]
+
+
 def test_plugin__bad_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_bad='''
 import pytest
