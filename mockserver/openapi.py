@@ -12,7 +12,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from flask_swagger_ui import get_swaggerui_blueprint
 from marshmallow import Schema
 
-from . import __version__
+from . import __version__, fidelity
 from .apidoc import (
     CONTROL,
     PATH_PARAMETER,
@@ -77,8 +77,11 @@ def build_document(app: Flask) -> dict[str, Any]:
     spec.components.schema("Error", schema=ErrorSchema)
     for name, schema in REFERENCED.items():
         spec.components.schema(name, schema=schema)
-    for header, text in (("X-ILMN-Domain", "The tenant domain"), ("X-ILMN-Workgroup", "The workgroup id")):
-        spec.components.parameter(header, "header", {"name": header, "required": True,
+    # Examples pre-fill the API page's "Try it out": any domain is accepted, and the default
+    # workgroup exists on every server.
+    for header, text, example in (("X-ILMN-Domain", "The tenant domain (any)", "mock-domain"),
+                                  ("X-ILMN-Workgroup", "The workgroup id", fidelity.DEFAULT_WORKGROUP_ID)):
+        spec.components.parameter(header, "header", {"name": header, "required": True, "example": example,
                                                       "schema": {"type": "string", "minLength": 1}, "description": text})
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         doc = doc_of(app.view_functions[rule.endpoint])

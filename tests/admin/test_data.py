@@ -187,3 +187,21 @@ def test_control_plane_errors_use_the_error_format(fresh_api: Api) -> None:
     assert response.status_code == 400 and set(response.json()) == {"code", "message", "details"}
     response = requests.get(fresh_api.url + "/_mock/nothing", timeout=10)
     assert response.status_code == 404 and response.json()["code"] == "NOT_FOUND"
+
+
+def test_cases__generated_dates_are_never_after_the_mock_clock(fresh_api: Api) -> None:
+    """A frozen clock at 2026-01-01: injected and uploaded cases were not created in its future."""
+    fresh_api.admin("PUT", "/clock", {"mode": "frozen", "now": "2026-01-01T00:00:00Z"})
+    fresh_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate"}})
+    injected = fresh_api.admin("POST", "/cases", [{"displayId": f"INJ-{n}"} for n in range(30)], expect=201)
+    upload = fresh_api.post("/crs/api/v2/custom-case-data/files",
+                            files=[("files", ("m.csv", b"Sample_ID,Case_ID\nS1,UPLOADED-1\n", "text/csv"))])
+    assert upload.status_code == 200, upload.text
+    status = fresh_api.get(f"/crs/api/v1/custom-case-data/{upload.json()[0]['id']}/status").json()
+    assert status["status"] == "COMPLETED"
+    uploaded = fresh_api.case(status["casesCreated"][0])
+    for case in [*injected, uploaded]:
+        assert case["createdDate"] <= "2026-01-01T00:00:00+0000", case["displayId"]
+        assert case["updatedDate"] <= "2026-01-01T00:00:00+0000", case["displayId"]
+        assert case["createdDate"] <= case["updatedDate"]
+    assert uploaded["createdDate"] == "2026-01-01T00:00:00+0000"

@@ -92,3 +92,32 @@ def test_api_page_is_served_with_its_assets(api: Api) -> None:
     assert page.status_code == 200 and "swagger-ui" in page.text and "/openapi.json" in page.text
     for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
         assert requests.get(f"{api.url}/api-docs/{asset}", timeout=10).status_code == 200
+
+
+LEAP_DAYS = ["2024-02-29", "2000-02-29", "2400-02-29", "1996-02-29", "0400-02-29"]
+NOT_DATES = ["2023-02-29", "1900-02-29", "2100-02-29", "2023-02-30", "2023-04-31", "2023-13-01", "0000-01-01"]
+
+
+@pytest.mark.parametrize("day", LEAP_DAYS + NOT_DATES + ["2023-02-28", "2023-12-31"])
+def test_date_pattern_and_server_agree_on_every_day(api: Api, document: dict, day: str) -> None:
+    import re
+
+    search = document["paths"]["/crs/api/v1/cases/search"]["get"]
+    pattern = next(p for p in search["parameters"] if p.get("name") == "creationDateBefore")["schema"]["pattern"]
+    value = f"{day}T00:00:00Z"
+    documented = re.search(pattern, value) is not None
+    status = api.get("/crs/api/v1/cases/search", params={"creationDateBefore": value}).status_code
+    assert documented == (day not in NOT_DATES)
+    assert status == (200 if documented else 400)
+
+
+def test_search_parameters_prefill_nothing_that_filters(document: dict) -> None:
+    search = document["paths"]["/crs/api/v1/cases/search"]["get"]
+    params = {p["name"]: p for p in search["parameters"] if "name" in p}
+    for name in ("creationDateBefore", "creationDateAfter", "displayId", "tags"):
+        assert "example" not in params[name]["schema"] and "example" not in params[name]
+    assert params["status"]["schema"]["items"]["enum"] == [
+        "AWAITING_MOLECULAR_DATA", "MISSING_REQUIRED_DATA", "READY_FOR_PROCESSING", "PROCESSING", "HAS_ISSUE",
+        "READY_FOR_INTERPRETATION", "REPORTS_SIGNED_OFF"]
+    workgroup = document["components"]["parameters"]["X-ILMN-Workgroup"]
+    assert workgroup["example"] == "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"

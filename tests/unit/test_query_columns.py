@@ -70,3 +70,32 @@ def test_column_search_agrees_with_predicates(with_overlay: bool) -> None:
         expected_ids, expected_total = brute_force(table, query)
         assert [c.id for c in page.content] == expected_ids, query
         assert page.total_elements == expected_total, query
+
+
+def test_query_date_pattern_agrees_with_the_parser_on_every_day_of_four_centuries() -> None:
+    """Every day from 1900 to 2299 (three non-leap century years, one leap), and every day-number
+    1..31 of every month: the documented pattern accepts exactly what the server parses."""
+    import re
+    from datetime import date
+
+    from marshmallow import ValidationError
+
+    from mockserver.schemas.cases import QueryDate
+
+    pattern = re.compile(QueryDate.OPENAPI["pattern"])
+    field = QueryDate()
+    for year in range(1900, 2300):
+        for month in range(1, 13):
+            for day in range(1, 32):
+                text = f"{year:04d}-{month:02d}-{day:02d}T12:00:00Z"
+                try:
+                    date(year, month, day)
+                    real = True
+                except ValueError:
+                    real = False
+                try:
+                    field.deserialize(text)
+                    parsed = True
+                except ValidationError:
+                    parsed = False
+                assert parsed == real == bool(pattern.match(text)), text
