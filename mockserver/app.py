@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
     mock = app.extensions["mockserver"] = build_state(settings)
-    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token)
+    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads)
     startup.apply(settings, mock, plane)
     error_handling.register(app)
     api.register(app)

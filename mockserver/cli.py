@@ -128,6 +128,7 @@ def serve(settings: Settings) -> int:
         try:
             if state_file.load():
                 log.info("state loaded from %s", settings.state_file)
+            state_file.prepare()
         except ValueError as exc:
             print(f"mockserver: cannot start: {exc}", file=sys.stderr)
             return 2

@@ -106,6 +106,8 @@ def register(app: Flask) -> None:
         response = error_response(status, message)
         if status == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)
+        if getattr(exc, "retry_after", None) is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
         return response
 
     @app.errorhandler(Exception)

@@ -33,6 +33,12 @@ TAGS_MATCH_ALL = False
 #: ``displayId`` with ``isExactMatch=true`` is an exact, case-sensitive match.
 #: Partial matches treat ``%`` as "any run of characters" and ``_`` literally.
 LIKE_WILDCARD = "%"
+#: Page numbers are Java ints in Spring's Pageable: beyond 2,147,483,647 the value cannot bind (400).
+MAX_PAGE_NUMBER = 2**31 - 1
+#: The longest text a search filter takes and the most ``tags`` values (a 400 beyond): the
+#: real limits are not public; these keep every search's cost bounded by a small input.
+MAX_SEARCH_TEXT = 1000
+MAX_SEARCH_TAGS = 100
 
 # --- Workgroups and auth -----------------------------------------------------------------------
 DEFAULT_WORKGROUP_ID = "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"

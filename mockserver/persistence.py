@@ -16,6 +16,7 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
+from . import limits
 from .admin.control import ControlPlane
 from .admin.state_io import export_state, import_state
 from .domain.errors import DomainError
@@ -39,11 +40,17 @@ class StateFile:
         """Import the file if there is one; raise ValueError, changing nothing, if it is unusable."""
         if not self.path.exists():
             return False
+        too_deep = False
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"the state file {self.path} cannot be read as JSON ({exc}); "
                              "fix or remove it, the server will not overwrite it") from None
+        except RecursionError:
+            too_deep = True
+        if too_deep or limits.too_deep(doc):
+            raise ValueError(f"the state file {self.path} nests more than {limits.MAX_JSON_DEPTH} levels; "
+                             "it is not a state: fix or remove it, the server will not overwrite it")
         try:
             import_state(doc, self._mock, self._plane)
         except ValidationError as exc:
@@ -69,9 +76,17 @@ class StateFile:
             finally:
                 os.close(folder)
 
+    def prepare(self) -> None:
+        """Save once now, so that a path the server cannot write stops the start (ValueError)
+        instead of failing at every interval."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.save()
+        except OSError as exc:
+            raise ValueError(f"cannot write the state file {self.path}: {exc.strerror or exc}") from None
+
     def start(self) -> None:
         """Save every ``interval`` seconds on a background thread."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._saver = threading.Thread(target=self._save_periodically, name="mockserver-state", daemon=True)
         self._saver.start()
 
@@ -79,12 +94,15 @@ class StateFile:
         while not self._stop.wait(self._interval):
             try:
                 self.save()
-            except OSError as exc:
-                log.error("could not save the state to %s: %s", self.path, exc)
+            except Exception:  # the saver must outlive any one failed save
+                log.exception("could not save the state to %s", self.path)
 
     def stop(self) -> None:
         """Stop the periodic saves and save once more."""
         self._stop.set()
         if self._saver is not None:
             self._saver.join(timeout=30)
-        self.save()
+        try:
+            self.save()
+        except OSError as exc:
+            log.error("could not save the state to %s on shutdown: %s", self.path, exc)

@@ -16,6 +16,7 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
 
+from . import redaction
 from .wire import AbortConnection
 
 access_log = logging.getLogger("mockserver.access")
@@ -40,12 +41,12 @@ class AccessLog:
         try:
             return self.app(environ, recording_start_response)
         finally:
-            query = environ.get("QUERY_STRING")
+            query = redaction.query_string(environ.get("QUERY_STRING", ""))
             access_log.info(
                 "%s %s%s %s %.1fms",
-                environ.get("REQUEST_METHOD"),
-                environ.get("PATH_INFO"),
-                f"?{query}" if query else "",
+                redaction.one_line(str(environ.get("REQUEST_METHOD"))),
+                redaction.one_line(str(environ.get("PATH_INFO"))),
+                f"?{redaction.one_line(query)}" if query else "",
                 seen[0] if seen else "-",
                 (time.perf_counter() - started) * 1000,
             )

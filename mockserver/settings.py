@@ -56,8 +56,15 @@ class Settings:
         """Allowed keys, each with the workgroups it may use (None: all of them)."""
         allowed: dict[str, frozenset[str] | None] = {}
         for entry in self.api_keys:
-            key, _, groups = entry.partition("=")
-            allowed[key] = frozenset(g for g in groups.split(",") if g) if groups else None
+            key, equals, groups = entry.partition("=")
+            named = frozenset(g.strip() for g in groups.split(",") if g.strip())
+            if not key:
+                raise ValueError(f"api key '{entry}' has no key before '='")
+            if equals and not named:
+                # Fail closed: an empty list must not read as "every workgroup".
+                raise ValueError(f"api key '{entry}' names no workgroup after '='; give '{key}' alone for every "
+                                 f"workgroup, or '{key}=WORKGROUP[,WORKGROUP...]'")
+            allowed[key] = named if equals else None
         return allowed
 
     @classmethod

@@ -6,6 +6,7 @@ from flask import Flask, current_app
 
 from ..domain.state import MockState
 from .faults import Faults
+from .holding import HoldingSlots
 from .journal import Journal
 from .latency import Latency
 
@@ -13,8 +14,9 @@ EXTENSION = "mockserver.control"
 
 
 class ControlPlane:
-    def __init__(self, seed: int, journal_size: int, admin_token: str | None) -> None:
+    def __init__(self, seed: int, journal_size: int, admin_token: str | None, threads: int) -> None:
         self.seed = seed
+        self.holding = HoldingSlots(threads)
         self.latency = Latency(seed)
         self.faults = Faults(seed)
         self.journal = Journal(journal_size)

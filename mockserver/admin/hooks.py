@@ -8,21 +8,22 @@ from __future__ import annotations
 
 import time
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .. import fidelity
+from .. import credentials, fidelity, redaction
+from ..apidoc import doc_of
 from ..error_handling import error_response
 from ..wire import abort_after
 from .control import control
-from .journal import PREVIEW_BYTES, now_microseconds, redacted_environ_headers
+from .journal import MAX_PATH_CHARS, PREVIEW_BYTES, now_microseconds, redacted_environ_headers
+from .latency import MAX_DELAY_MS
 
 PREFIX = "/_mock"
 #: The index, the API page and its document are the mock's own, not the vendor surface.
 INDEX = "/"
 NOT_VENDOR = ("/openapi.json", "/api-docs")
 DELAY_HEADER = "X-Mock-Delay-Ms"
-MAX_DELAY_MS = 600_000
 
 
 def is_vendor_request() -> bool:
@@ -50,6 +51,10 @@ def register(app: Flask) -> None:
         g.mock_fault = None
         plane = control()
         op = operation()
+        if op is None:
+            return None  # an unknown route or method: routing answers at once
+        view = current_app.view_functions[request.endpoint]
+        credentials.check(needs_workgroup=doc_of(view).needs_workgroup)  # a refusal is never delayed
         requested = request.headers.get(DELAY_HEADER)
         if requested is not None:
             try:
@@ -61,7 +66,8 @@ def register(app: Flask) -> None:
         else:
             delay_ms = plane.latency.draw_ms(op)
         if delay_ms > 0:
-            time.sleep(delay_ms / 1000)  # holds this worker thread only; see --threads
+            with plane.holding.slot("a simulated delay"):
+                time.sleep(delay_ms / 1000)
         rule = plane.faults.match(op, request.headers.get("X-ILMN-Workgroup"))
         if rule is None:
             return None
@@ -108,12 +114,17 @@ def record(response: Response) -> None:
     formats them when the journal is read. Authorization is redacted here, so no key is kept."""
     environ = request.environ
     fault = g.get("mock_fault")
+    headers, cut = redacted_environ_headers(environ)
+    path, query = request.path, redaction.query_string(environ.get("QUERY_STRING", ""))
+    if len(path) > MAX_PATH_CHARS or len(query) > MAX_PATH_CHARS:
+        path, query, cut = path[:MAX_PATH_CHARS], query[:MAX_PATH_CHARS], True
     control().journal.record({
         "time": now_microseconds(),
         "method": request.method,
-        "path": request.path,
-        "queryString": environ.get("QUERY_STRING", ""),
-        "headers": redacted_environ_headers(environ),
+        "path": path,
+        "queryString": query,
+        "headers": headers,
+        "truncated": cut,
         "bodySize": request.content_length or 0,
         "bodyPreview": _body_preview(),
         "operation": operation(),

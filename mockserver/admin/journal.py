@@ -11,7 +11,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
 
+from .. import redaction
+
 PREVIEW_BYTES = 1024
+#: Bounds on what one entry keeps (characters), so the journal is bounded in bytes as well as
+#: entries; an entry that was cut says so (``truncated``).
+MAX_HEADER_CHARS = 1024
+MAX_HEADERS_CHARS = 8 * 1024
+MAX_PATH_CHARS = 2048
 #: Entry times are whole microseconds since the epoch, so printing and filtering agree exactly.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
@@ -84,15 +91,21 @@ def matches(entry: dict[str, Any], matcher: dict[str, Any]) -> bool:
     return True
 
 
-def redacted_environ_headers(environ: dict[str, Any]) -> list[tuple[str, str]]:
-    """The request's headers as WSGI environ keys, Authorization cut to its scheme (a raw
-    token shows as ``<token>``)."""
-    headers = [(k, v) for k, v in environ.items() if k.startswith("HTTP_") or k in _CONTENT_KEYS]
-    for index, (key, value) in enumerate(headers):
-        if key == "HTTP_AUTHORIZATION":
-            parts = value.split()
-            headers[index] = (key, parts[0] if len(parts) > 1 else "<token>")
-    return headers
+def redacted_environ_headers(environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bool]:
+    """The request's headers as WSGI environ keys, credentials redacted, each value and the
+    whole cut to a bounded size; and whether anything was cut."""
+    headers, used, cut = [], 0, False
+    for key, value in environ.items():
+        if not (key.startswith("HTTP_") or key in _CONTENT_KEYS):
+            continue
+        value = redaction.header_value(key, value)
+        if len(value) > MAX_HEADER_CHARS:
+            value, cut = value[:MAX_HEADER_CHARS] + "…", True
+        used += len(key) + len(value)
+        if used > MAX_HEADERS_CHARS:
+            return headers, True
+        headers.append((key, value))
+    return headers, cut
 
 
 _CONTENT_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")

@@ -7,6 +7,9 @@ import random
 import threading
 from typing import Any
 
+#: The longest simulated delay, whatever its source (setting or X-Mock-Delay-Ms), in ms.
+MAX_DELAY_MS = 600_000
+
 
 class Latency:
     def __init__(self, seed: int) -> None:
@@ -33,5 +36,7 @@ def sample_ms(delay: dict[str, Any], rng: random.Random) -> float:
     if "uniform" in delay:
         return rng.uniform(delay["uniform"]["minMs"], delay["uniform"]["maxMs"])
     spec = delay["lognormal"]
-    value = spec["medianMs"] * math.exp(rng.gauss(0.0, spec["sigma"]))
-    return min(value, spec["maxMs"]) if spec.get("maxMs") is not None else value
+    # exp() of a large draw overflows; every delay is capped at the documented maximum anyway.
+    exponent = min(rng.gauss(0.0, spec["sigma"]), math.log(MAX_DELAY_MS + 1) + 1)
+    value = spec["medianMs"] * math.exp(exponent)
+    return min(value, spec["maxMs"] if spec.get("maxMs") is not None else MAX_DELAY_MS, MAX_DELAY_MS)

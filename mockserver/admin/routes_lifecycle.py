@@ -12,7 +12,7 @@ from ..domain import control as ops
 from ..domain.plans import Pending
 from ..schemas.cases import CaseSchema
 from ..schemas.uploads import UploadStatusSchema
-from .control import state
+from .control import control, state
 from .routes_data import args, json_body
 from .schemas import (
     AdvanceClockSchema,
@@ -166,7 +166,8 @@ def wait_for_case(case_id: str) -> Response:
     query = args(WaitArgsSchema)
     mock = state()
     wg = mock.workgroup_of_case(case_id, query.get("workgroup"))
-    case = ops.wait_for_case_status(wg, case_id, query["status"], query["timeout"], mock.clock)
+    with control().holding.slot("a wait"):
+        case = ops.wait_for_case_status(wg, case_id, query["status"], query["timeout"], mock.clock)
     return jsonify(_full_case.dump(case))
 
 

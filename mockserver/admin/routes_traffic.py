@@ -96,14 +96,16 @@ def list_requests() -> Response:
     since_text = query.get("since")
     since: int | datetime | None = None
     if since_text:
-        if since_text.isdigit():
+        if since_text.isascii() and since_text.isdigit():
+            if len(since_text) > 18:  # past any sequence number; int() of 5,000 digits is refused
+                raise ValidationError({"since": ["a sequence number has at most 18 digits"]})
             since = int(since_text)
         else:
             try:
                 since = _instant.deserialize(since_text)
             except ValidationError:
                 raise ValidationError(
-                    "a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z", "since"
+                    {"since": ["a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z"]}
                 ) from None
     entries = control().journal.select(query.get("operation"), since, query["limit"], query.get("workgroup"))
     return jsonify([entry_json(e) for e in entries])

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError
 
 from ..datagen.world import build_workgroup
+from ..domain.errors import DomainError
 from ..domain.state import MockState
 from ..error_handling import flatten
 from ..settings import Settings
@@ -47,7 +48,10 @@ def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
     if settings.clock is not None:
         clock = _load(ClockSchema(), settings.clock, "clock")
         if clock["mode"] == "frozen":
-            mock.clock.freeze(clock.get("now", mock.clock.now()))
+            try:
+                mock.clock.freeze(clock.get("now", mock.clock.now()))
+            except DomainError as exc:
+                raise ValueError(f"invalid clock setting: {exc.message}") from None
     if settings.lifecycle is not None:
         plans = _load(LifecycleSchema(), settings.lifecycle, "lifecycle")
         mock.defaults.processing = plans.get("processing") or mock.defaults.processing

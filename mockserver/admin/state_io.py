@@ -16,6 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from .. import __version__
 from ..datagen.world import build_workgroup
 from ..domain import lifecycle
+from ..domain.clock import Clock
 from ..domain.models import RowError, Upload
 from ..domain.plans import INGESTION, PROCESSING, DefaultPlans, Pending
 from ..domain.state import MockState
@@ -169,12 +170,14 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     workgroups = [_import_workgroup(w, i) for i, w in enumerate(data["workgroups"])]
     ids = [wg.id for wg in workgroups]
     if len(set(ids)) != len(ids):
-        raise ValidationError("two workgroups have the same id", "workgroups")
+        raise ValidationError({"workgroups": ["two workgroups have the same id"]})
     if data["defaultWorkgroup"] not in ids:
-        raise ValidationError("is not one of the workgroups", "defaultWorkgroup")
-    # Everything is valid: swap it in.
+        raise ValidationError({"defaultWorkgroup": ["is not one of the workgroups"]})
     clock = data["clock"]
-    mock.clock.restore(clock["now"] if clock["mode"] == "frozen" else None, clock["offsetSeconds"])
+    restored_at = clock["now"] if clock["mode"] == "frozen" else None
+    Clock().restore(restored_at, clock["offsetSeconds"])  # raises for a clock out of range
+    # Everything is valid: swap it in.
+    mock.clock.restore(restored_at, clock["offsetSeconds"])
     mock.defaults.processing = lifecycle_plans["processing"]
     mock.defaults.ingestion = lifecycle_plans["ingestion"]
     mock.default_workgroup_id = data["defaultWorkgroup"]

@@ -13,7 +13,7 @@ from typing import IO, Any
 from flask import Request
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
-from .. import fidelity
+from .. import fidelity, limits
 
 JSON_BODY_LIMIT = 1024 * 1024
 UPLOAD_BODY_LIMIT = fidelity.MAX_UPLOAD_TOTAL_BYTES + fidelity.MULTIPART_OVERHEAD_BYTES
@@ -45,6 +45,18 @@ class _BoundedPart(io.BytesIO):
 class MockRequest(Request):
     upload_files = 0
     upload_bytes = 0
+
+    def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
+        try:
+            data = super().get_json(force=force, silent=silent, cache=cache)
+        except RecursionError:
+            data = None
+            too_deep_body = True
+        else:
+            too_deep_body = limits.too_deep(data)
+        if too_deep_body:
+            raise BadRequest(f"The JSON body nests more than {limits.MAX_JSON_DEPTH} levels of arrays and objects.")
+        return data
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:  # not a JSON content type: Flask's 415 says so already

@@ -6,6 +6,21 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 
+from .errors import InvalidRequest
+
+#: The clock stays within four-digit years with centuries to spare, so that every date the mock
+#: derives from it (due times, case dates) can be written and read back.
+EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_in_range(instant: datetime, what: str = "The clock") -> datetime:
+    """``instant``, or InvalidRequest (400) when it is outside the clock's range."""
+    if not EARLIEST <= instant <= LATEST:
+        raise InvalidRequest(f"{what} would show {instant.isoformat()}; the mock's clock stays between "
+                             f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
+    return instant
+
 
 class Clock:
     """Wall time plus an offset ("real" mode), or a fixed instant ("frozen" mode).
@@ -37,6 +52,10 @@ class Clock:
 
     def restore(self, frozen_at: datetime | None, offset_seconds: float) -> None:
         """Set the clock as exported: frozen at an instant, or real with an offset."""
+        if frozen_at is not None:
+            check_in_range(frozen_at)
+        else:
+            _check_offset(offset_seconds)
         with self._lock:
             self._frozen_at = frozen_at
             self._offset = offset_seconds
@@ -49,14 +68,19 @@ class Clock:
         return instant.timestamp() - (time.time() + self._offset)
 
     def advance(self, seconds: float) -> datetime:
+        """Move forward; InvalidRequest, changing nothing, past the clock's range."""
         with self._lock:
             if self._frozen_at is not None:
+                if seconds > (LATEST - self._frozen_at).total_seconds():
+                    raise InvalidRequest(f"Advancing {seconds:g} s would take the clock past {LATEST:%Y-%m-%d}.")
                 self._frozen_at = self._frozen_at + timedelta(seconds=seconds)
             else:
+                _check_offset(self._offset + seconds)
                 self._offset += seconds
         return self.now()
 
     def freeze(self, at: datetime) -> None:
+        check_in_range(at)
         with self._lock:
             self._frozen_at = at.astimezone(UTC).replace(microsecond=0)
 
@@ -65,3 +89,11 @@ class Clock:
         with self._lock:
             self._frozen_at = None
             self._offset = 0.0
+
+
+def _check_offset(offset_seconds: float) -> None:
+    """A real clock's offset keeps it inside the range (checked against the wall clock now)."""
+    wall = time.time()
+    if not EARLIEST.timestamp() <= wall + offset_seconds <= LATEST.timestamp():
+        raise InvalidRequest(f"An offset of {offset_seconds:g} s would take the clock outside "
+                             f"{EARLIEST:%Y-%m-%d} to {LATEST:%Y-%m-%d}.")

@@ -51,15 +51,24 @@ class Page:
         return -(-self.total_elements // self.page_size)
 
 
+def like_search(needle: str) -> Callable[[str], re.Match[str] | None]:
+    """``search`` for a lower-cased ``%`` pattern over SEPARATOR-joined values, in time linear in
+    the text for each of the pattern's parts: each part is taken at its earliest place after the
+    previous one (atomic groups, so a failed attempt never backtracks into earlier choices), and
+    an attempt starts only at the start of a value. A greedy first match is right for "contains"
+    with only ``%`` wildcards: if any placement of the parts fits, the earliest ones do."""
+    any_run = f"[^{SEPARATOR}]*?"
+    parts = (re.escape(p) for p in needle.split(fidelity.LIKE_WILDCARD))
+    return re.compile(f"(?:^|{SEPARATOR})" + "".join(f"(?>{any_run}{p})" for p in parts)).search
+
+
 def partial_matcher(value: str) -> Callable[[str], bool]:
     """Case-insensitive "contains" over a lower-cased text of one or more SEPARATOR-joined
     values, where ``%`` stands for any run of characters within one value (SQL LIKE)."""
     needle = value.lower()
     if fidelity.LIKE_WILDCARD not in needle:
         return lambda text: needle in text
-    any_run = f"[^{SEPARATOR}]*"
-    parts = (re.escape(p) for p in needle.split(fidelity.LIKE_WILDCARD))
-    search = re.compile(any_run.join(parts)).search
+    search = like_search(needle)
     return lambda text: search(text) is not None
 
 
@@ -116,8 +125,7 @@ def _contains(needle: str) -> ColumnTest:
     needle = needle.lower()
     if fidelity.LIKE_WILDCARD not in needle:
         return lambda values: map(contains, values, repeat(needle))
-    any_run = f"[^{SEPARATOR}]*"
-    search = re.compile(any_run.join(re.escape(p) for p in needle.split(fidelity.LIKE_WILDCARD))).search
+    search = like_search(needle)
     return lambda values: map(search, values)
 
 

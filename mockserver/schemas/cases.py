@@ -72,11 +72,18 @@ class FormattedDate(fields.Field):
 
 
 class CaseDate(FormattedDate):
-    """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload."""
+    """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload. Years before
+    1000 are refused: they would be written back with fewer than four digits."""
 
     FORMAT = fidelity.CASE_DATE_FORMAT
     OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$",
                "example": "2024-11-05T12:26:06+0000"}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.year < 1000:
+            raise ValidationError("Years before 1000 are not kept: use a four-digit year.")
+        return parsed
 
 
 class ConfigDataSchema(ServedShape):
@@ -420,6 +427,13 @@ class QueryDate(FormattedDate):
     default_error_messages = {"invalid": f"Not a valid date; use the format {QUERY_DATE_HINT}."}
 
 
+class SearchText(fields.String):
+    """A search filter's text, at most MAX_SEARCH_TEXT characters."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=validate.Length(max=fidelity.MAX_SEARCH_TEXT), **kwargs)
+
+
 class SearchCasesArgsSchema(Schema):
     """Query string of GET /crs/api/v1/cases/search; unknown parameters are ignored, as Spring does."""
 
@@ -430,15 +444,15 @@ class SearchCasesArgsSchema(Schema):
 
     status = StatusList()
     isExactMatch = fields.Boolean(load_default=False)
-    displayId = fields.String()
-    id = fields.String()
-    externalSampleId = fields.String()
-    analysisId = fields.String()
-    tags = fields.List(fields.String())
-    diseaseName = fields.String()
+    displayId = SearchText()
+    id = SearchText()
+    externalSampleId = SearchText()
+    analysisId = SearchText()
+    tags = fields.List(SearchText(), validate=validate.Length(max=fidelity.MAX_SEARCH_TAGS))
+    diseaseName = SearchText()
     creationDateBefore = QueryDate()
     creationDateAfter = QueryDate()
-    pageNumber = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    pageNumber = fields.Integer(load_default=0, validate=validate.Range(min=0, max=fidelity.MAX_PAGE_NUMBER))
     pageSize = fields.Integer(
         load_default=fidelity.DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=fidelity.MAX_PAGE_SIZE)
     )

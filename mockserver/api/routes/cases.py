@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from ...apidoc import VENDOR, documented
+from ...credentials import state, workgroup
 from ...domain import operations
 from ...schemas.cases import (
     CaseSchema,
@@ -13,7 +14,6 @@ from ...schemas.cases import (
     UpdateCaseDiseasesSchema,
 )
 from ...schemas.common import page_envelope, page_schema
-from ..auth import state, workgroup
 from ..rendered import RenderedCases
 
 bp = Blueprint("cases", __name__)

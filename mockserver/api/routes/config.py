@@ -6,8 +6,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from ... import fidelity
 from ...apidoc import VENDOR_SESSION, documented
+from ...credentials import api_key, key_may_use, state, workgroup
 from ...schemas.config import DiseaseConfigItemSchema, WorkgroupRolesSchema
-from ..auth import api_key, key_may_use, state, workgroup
 
 bp = Blueprint("config", __name__)
 

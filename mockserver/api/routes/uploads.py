@@ -7,9 +7,9 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ... import fidelity
 from ...apidoc import VENDOR, documented
+from ...credentials import state, workgroup
 from ...domain import ingestion, operations
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
-from ..auth import state, workgroup
 
 bp = Blueprint("uploads", __name__)
 

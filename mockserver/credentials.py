@@ -1,14 +1,17 @@
 """The vendor's credentials: ``Authorization: ApiKey <key>`` (or a raw psToken) plus the
-``X-ILMN-Domain`` and ``X-ILMN-Workgroup`` headers."""
+``X-ILMN-Domain`` and ``X-ILMN-Workgroup`` headers.
+
+Shared by the vendor routes and the control plane's request hooks, which check credentials
+before any simulated delay so that a refused request is answered at once."""
 
 from __future__ import annotations
 
 from flask import current_app, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from .. import fidelity
-from ..domain.state import MockState
-from ..domain.workgroup import Workgroup
+from . import fidelity
+from .domain.state import MockState
+from .domain.workgroup import Workgroup
 
 
 def state() -> MockState:
@@ -58,3 +61,11 @@ def workgroup() -> Workgroup:
         raise Forbidden(f"This API key may not use workgroup '{workgroup_id}'; GET /crs/api/v1/session/workgroups "
                         f"lists the workgroups it may use.")
     return wg
+
+
+def check(needs_workgroup: bool) -> None:
+    """Raise 401/403 as the operation itself would."""
+    if needs_workgroup:
+        workgroup()
+    else:
+        api_key()
