@@ -88,6 +88,9 @@ UPLOAD_STATUS_PARTIALLY_COMPLETED = "PARTIALLY_COMPLETED"
 UPLOAD_STATUS_FAILED = "FAILED"
 SAMPLE_TYPES = ("DNA", "RNA")
 SEX_VALUES = {"male": "MALE", "female": "FEMALE", "unknown": "UNKNOWN"}
+#: The status body lists the first this many row errors (``failedRows`` counts them all), so a
+#: file of bad rows cannot grow the status without bound.
+MAX_REPORTED_ROW_ERRORS = 1000
 #: Tags in one CSV cell are separated by semicolons (commas would need quoting).
 CSV_TAG_SEPARATOR = ";"
 

@@ -9,6 +9,8 @@ import still returns to the seeded state.
 
 from __future__ import annotations
 
+import csv
+import io
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
@@ -25,7 +27,9 @@ from ..schemas.cases import CaseDate, CaseSchema
 from .control import ControlPlane
 from .schemas import FaultRuleSchema, IngestionPlanSchema, Instant, LatencySchema, ProcessingPlanSchema
 
-FORMAT = "ici-mock-state/1"
+FORMAT = "ici-mock-state/2"
+#: Format 1 differs only in how an upload not yet ingested keeps its file (rows, not text).
+READABLE_FORMATS = ("ici-mock-state/1", FORMAT)
 _case = CaseSchema(direct_identifiers=True)
 _processing = ProcessingPlanSchema()
 _ingestion = IngestionPlanSchema()
@@ -53,7 +57,11 @@ class UploadStateSchema(_Strict):
     fileName = fields.String(attribute="file_name", required=True)
     sizeInBytes = fields.Integer(attribute="size_bytes", required=True)
     header = fields.List(fields.String(), required=True)
-    rows = fields.List(fields.Tuple((fields.Integer(), fields.List(fields.String()))), required=True)
+    #: The file, while its job has not run (null after).
+    text = fields.String(allow_none=True, load_default=None)
+    totalRows = fields.Integer(attribute="total_rows", validate=validate.Range(min=0))
+    #: Format 1 kept the rows themselves; still read, written as text.
+    rows = fields.List(fields.Tuple((fields.Integer(), fields.List(fields.String()))), load_only=True)
     status = fields.String(required=True)
     createdDate = CaseDate(attribute="created_date", required=True)
     updatedDate = CaseDate(attribute="updated_date", required=True)
@@ -65,10 +73,23 @@ class UploadStateSchema(_Strict):
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Upload:
         data["header"] = tuple(data["header"])
-        data["rows"] = tuple((line, tuple(cells)) for line, cells in data["rows"])
+        old_rows = data.pop("rows", None)
+        if old_rows is not None:
+            data["text"] = _csv_text(data["header"], [cells for _, cells in old_rows]) if old_rows else None
+            data["total_rows"] = len(old_rows)
+        elif "total_rows" not in data:
+            raise ValidationError({"totalRows": ["Missing data for required field."]})
         for key in ("errors", "cases_created", "cases_updated"):
             data[key] = tuple(data[key])
         return Upload(**data)
+
+
+def _csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
 
 
 class PendingStateSchema(_Strict):
@@ -111,7 +132,7 @@ class ClockStateSchema(_Strict):
 
 
 class StateSchema(_Strict):
-    format = fields.String(required=True, validate=validate.Equal(FORMAT))
+    format = fields.String(required=True, validate=validate.OneOf(READABLE_FORMATS))
     version = fields.String(required=True)
     defaultWorkgroup = fields.String(required=True)
     clock = fields.Nested(ClockStateSchema, required=True)

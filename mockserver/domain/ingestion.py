@@ -8,16 +8,24 @@ number; the good rows still apply.
 from __future__ import annotations
 
 import csv
-import io
+import gc
+import hashlib
+import re
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from .. import fidelity
-from . import lifecycle, processing
+from . import lifecycle
+from .case_table import NewCases
 from .errors import Conflict, InvalidRequest
-from .models import Case, CustomField, Disease, RowError, Sample, Subject, Upload
-from .plans import INGESTION, INGESTION_FAILURE, Pending
-from .statuses import CaseStatus
+from .models import Case, CustomField, Disease, RowError, Sample, Subject, Transition, Upload
+from .plans import INGESTION, INGESTION_FAILURE, PROCESSING, Pending
+from .statuses import UI_LABELS, CaseStatus, status_after_disease_set
 from .workgroup import Workgroup
 
 # A single cell may be as large as a whole accepted file (csv's default stops at 128 KiB).
@@ -30,12 +38,23 @@ KNOWN_COLUMNS = ("Sample_ID", "Case_ID", "Tumor_Type", "Sample_Type", "Sex", "Ta
 class ParsedCsv:
     file_name: str
     size_bytes: int
+    text: str
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    total_rows: int
+
+
+#: One physical line at a time, any line ending kept (csv joins quoted multi-line fields).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+
+
+def _reader(text: str) -> Any:
+    """csv rows of ``text``, read line by line: the file is never copied whole."""
+    return csv.reader(m.group() for m in _LINE.finditer(text))
 
 
 def parse_csv(file_name: str, data: bytes) -> ParsedCsv:
-    """Check one uploaded file and split it into numbered rows; raise InvalidRequest if unusable."""
+    """Check one uploaded file (suffix, UTF-8, CSV syntax, required columns) and count its rows;
+    raise InvalidRequest if it is unusable. Rows are read again when the job runs."""
     if not file_name.lower().endswith(fidelity.CSV_SUFFIX):
         raise InvalidRequest(
             f"File '{file_name}' is not a CSV file; accepted file type: CSV.",
@@ -48,12 +67,10 @@ def parse_csv(file_name: str, data: bytes) -> ParsedCsv:
             f"File '{file_name}' is not UTF-8 text (byte {exc.start}).",
             [{"field": fidelity.UPLOAD_FIELD, "message": f"{file_name}: not UTF-8"}],
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = _reader(text)
     try:
         header = tuple(h.strip() for h in next(reader, ()))
-        rows = tuple(
-            (reader.line_num, tuple(cells)) for cells in reader if any(c.strip() for c in cells)
-        )
+        total = sum(1 for cells in reader if any(c.strip() for c in cells))
     except csv.Error as exc:
         raise InvalidRequest(f"File '{file_name}' is not valid CSV: {exc}.") from None
     missing = [c for c in fidelity.REQUIRED_CSV_COLUMNS if c not in header]
@@ -63,7 +80,16 @@ def parse_csv(file_name: str, data: bytes) -> ParsedCsv:
             f"the first row must name the columns and include {', '.join(fidelity.REQUIRED_CSV_COLUMNS)}.",
             [{"field": fidelity.UPLOAD_FIELD, "message": f"{file_name}: missing column {c}"} for c in missing],
         )
-    return ParsedCsv(file_name, len(data), header, rows)
+    return ParsedCsv(file_name, len(data), text, header, total)
+
+
+def rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, cells) of every non-blank row after the header; the header is line 1."""
+    reader = _reader(text)
+    next(reader, None)
+    for cells in reader:
+        if any(c.strip() for c in cells):
+            yield reader.line_num, cells
 
 
 def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
@@ -72,7 +98,8 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
         file_name=parsed.file_name,
         size_bytes=parsed.size_bytes,
         header=parsed.header,
-        rows=parsed.rows,
+        text=parsed.text,
+        total_rows=parsed.total_rows,
         status=fidelity.UPLOAD_STATUS_QUEUED,
         created_date=now,
         updated_date=now,
@@ -89,143 +116,354 @@ def start(wg: Workgroup, upload_id: str, at: datetime) -> None:
         wg.uploads[upload_id] = replace(upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at)
 
 
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """An upload's rows applied to drafts of the cases they touch, ready to be published at
+    ``at``: valid while every case the rows found by display id is still the one found."""
+
+    at: datetime
+    version: int
+    found: dict[str, Case | None]
+    changed: tuple[Case, ...]
+    new: NewCases
+    new_history: dict[str, list[Transition]]
+    transitions: tuple[tuple[str, CaseStatus | None, CaseStatus, str], ...]
+    disease_set: tuple[str, ...]
+    errors: tuple[RowError, ...]
+    applied: int
+    failed: int
+    created: tuple[str, ...]
+    updated: tuple[str, ...]
+
+    def still_valid(self, wg: Workgroup, at: datetime) -> bool:
+        if at != self.at:
+            return False
+        table = wg.cases
+        return table.version == self.version or all(table.find_by_display_id(d) is c for d, c in self.found.items())
+
+
+def prepare(wg: Workgroup, upload: Upload, at: datetime) -> Prepared:
+    """Apply the upload's rows to drafts, reading the workgroup and changing nothing in it, so
+    that it may run away from the workgroup's lock (each read is one atomic look-up)."""
+    job = _Job(wg, upload.id, at)
+    for line, cells in rows(upload.text or ""):
+        job.apply_row(line, cells, upload.header)
+    return job.prepared()
+
+
+#: ``wg.prepared`` markers: the uploading request is working the rows out; and, meanwhile, the
+#: job came due, so that request finishes it when done (a concurrent request never waits on it).
+PREPARING = "preparing"
+DUE_WHILE_PREPARING = "due while preparing"
+
+
+def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
+    """Prepare an upload's job now, in the uploading request and outside the lock, for the time
+    its plan says it will finish; the request that finishes it then only publishes the result.
+    Nothing is prepared when that time is not known yet (polls and manual plans)."""
+    with wg.lock:
+        upload = wg.uploads.get(upload_id)
+        pending = wg.pending.get((INGESTION, upload_id))
+        at = pending.plan.due(pending.started) if pending is not None else None
+        if upload is None or upload.text is None or at is None:
+            return
+        wg.prepared[upload_id] = PREPARING
+    prepared = None
+    try:
+        with _collector_set_aside(upload.total_rows >= LARGE_JOB_ROWS):
+            prepared = prepare(wg, upload, at)
+    finally:
+        with wg.lock:
+            marker = wg.prepared.get(upload_id)
+            if marker in (PREPARING, DUE_WHILE_PREPARING) and wg.uploads.get(upload_id) is not None:
+                if prepared is None:
+                    del wg.prepared[upload_id]
+                else:
+                    wg.prepared[upload_id] = prepared
+                deferred = wg.pending.pop((INGESTION, upload_id), None) if marker == DUE_WHILE_PREPARING else None
+                if deferred is not None:
+                    finish(wg, deferred, at)
+                    wg.changed.notify_all()
+
+
+#: From this many rows, a job keeps Python's cyclic collector out of its way (below).
+LARGE_JOB_ROWS = 5000
+_collector_lock = threading.Lock()
+_collector_holders = 0
+
+
+@contextmanager
+def _collector_set_aside(large: bool) -> Iterator[None]:
+    """A large job makes hundreds of thousands of objects; each pass of the cyclic collector
+    would scan them all again, holding the GIL (and so every other request) for longer each
+    time: 0.5 s pauses at 100,000 new cases. Records hold no reference cycles, so the job runs
+    with the collector off, and what it made is then moved out of the collector's sight
+    (``gc.freeze``); reference counting still frees it."""
+    global _collector_holders
+    if not large:
+        yield
+        return
+    with _collector_lock:
+        _collector_holders += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_holders -= 1
+            if not _collector_holders:
+                gc.freeze()
+                gc.enable()
+
+
 def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
     """Apply every row (a row that fails is reported and changes nothing), unless the plan
-    makes the job fail; report the plan's outcome if it names one."""
+    makes the job fail; report the plan's outcome if it names one. The file is dropped after:
+    only its result is kept."""
     upload_id = pending.target
     upload = wg.uploads.get(upload_id)
     if upload is None or upload.status != fidelity.UPLOAD_STATUS_IN_PROGRESS:
+        return
+    prepared = wg.prepared.pop(upload_id, None)
+    if prepared in (PREPARING, DUE_WHILE_PREPARING):  # the uploading request finishes it when done
+        wg.prepared[upload_id] = DUE_WHILE_PREPARING
+        wg.pending[(INGESTION, upload_id)] = pending
         return
     plan = pending.plan
     if plan.outcome == INGESTION_FAILURE or plan.fails(wg.seed, wg.id, INGESTION, upload_id, pending.attempt):
         failure = RowError(0, "Ingestion failed (simulated by the mock's lifecycle plan); no row was applied.")
         wg.uploads[upload_id] = replace(
-            upload, status=INGESTION_FAILURE, updated_date=at, errors=(failure,), applied_rows=0
+            upload, status=INGESTION_FAILURE, updated_date=at, errors=(failure,), applied_rows=0, text=None
         )
         return
-    by_display_id: dict[str, str] = {}
-    for case in wg.cases.ordered():
-        by_display_id.setdefault(case.display_id, case.id)
-    errors: list[RowError] = []
-    created: list[str] = []
-    updated: list[str] = []
-    for line, cells in upload.rows:
-        values = dict(zip(upload.header, (c.strip() for c in cells), strict=False))  # counts checked below
-        try:
-            if len(cells) != len(upload.header):
-                raise InvalidRequest(
-                    f"expected {len(upload.header)} values, found {len(cells)}"
-                )
-            case, is_new = _apply_row(wg, values, by_display_id, at)
-        except (InvalidRequest, Conflict) as exc:
-            errors.append(
-                RowError(line, exc.message, values.get("Case_ID") or None, values.get("Sample_ID") or None)
-            )
-            continue
-        by_display_id[case.display_id] = case.id
-        (created if is_new else updated).append(case.id)
-    applied = len(upload.rows) - len(errors)
+    if not isinstance(prepared, Prepared) or not prepared.still_valid(wg, at):
+        prepared = prepare(wg, upload, at)
+    _publish(wg, prepared)
     if plan.outcome is not None:
         status = plan.outcome
-    elif not errors:
+    elif not prepared.failed:
         status = fidelity.UPLOAD_STATUS_COMPLETED
-    elif applied:
+    elif prepared.applied:
         status = fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED
     else:
         status = fidelity.UPLOAD_STATUS_FAILED
     wg.uploads[upload_id] = replace(
         upload,
+        text=None,
         status=status,
         updated_date=at,
-        errors=tuple(errors),
-        applied_rows=applied,
-        cases_created=tuple(dict.fromkeys(created)),
-        cases_updated=tuple(dict.fromkeys(c for c in updated if c not in created)),
+        errors=prepared.errors,
+        applied_rows=prepared.applied,
+        cases_created=prepared.created,
+        cases_updated=prepared.updated,
     )
 
 
-def _apply_row(
-    wg: Workgroup, values: dict[str, str], by_display_id: dict[str, str], at: datetime
-) -> tuple[Case, bool]:
-    display_id = values.get("Case_ID", "")
-    sample_id = values.get("Sample_ID", "")
-    if not display_id:
-        raise InvalidRequest("Case_ID is empty")
-    if not sample_id:
-        raise InvalidRequest("Sample_ID is empty")
-    disease = _disease(wg, values.get("Tumor_Type", ""))
-    sample_type = _choice("Sample_Type", values.get("Sample_Type", ""), {t.lower(): t for t in fidelity.SAMPLE_TYPES})
-    sex = _choice("Sex", values.get("Sex", ""), fidelity.SEX_VALUES)
-    tags = tuple(t.strip() for t in values.get("Tags", "").split(fidelity.CSV_TAG_SEPARATOR) if t.strip())
-    test_definition = None
-    if values.get("Test_Definition"):
-        test_definition = wg.test_definition_named(values["Test_Definition"])
-        if test_definition is None:
-            raise InvalidRequest(
-                f"Test_Definition '{values['Test_Definition']}' is not a test definition of this workgroup"
-            )
-    extra = tuple(
-        CustomField(name=k, value=v, order=i)
-        for i, (k, v) in enumerate(((k, v) for k, v in values.items() if k not in KNOWN_COLUMNS and v), 1)
-    )
+def _publish(wg: Workgroup, prepared: Prepared) -> None:
+    """Store the job's result: a step per changed case, and one merge for all the new ones."""
+    at = prepared.at
+    for case in prepared.changed:
+        wg.cases.put(case)
+    wg.cases.add_new(prepared.new)
+    wg.history.update(prepared.new_history)
+    for case_id, old, new, cause in prepared.transitions:
+        wg.record_transition(case_id, old, new, at, cause)
+    for case_id in prepared.disease_set:
+        lifecycle.cancel(wg, PROCESSING, case_id)
+        if wg.cases.get(case_id).status is CaseStatus.PROCESSING:  # type: ignore[union-attr]
+            lifecycle.start(wg, PROCESSING, case_id, at)
 
-    existing = wg.cases.get(by_display_id.get(display_id, ""))
-    if existing is None:
-        case = Case(
-            id=wg.new_id("case"),
-            display_id=display_id,
-            status=CaseStatus.AWAITING_MOLECULAR_DATA,
-            created_date=at,
-            updated_date=at,
-            subjects=(
-                Subject(
-                    id=wg.new_id("subject"),
-                    gender=sex or "UNKNOWN",
-                    samples=(
-                        Sample(
-                            id=wg.new_id("sample"),
-                            external_sample_id=sample_id,
-                            external_sample_name=sample_id,
-                            sample_type=sample_type or "DNA",
-                            pair_id=None,
-                            tumor_type=(disease,) if disease else (),
-                        ),
-                    ),
-                ),
-            ),
-            tags=tags,
-            test_definition=test_definition,
-            custom_metadata=extra,
+
+class _Ids:
+    """Ids of the cases, subjects and samples one upload creates: the same for the same seed,
+    workgroup, upload and rows, with no counter shared with other requests."""
+
+    def __init__(self, wg: Workgroup, upload_id: str) -> None:
+        self._prefix = f"{wg.seed}:{wg.id}:{upload_id}:"
+        self._minted = 0
+
+    def new(self, kind: str) -> str:
+        self._minted += 1
+        digest = hashlib.sha256(f"{self._prefix}{kind}:{self._minted}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
+
+
+class _Draft:
+    """One case as the rows so far leave it, changed in place (a row touching a case with
+    thousands of samples costs the same as any other) and made into a record once, at the end."""
+
+    def __init__(self, ids: _Ids, base: Case | None, display_id: str, at: datetime) -> None:
+        self.base = base
+        self.display_id = display_id
+        if base is None:
+            self.case_id = ids.new("case")
+            self.subject_id: str | None = ids.new("subject")
+            self.status = CaseStatus.AWAITING_MOLECULAR_DATA
+        else:
+            self.case_id = base.id
+            self.subject_id = None if base.subjects else ids.new("subject")
+            self.status = base.status
+        first = base.subjects[0] if base is not None and base.subjects else None
+        self.samples: list[Sample] = list(first.samples) if first else []
+        self.sample_index = {}
+        for index, sample in enumerate(self.samples):
+            self.sample_index.setdefault(sample.external_sample_id, index)
+        self.gender = first.gender if first else "UNKNOWN"
+        self.tags = base.tags if base else ()
+        self.test_definition = base.test_definition if base else None
+        self.custom = {f.name: f for f in base.custom_metadata} if base else {}
+        self.current_diseases = base.diseases[:1] if base else ()
+        self.disease: Disease | None = None
+        self.transitions: list[tuple[CaseStatus | None, CaseStatus, str]] = (
+            [(None, self.status, "created by a metadata upload")] if base is None else []
         )
-        wg.cases.put(case)
-        wg.record_transition(case.id, None, case.status, at, "created by a metadata upload")
-        return case, True
+        self.at = at
 
-    subjects = list(existing.subjects)
-    first = subjects[0]
-    samples = list(first.samples)
-    index = next((i for i, s in enumerate(samples) if s.external_sample_id == sample_id), None)
-    if index is None:
-        samples.append(Sample(id=wg.new_id("sample"), external_sample_id=sample_id,
-                              external_sample_name=sample_id, sample_type=sample_type or "DNA",
-                              pair_id=None, tumor_type=existing.diseases[:1]))
-    elif sample_type:
-        samples[index] = replace(samples[index], sample_type=sample_type)
-    subjects[0] = replace(first, samples=tuple(samples), gender=sex or first.gender)
-    changes: dict[str, object] = {"subjects": tuple(subjects), "updated_date": at}
-    if tags:
-        changes["tags"] = tags
-    if test_definition is not None:
-        changes["test_definition"] = test_definition
-    if extra:
-        kept = tuple(f for f in existing.custom_metadata if f.name not in {e.name for e in extra})
-        changes["custom_metadata"] = kept + extra
-    case = replace(existing, **changes)
-    if disease is not None:
-        case = processing.set_disease(wg, case, disease, at)  # validates before storing
-    else:
-        wg.cases.put(case)
-    return case, False
+    def record(self) -> Case:
+        disease = self.disease
+        samples = tuple(replace(s, tumor_type=(disease,)) for s in self.samples) if disease else tuple(self.samples)
+        base = self.base
+        if base is None or not base.subjects:
+            subjects: tuple[Subject, ...] = (Subject(id=self.subject_id or "", gender=self.gender, samples=samples),)
+        else:
+            rest = base.subjects[1:]
+            if disease:  # a disease is set on every sample of the case
+                rest = tuple(replace(s, samples=tuple(replace(x, tumor_type=(disease,)) for x in s.samples)) for s in rest)
+            subjects = (replace(base.subjects[0], samples=samples, gender=self.gender), *rest)
+        fields = dict(
+            status=self.status, updated_date=self.at, subjects=subjects, tags=self.tags,
+            test_definition=self.test_definition, custom_metadata=tuple(self.custom.values()),
+        )
+        if base is None:
+            return Case(id=self.case_id, display_id=self.display_id, created_date=self.at, **fields)  # type: ignore[arg-type]
+        return replace(base, **fields)  # type: ignore[arg-type]
+
+
+class _Job:
+    """The rows of one file applied in order to drafts of the cases they touch; linear in the
+    rows and in the cases' sizes. Reads the workgroup, never writes it."""
+
+    def __init__(self, wg: Workgroup, upload_id: str, at: datetime) -> None:
+        self.wg = wg
+        self.at = at
+        self.version = wg.cases.version
+        self.ids = _Ids(wg, upload_id)
+        self.drafts: dict[str, _Draft] = {}
+        self.errors: list[RowError] = []
+        self.applied = 0
+        self.failed = 0
+
+    def apply_row(self, line: int, cells: list[str], header: tuple[str, ...]) -> None:
+        values = dict(zip(header, (c.strip() for c in cells), strict=False))  # counts checked below
+        try:
+            if len(cells) != len(header):
+                raise InvalidRequest(f"expected {len(header)} values, found {len(cells)}")
+            self._apply(values)
+        except (InvalidRequest, Conflict) as exc:
+            self.failed += 1
+            if len(self.errors) < fidelity.MAX_REPORTED_ROW_ERRORS:
+                self.errors.append(RowError(line, exc.message, values.get("Case_ID") or None,
+                                            values.get("Sample_ID") or None))
+            return
+        self.applied += 1
+
+    def _apply(self, values: dict[str, str]) -> None:
+        """Validate the whole row first: a row that fails changes nothing."""
+        wg = self.wg
+        display_id = values.get("Case_ID", "")
+        sample_id = values.get("Sample_ID", "")
+        if not display_id:
+            raise InvalidRequest("Case_ID is empty")
+        if not sample_id:
+            raise InvalidRequest("Sample_ID is empty")
+        disease = _disease(wg, values.get("Tumor_Type", ""))
+        sample_type = _choice("Sample_Type", values.get("Sample_Type", ""), {t.lower(): t for t in fidelity.SAMPLE_TYPES})
+        sex = _choice("Sex", values.get("Sex", ""), fidelity.SEX_VALUES)
+        tags = tuple(t.strip() for t in values.get("Tags", "").split(fidelity.CSV_TAG_SEPARATOR) if t.strip())
+        test_definition = None
+        if values.get("Test_Definition"):
+            test_definition = wg.test_definition_named(values["Test_Definition"])
+            if test_definition is None:
+                raise InvalidRequest(
+                    f"Test_Definition '{values['Test_Definition']}' is not a test definition of this workgroup"
+                )
+        extra = [
+            CustomField(name=k, value=v, order=i)
+            for i, (k, v) in enumerate(((k, v) for k, v in values.items() if k not in KNOWN_COLUMNS and v), 1)
+        ]
+        draft = self.drafts.get(display_id)
+        if draft is not None and disease is not None and status_after_disease_set(draft.status) is None:
+            raise _signed_off(draft)
+        if draft is None:
+            base = wg.cases.find_by_display_id(display_id)
+            if base is not None and disease is not None and status_after_disease_set(base.status) is None:
+                raise _signed_off_case(base)
+            draft = self.drafts[display_id] = _Draft(self.ids, base, display_id, self.at)
+            new_case = base is None
+        else:
+            new_case = False
+        index = draft.sample_index.get(sample_id)
+        if index is None:
+            tumor = (disease,) if new_case and disease else ((draft.disease,) if draft.disease else draft.current_diseases)
+            draft.sample_index[sample_id] = len(draft.samples)
+            draft.samples.append(Sample(id=self.ids.new("sample"), external_sample_id=sample_id,
+                                        external_sample_name=sample_id, sample_type=sample_type or "DNA",
+                                        pair_id=None, tumor_type=tumor))
+        elif sample_type:
+            draft.samples[index] = replace(draft.samples[index], sample_type=sample_type)
+        if sex:
+            draft.gender = sex
+        if tags:
+            draft.tags = tags
+        if test_definition is not None:
+            draft.test_definition = test_definition
+        for field in extra:  # a named field replaces the one of that name, at the end
+            draft.custom.pop(field.name, None)
+            draft.custom[field.name] = field
+        if disease is not None:
+            if new_case:
+                draft.current_diseases = (disease,)
+            else:
+                new_status = status_after_disease_set(draft.status)
+                assert new_status is not None  # checked above
+                if new_status is not draft.status or new_status is CaseStatus.PROCESSING:
+                    draft.transitions.append((draft.status, new_status, "disease set"))
+                draft.status = new_status
+                draft.disease = disease
+
+    def prepared(self) -> Prepared:
+        changed, new, new_history, transitions, disease_set = [], [], {}, [], []
+        for draft in self.drafts.values():
+            case = draft.record()
+            if draft.base is None:
+                new.append(case)
+                new_history[case.id] = [Transition(self.at, old, status, cause) for old, status, cause in draft.transitions]
+            else:
+                changed.append(case)
+                transitions += [(case.id, old, status, cause) for old, status, cause in draft.transitions]
+                if draft.disease is not None:
+                    disease_set.append(case.id)
+        return Prepared(
+            at=self.at, version=self.version, found={d: draft.base for d, draft in self.drafts.items()},
+            changed=tuple(changed), new=NewCases.of(new), new_history=new_history, transitions=tuple(transitions),
+            disease_set=tuple(disease_set), errors=tuple(self.errors), applied=self.applied, failed=self.failed,
+            created=tuple(c.id for c in new), updated=tuple(c.id for c in changed),
+        )
+
+
+def _signed_off_case(case: Case) -> Conflict:
+    return Conflict(
+        f"Case {case.id} is in status {case.status.value} ({UI_LABELS[case.status]}); its disease cannot be changed.",
+        [{"field": "status", "message": f"{case.status.value} does not allow a disease change"}],
+    )
+
+
+def _signed_off(draft: _Draft) -> Conflict:
+    return Conflict(
+        f"Case {draft.case_id} is in status {draft.status.value} ({UI_LABELS[draft.status]}); "
+        f"its disease cannot be changed.",
+        [{"field": "status", "message": f"{draft.status.value} does not allow a disease change"}],
+    )
 
 
 def _disease(wg: Workgroup, snomed_id: str) -> Disease | None:

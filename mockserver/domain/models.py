@@ -188,7 +188,9 @@ class Upload:
     file_name: str
     size_bytes: int
     header: tuple[str, ...]
-    rows: tuple[tuple[int, tuple[str, ...]], ...]  # (line number, cells)
+    #: The file's text until its job has run; afterwards only the result is kept.
+    text: str | None
+    total_rows: int
     status: str
     created_date: datetime
     updated_date: datetime

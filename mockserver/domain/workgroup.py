@@ -63,6 +63,8 @@ class Workgroup:
             self.attempts: dict[tuple[str, str], int] = {}
             self.case_plans: dict[str, Plan] = {}
             self.history: dict[str, list[Transition]] = {}
+            #: Upload jobs worked out ahead of their due time (``ingestion.prepare_ahead``).
+            self.prepared: dict[str, object] = {}
             self.minted = 0
             self.changed.notify_all()
 

@@ -68,7 +68,7 @@ def test_state_file__sigkill_during_saves_leaves_a_valid_state(tmp_path) -> None
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
         doc = json.loads(path.read_text())  # never a half-written file
-        assert doc["format"] == "ici-mock-state/1"
+        assert doc["format"] == "ici-mock-state/2"
     with serving("--state-file", str(path)) as (url, _):
         names = [c["displayId"] for c in requests.get(url + "/_mock/cases", timeout=10).json()]
         assert any(name.startswith("R") and "-" in name for name in names)

@@ -35,7 +35,16 @@ def upload_custom_case_data() -> Response:
         raise BadRequest(f"No file: add one to five CSV files in the field '{fidelity.UPLOAD_FIELD}'.")
     parsed = [ingestion.parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
     uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now())
-    return jsonify(_accepted.dump(uploads))
+    response = jsonify(_accepted.dump(uploads))
+    # Each job's rows are worked out away from the workgroup's lock: a small file's before the
+    # answer (so the next request finds it ready), a large file's after the answer is sent.
+    large = [u.id for u in uploads if u.total_rows >= ingestion.LARGE_JOB_ROWS]
+    for upload in uploads:
+        if upload.id not in large:
+            ingestion.prepare_ahead(wg, upload.id)
+    if large:
+        response.call_on_close(lambda: [ingestion.prepare_ahead(wg, upload_id) for upload_id in large])
+    return response
 
 
 @bp.get("/crs/api/v1/custom-case-data/<upload_id>/status", endpoint="getCustomCaseDataStatus")
