@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
+import multiprocessing.synchronize
 import statistics
 import subprocess
 import sys
@@ -39,30 +41,35 @@ def rss_mb(server: Server) -> float:
     return float("nan")
 
 
+def _probe(url: str, stop: multiprocessing.synchronize.Event, out: multiprocessing.Queue) -> None:
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    latencies: list[float] = []
+    while not stop.is_set() and len(latencies) < 100_000:
+        started = time.perf_counter()
+        session.get(f"{url}/crs/api/v2/cases/{CASE}", timeout=120)
+        latencies.append((time.perf_counter() - started) * 1000)
+        stop.wait(0.005)
+    out.put(latencies)
+
+
 @contextmanager
 def probing(url: str) -> Iterator[list[float]]:
-    """GET case every 5 ms on its own connection; yields the latencies (ms) seen meanwhile."""
+    """GET case every 5 ms from a process of its own (so that the attacking client's work never
+    delays the probe's own measurements); the list fills with its latencies (ms) at the end."""
     latencies: list[float] = []
-    stop = threading.Event()
-
-    def run() -> None:
-        session = requests.Session()
-        session.headers.update(HEADERS)
-        while not stop.is_set() and len(latencies) < 100_000:
-            started = time.perf_counter()
-            session.get(f"{url}/crs/api/v2/cases/{CASE}", timeout=120)
-            latencies.append((time.perf_counter() - started) * 1000)
-            stop.wait(0.005)
-
-    thread = threading.Thread(target=run)
-    thread.start()
+    stop = multiprocessing.Event()
+    out: multiprocessing.Queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=_probe, args=(url, stop, out))
+    process.start()
     try:
-        time.sleep(0.3)
+        time.sleep(0.5)
         yield latencies
     finally:
         time.sleep(0.3)
         stop.set()
-        thread.join(timeout=150)
+        latencies.extend(out.get(timeout=150))
+        process.join(timeout=30)
 
 
 def baseline_ms(url: str) -> float:

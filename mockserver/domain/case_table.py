@@ -44,6 +44,25 @@ class NewCases:
         return cls(by_id, list(heapq.merge(*runs)), by_display_id)
 
 
+def merged_updates(target: dict, source: dict) -> None:
+    """``target.update(source)`` in slices: one C-level update of 100,000 entries would hold the
+    GIL, and so every other request, for tens of milliseconds."""
+    items = list(source.items())
+    for start in range(0, len(items), _SORT_SLICE):
+        target.update(items[start : start + _SORT_SLICE])
+
+
+@dataclass(frozen=True, slots=True)
+class MergedOverlay:
+    """The added cases and their indexes with a batch merged in, as of ``version``."""
+
+    version: int
+    added: dict[str, Case]
+    added_keys: list[tuple[object, ...]]
+    by_display_id: dict[str, tuple[str, ...]]
+    count: int
+
+
 class CaseTable:
     def __init__(self, seeded: Iterable[Case] = ()) -> None:
         ordered = sorted(seeded, key=lambda c: c.sort_key)
@@ -134,6 +153,30 @@ class CaseTable:
         index = self._overlay_by_display_id
         index[case.display_id] = (*index.get(case.display_id, ()), case.id)
         self.version += 1
+
+    def merged_with(self, new: NewCases) -> MergedOverlay:
+        """The overlay with ``new`` added, built from copies without the workgroup's lock (each
+        copy is one C-level step); ``swap_in`` then installs it in constant time, if nothing
+        changed meanwhile."""
+        version = self.version
+        added = dict(self._added)
+        merged_updates(added, new.by_id)
+        keys = list(heapq.merge(self._added_keys, new.sorted_keys))
+        index = dict(self._overlay_by_display_id)
+        shared = {d: index[d] + new.by_display_id[d] for d in new.by_display_id.keys() & index.keys()}
+        merged_updates(index, new.by_display_id)
+        index.update(shared)
+        return MergedOverlay(version, added, keys, index, self._count + len(new.by_id))
+
+    def swap_in(self, merged: MergedOverlay) -> bool:
+        """Install an overlay from ``merged_with``; False, changing nothing, if the table
+        changed since it was built."""
+        if merged.version != self.version:
+            return False
+        self._added, self._added_keys = merged.added, merged.added_keys
+        self._overlay_by_display_id, self._count = merged.by_display_id, merged.count
+        self.version += 1
+        return True
 
     def add_new(self, new: NewCases) -> None:
         """Add cases whose ids are in no table yet, prepared beforehand with ``NewCases.of``."""

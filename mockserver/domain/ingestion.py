@@ -21,7 +21,7 @@ from typing import Any
 
 from .. import fidelity
 from . import lifecycle
-from .case_table import NewCases
+from .case_table import MergedOverlay, NewCases, merged_updates
 from .errors import Conflict, InvalidRequest
 from .models import Case, CustomField, Disease, RowError, Sample, Subject, Transition, Upload
 from .plans import INGESTION, INGESTION_FAILURE, PROCESSING, Pending
@@ -134,6 +134,8 @@ class Prepared:
     failed: int
     created: tuple[str, ...]
     updated: tuple[str, ...]
+    #: The overlay and history with the new cases merged in, when prepared ahead (see ``_publish``).
+    merged: tuple[MergedOverlay, dict[str, list[Transition]]] | None = None
 
     def still_valid(self, wg: Workgroup, at: datetime) -> bool:
         if at != self.at:
@@ -172,6 +174,10 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
     try:
         with _collector_set_aside(upload.total_rows >= LARGE_JOB_ROWS):
             prepared = prepare(wg, upload, at)
+            if len(prepared.new.by_id) >= LARGE_JOB_ROWS:
+                history = dict(wg.history)
+                merged_updates(history, prepared.new_history)
+                prepared = replace(prepared, merged=(wg.cases.merged_with(prepared.new), history))
     finally:
         with wg.lock:
             marker = wg.prepared.get(upload_id)
@@ -262,10 +268,15 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
 def _publish(wg: Workgroup, prepared: Prepared) -> None:
     """Store the job's result: a step per changed case, and one merge for all the new ones."""
     at = prepared.at
+    # Many new cases: merged in beforehand, away from the lock, and swapped in here at once (the
+    # history changes only with the cases, so an unchanged table means an unchanged history).
+    if prepared.merged is not None and wg.cases.swap_in(prepared.merged[0]):
+        wg.history = prepared.merged[1]
+    else:
+        wg.cases.add_new(prepared.new)
+        wg.history.update(prepared.new_history)
     for case in prepared.changed:
         wg.cases.put(case)
-    wg.cases.add_new(prepared.new)
-    wg.history.update(prepared.new_history)
     for case_id, old, new, cause in prepared.transitions:
         wg.record_transition(case_id, old, new, at, cause)
     for case_id in prepared.disease_set:
@@ -433,7 +444,11 @@ class _Job:
 
     def prepared(self) -> Prepared:
         changed, new, new_history, transitions, disease_set = [], [], {}, [], []
-        for draft in self.drafts.values():
+        found = {d: draft.base for d, draft in self.drafts.items()}
+        for display_id in list(self.drafts):
+            # Each draft is freed once its record is made: dropping 100,000 drafts at once would
+            # be one long deallocation holding the GIL, a pause for every other request.
+            draft = self.drafts.pop(display_id)
             case = draft.record()
             if draft.base is None:
                 new.append(case)
@@ -444,7 +459,7 @@ class _Job:
                 if draft.disease is not None:
                     disease_set.append(case.id)
         return Prepared(
-            at=self.at, version=self.version, found={d: draft.base for d, draft in self.drafts.items()},
+            at=self.at, version=self.version, found=found,
             changed=tuple(changed), new=NewCases.of(new), new_history=new_history, transitions=tuple(transitions),
             disease_set=tuple(disease_set), errors=tuple(self.errors), applied=self.applied, failed=self.failed,
             created=tuple(c.id for c in new), updated=tuple(c.id for c in changed),

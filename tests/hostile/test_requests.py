@@ -130,13 +130,13 @@ def deep(levels: int) -> str:
     ("PUT", f"/crs/api/v1/cases/{THYROID_CASE}/diseases"), ("POST", "/_mock/cases"), ("PUT", "/_mock/state"),
     ("PUT", "/_mock/clock"),
 ])
-def test_deeply_nested_json_is_400_and_changes_nothing(fresh_api: Api, method: str, path: str) -> None:
-    before = fresh_api.admin("GET", "/state")
+def test_deeply_nested_json_is_400_and_changes_nothing(frozen_api: Api, method: str, path: str) -> None:
+    before = frozen_api.admin("GET", "/state")  # a frozen clock: two exports compare equal
     for levels in (10_000, 65):
-        response = fresh_api.request(method, path, data=deep(levels), headers={"Content-Type": "application/json"})
+        response = frozen_api.request(method, path, data=deep(levels), headers={"Content-Type": "application/json"})
         assert response.status_code == 400, response.text
         assert response.json()["message"] == "The JSON body nests more than 64 levels of arrays and objects."
-    assert fresh_api.admin("GET", "/state") == before
+    assert frozen_api.admin("GET", "/state") == before
 
 
 def test_clock_cannot_leave_four_digit_years(fresh_api: Api) -> None:
@@ -165,14 +165,14 @@ def test_state_with_a_clock_offset_out_of_range_is_refused(fresh_api: Api) -> No
     assert fresh_api.get(CASE).status_code == 200
 
 
-def test_dates_before_year_1000_are_refused_and_exports_reimport(fresh_api: Api) -> None:
-    response = requests.post(fresh_api.url + "/_mock/cases", json={"displayId": "OLD", "createdDate": "0999-01-01T00:00:00+0000"},
+def test_dates_before_year_1000_are_refused_and_exports_reimport(frozen_api: Api) -> None:
+    response = requests.post(frozen_api.url + "/_mock/cases", json={"displayId": "OLD", "createdDate": "0999-01-01T00:00:00+0000"},
                              timeout=10)
     assert response.status_code == 400 and response.json()["details"][0]["field"] == "[0].createdDate"
-    fresh_api.admin("POST", "/cases", {"displayId": "NEW", "createdDate": "1000-01-01T00:00:00+0000"}, expect=201)
-    exported = fresh_api.admin("GET", "/state")
-    fresh_api.admin("PUT", "/state", exported)
-    assert fresh_api.admin("GET", "/state") == exported
+    frozen_api.admin("POST", "/cases", {"displayId": "NEW", "createdDate": "1000-01-01T00:00:00+0000"}, expect=201)
+    exported = frozen_api.admin("GET", "/state")
+    frozen_api.admin("PUT", "/state", exported)
+    assert frozen_api.admin("GET", "/state") == exported
 
 
 def test_since_with_thousands_of_digits_is_400(api: Api) -> None:
