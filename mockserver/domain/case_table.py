@@ -44,6 +44,14 @@ class NewCases:
         return cls(by_id, list(heapq.merge(*runs)), by_display_id)
 
 
+def _merged_keys(old: list[tuple[object, ...]], new: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Two sorted key lists as one; new cases usually all sort after the old ones (they were
+    created now), which is a plain concatenation."""
+    if not old or not new or old[-1] <= new[0]:
+        return [*old, *new]
+    return list(heapq.merge(old, new))
+
+
 def merged_updates(target: dict, source: dict) -> None:
     """``target.update(source)`` in slices: one C-level update of 100,000 entries would hold the
     GIL, and so every other request, for tens of milliseconds."""
@@ -161,7 +169,7 @@ class CaseTable:
         version = self.version
         added = dict(self._added)
         merged_updates(added, new.by_id)
-        keys = list(heapq.merge(self._added_keys, new.sorted_keys))
+        keys = _merged_keys(self._added_keys, new.sorted_keys)
         index = dict(self._overlay_by_display_id)
         shared = {d: index[d] + new.by_display_id[d] for d in new.by_display_id.keys() & index.keys()}
         merged_updates(index, new.by_display_id)
