@@ -172,14 +172,15 @@ def test_state__export_then_import_reproduces_identical_answers(frozen_api: Api)
         other.stop()
 
 
-def test_state__bad_import_is_400_and_changes_nothing(fresh_api: Api) -> None:
-    exported = fresh_api.admin("GET", "/state")
+def test_state__bad_import_is_400_and_changes_nothing(frozen_api: Api) -> None:
+    """Under a frozen clock, so that two exports a second apart still compare equal."""
+    exported = frozen_api.admin("GET", "/state")
     broken = {**exported, "workgroups": [{**exported["workgroups"][0], "changedCases": [{"id": "x"}]}]}
-    error = fresh_api.admin("PUT", "/state", broken, expect=400)
+    error = frozen_api.admin("PUT", "/state", broken, expect=400)
     assert any(d["field"].startswith("workgroups[0]") for d in error["details"]), error
-    fresh_api.admin("PUT", "/state", {"format": "other"}, expect=400)
-    fresh_api.admin("PUT", "/state", [], expect=400)
-    assert fresh_api.admin("GET", "/state") == exported
+    frozen_api.admin("PUT", "/state", {"format": "other"}, expect=400)
+    frozen_api.admin("PUT", "/state", [], expect=400)
+    assert frozen_api.admin("GET", "/state") == exported
 
 
 def test_control_plane_errors_use_the_error_format(fresh_api: Api) -> None:
