@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 #: Nesting of a JSON body or state file; the mock's own documents nest fewer than 10 levels.
@@ -20,3 +21,20 @@ def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
         children = item.values() if isinstance(item, dict) else item
         stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
     return False
+
+
+class TooDeep(ValueError):
+    def __init__(self) -> None:
+        super().__init__(f"nests more than {MAX_JSON_DEPTH} levels of arrays and objects")
+
+
+def parsed(parse: Callable[[], Any]) -> Any:
+    """``parse()``'s JSON, or TooDeep when it nests too deeply, whether the parser itself ran
+    out of stack or the depth shows only after parsing."""
+    try:
+        value = parse()
+    except RecursionError:
+        raise TooDeep() from None
+    if too_deep(value):
+        raise TooDeep()
+    return value

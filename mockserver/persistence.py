@@ -40,17 +40,14 @@ class StateFile:
         """Import the file if there is one; raise ValueError, changing nothing, if it is unusable."""
         if not self.path.exists():
             return False
-        too_deep = False
         try:
-            doc = json.loads(self.path.read_text(encoding="utf-8"))
+            doc = limits.parsed(lambda: json.loads(self.path.read_text(encoding="utf-8")))
+        except limits.TooDeep:
+            raise ValueError(f"the state file {self.path} nests more than {limits.MAX_JSON_DEPTH} levels; "
+                             "it is not a state: fix or remove it, the server will not overwrite it") from None
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"the state file {self.path} cannot be read as JSON ({exc}); "
                              "fix or remove it, the server will not overwrite it") from None
-        except RecursionError:
-            too_deep = True
-        if too_deep or limits.too_deep(doc):
-            raise ValueError(f"the state file {self.path} nests more than {limits.MAX_JSON_DEPTH} levels; "
-                             "it is not a state: fix or remove it, the server will not overwrite it")
         try:
             import_state(doc, self._mock, self._plane)
         except ValidationError as exc:

@@ -11,12 +11,12 @@ import time
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .. import credentials, fidelity, redaction
+from .. import credentials, fidelity
 from ..apidoc import doc_of
 from ..error_handling import error_response
 from ..wire import abort_after
 from .control import control
-from .journal import MAX_PATH_CHARS, PREVIEW_BYTES, now_microseconds, redacted_environ_headers
+from .journal import PREVIEW_BYTES, kept_request, now_microseconds
 from .latency import MAX_DELAY_MS
 
 PREFIX = "/_mock"
@@ -114,17 +114,10 @@ def record(response: Response) -> None:
     formats them when the journal is read. Authorization is redacted here, so no key is kept."""
     environ = request.environ
     fault = g.get("mock_fault")
-    headers, cut = redacted_environ_headers(environ)
-    path, query = request.path, redaction.query_string(environ.get("QUERY_STRING", ""))
-    if len(path) > MAX_PATH_CHARS or len(query) > MAX_PATH_CHARS:
-        path, query, cut = path[:MAX_PATH_CHARS], query[:MAX_PATH_CHARS], True
     control().journal.record({
         "time": now_microseconds(),
         "method": request.method,
-        "path": path,
-        "queryString": query,
-        "headers": headers,
-        "truncated": cut,
+        **kept_request(environ, request.path),
         "bodySize": request.content_length or 0,
         "bodyPreview": _body_preview(),
         "operation": operation(),

@@ -91,9 +91,17 @@ def matches(entry: dict[str, Any], matcher: dict[str, Any]) -> bool:
     return True
 
 
-def redacted_environ_headers(environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bool]:
-    """The request's headers as WSGI environ keys, credentials redacted, each value and the
-    whole cut to a bounded size; and whether anything was cut."""
+def kept_request(environ: dict[str, Any], path: str) -> dict[str, Any]:
+    """What an entry keeps of the request line and headers: credentials redacted, each part cut
+    to its bound, and ``truncated`` when anything was cut."""
+    headers, cut = _redacted_headers(environ)
+    query = redaction.query_string(environ.get("QUERY_STRING", ""))
+    if len(path) > MAX_PATH_CHARS or len(query) > MAX_PATH_CHARS:
+        path, query, cut = path[:MAX_PATH_CHARS], query[:MAX_PATH_CHARS], True
+    return {"path": path, "queryString": query, "headers": headers, "truncated": cut}
+
+
+def _redacted_headers(environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bool]:
     headers, used, cut = [], 0, False
     for key, value in environ.items():
         if not (key.startswith("HTTP_") or key in _CONTENT_KEYS):

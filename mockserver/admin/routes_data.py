@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from ..apidoc import ANY_JSON, CONTROL, documented
 from ..datagen.inject import complete_case_json
-from ..datagen.world import build_workgroup
+from ..datagen.world import build_workgroup, reseed
 from ..domain import control as ops
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
@@ -75,10 +75,7 @@ def seed() -> Response:
     targets = [mock.workgroup_or_404(body["workgroup"])] if "workgroup" in body else mock.workgroups()
     rebuilt = []
     for old in targets:
-        cases = body.get("cases", old.origin.generated_cases)
-        new = build_workgroup(old.id, old.name, seed=body["seed"], cases=cases, fixture_cases=old.origin.fixture_cases)
-        mock.put_workgroup(new)
-        old.wake_waiters()
+        new = reseed(mock, old, body["seed"], body.get("cases", old.origin.generated_cases))
         rebuilt.append(describe(new))
     return jsonify(rebuilt)
 

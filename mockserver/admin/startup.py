@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from ..datagen.world import build_workgroup
+from ..datagen.world import build_workgroup, reseed
 from ..domain.errors import DomainError
 from ..domain.state import MockState
 from ..error_handling import flatten
@@ -33,9 +33,7 @@ def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[st
     if (seeded.seed, seeded.generated_cases) == (settings.seed, settings.cases):
         default.reset()  # constant time, whatever the number of cases
     else:  # re-seeded since the start
-        mock.put_workgroup(build_workgroup(default.id, default.name, seed=settings.seed, cases=settings.cases,
-                                           fixture_cases=seeded.fixture_cases))
-        default.wake_waiters()
+        reseed(mock, default, settings.seed, settings.cases)
     for wg in mock.workgroups():
         if wg.id != default.id:
             mock.remove_workgroup(wg.id)

@@ -18,7 +18,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 from .. import __version__
 from ..datagen.world import build_workgroup
 from ..domain import lifecycle
-from ..domain.clock import Clock
+from ..domain.clock import check_restorable
 from ..domain.models import RowError, Upload
 from ..domain.plans import INGESTION, PROCESSING, DefaultPlans, Pending
 from ..domain.state import MockState
@@ -196,7 +196,7 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
         raise ValidationError({"defaultWorkgroup": ["is not one of the workgroups"]})
     clock = data["clock"]
     restored_at = clock["now"] if clock["mode"] == "frozen" else None
-    Clock().restore(restored_at, clock["offsetSeconds"])  # raises for a clock out of range
+    check_restorable(restored_at, clock["offsetSeconds"])
     # Everything is valid: swap it in.
     mock.clock.restore(restored_at, clock["offsetSeconds"])
     mock.defaults.processing = lifecycle_plans["processing"]

@@ -48,15 +48,9 @@ class MockRequest(Request):
 
     def get_json(self, force: bool = False, silent: bool = False, cache: bool = True) -> Any:
         try:
-            data = super().get_json(force=force, silent=silent, cache=cache)
-        except RecursionError:
-            data = None
-            too_deep_body = True
-        else:
-            too_deep_body = limits.too_deep(data)
-        if too_deep_body:
-            raise BadRequest(f"The JSON body nests more than {limits.MAX_JSON_DEPTH} levels of arrays and objects.")
-        return data
+            return limits.parsed(lambda: super(MockRequest, self).get_json(force=force, silent=silent, cache=cache))
+        except limits.TooDeep as exc:
+            raise BadRequest(f"The JSON body {exc}.") from None
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
         if e is None:  # not a JSON content type: Flask's 415 says so already

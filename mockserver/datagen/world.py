@@ -9,6 +9,7 @@ from marshmallow import ValidationError
 
 from ..domain.models import Case
 from ..domain.plans import DefaultPlans
+from ..domain.state import MockState
 from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema
 from .cases import make_case, make_test_definitions
@@ -54,3 +55,12 @@ def build_workgroup(
         diseases=diseases,
         defaults=defaults,
     )
+
+
+def reseed(mock: MockState, old: Workgroup, seed: int, cases: int) -> Workgroup:
+    """Replace a workgroup by the same one seeded anew (its fixture cases kept); anyone waiting
+    on the old one looks again."""
+    new = build_workgroup(old.id, old.name, seed=seed, cases=cases, fixture_cases=old.origin.fixture_cases)
+    mock.put_workgroup(new)
+    old.wake_waiters()
+    return new

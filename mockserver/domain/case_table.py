@@ -20,7 +20,8 @@ from .columns import Columns
 from .models import Case
 
 _DELETED = None
-_SORT_SLICE = 5000
+#: Work on 100,000 items is cut into slices of this many, so no one C-level call holds the GIL long.
+_SLICE = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class NewCases:
         keys = [(*c.sort_key,) for c in by_id.values()]
         # Sorted in slices merged by a generator: one sort of 100,000 keys would hold the GIL
         # (and so every other request) for a tenth of a second.
-        runs = [sorted(keys[i : i + _SORT_SLICE]) for i in range(0, len(keys), _SORT_SLICE)]
+        runs = [sorted(keys[i : i + _SLICE]) for i in range(0, len(keys), _SLICE)]
         return cls(by_id, list(heapq.merge(*runs)), by_display_id)
 
 
@@ -56,8 +57,15 @@ def merged_updates(target: dict, source: dict) -> None:
     """``target.update(source)`` in slices: one C-level update of 100,000 entries would hold the
     GIL, and so every other request, for tens of milliseconds."""
     items = list(source.items())
-    for start in range(0, len(items), _SORT_SLICE):
-        target.update(items[start : start + _SORT_SLICE])
+    for start in range(0, len(items), _SLICE):
+        target.update(items[start : start + _SLICE])
+
+
+def _merge_display_ids(index: dict[str, tuple[str, ...]], new: dict[str, tuple[str, ...]]) -> None:
+    """Add ``new``'s display ids to ``index``, joining the ids of a display id both hold."""
+    shared = {d: index[d] + new[d] for d in new.keys() & index.keys()}
+    merged_updates(index, new)
+    index.update(shared)
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +179,7 @@ class CaseTable:
         merged_updates(added, new.by_id)
         keys = _merged_keys(self._added_keys, new.sorted_keys)
         index = dict(self._overlay_by_display_id)
-        shared = {d: index[d] + new.by_display_id[d] for d in new.by_display_id.keys() & index.keys()}
-        merged_updates(index, new.by_display_id)
-        index.update(shared)
+        _merge_display_ids(index, new.by_display_id)
         return MergedOverlay(version, added, keys, index, self._count + len(new.by_id))
 
     def swap_in(self, merged: MergedOverlay) -> bool:
@@ -189,13 +195,8 @@ class CaseTable:
     def add_new(self, new: NewCases) -> None:
         """Add cases whose ids are in no table yet, prepared beforehand with ``NewCases.of``."""
         self._added.update(new.by_id)
-        keys = self._added_keys
-        keys.extend(new.sorted_keys)
-        keys.sort()  # two sorted runs: one C-level merge
-        index = self._overlay_by_display_id
-        shared = {d: index[d] + new.by_display_id[d] for d in new.by_display_id.keys() & index.keys()}
-        index.update(new.by_display_id)
-        index.update(shared)
+        self._added_keys = _merged_keys(self._added_keys, new.sorted_keys)
+        _merge_display_ids(self._overlay_by_display_id, new.by_display_id)
         self._count += len(new.by_id)
         self.version += 1
 

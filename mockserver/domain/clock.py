@@ -52,10 +52,7 @@ class Clock:
 
     def restore(self, frozen_at: datetime | None, offset_seconds: float) -> None:
         """Set the clock as exported: frozen at an instant, or real with an offset."""
-        if frozen_at is not None:
-            check_in_range(frozen_at)
-        else:
-            _check_offset(offset_seconds)
+        check_restorable(frozen_at, offset_seconds)
         with self._lock:
             self._frozen_at = frozen_at
             self._offset = offset_seconds
@@ -89,6 +86,14 @@ class Clock:
         with self._lock:
             self._frozen_at = None
             self._offset = 0.0
+
+
+def check_restorable(frozen_at: datetime | None, offset_seconds: float) -> None:
+    """InvalidRequest unless ``Clock.restore`` may take these (an imported state checks first)."""
+    if frozen_at is not None:
+        check_in_range(frozen_at)
+    else:
+        _check_offset(offset_seconds)
 
 
 def _check_offset(offset_seconds: float) -> None:

@@ -20,12 +20,12 @@ from datetime import datetime
 from typing import Any
 
 from .. import fidelity
-from . import lifecycle
+from . import lifecycle, processing
 from .case_table import MergedOverlay, NewCases, merged_updates
 from .errors import Conflict, InvalidRequest
 from .models import Case, CustomField, Disease, RowError, Sample, Subject, Transition, Upload
 from .plans import INGESTION, INGESTION_FAILURE, PROCESSING, Pending
-from .statuses import UI_LABELS, CaseStatus, status_after_disease_set
+from .statuses import CaseStatus, status_after_disease_set
 from .workgroup import Workgroup
 
 # A single cell may be as large as a whole accepted file (csv's default stops at 128 KiB).
@@ -67,10 +67,9 @@ def parse_csv(file_name: str, data: bytes) -> ParsedCsv:
             f"File '{file_name}' is not UTF-8 text (byte {exc.start}).",
             [{"field": fidelity.UPLOAD_FIELD, "message": f"{file_name}: not UTF-8"}],
         ) from None
-    reader = _reader(text)
     try:
-        header = tuple(h.strip() for h in next(reader, ()))
-        total = sum(1 for cells in reader if any(c.strip() for c in cells))
+        header = tuple(h.strip() for h in next(_reader(text), ()))
+        total = sum(1 for _ in rows(text))
     except csv.Error as exc:
         raise InvalidRequest(f"File '{file_name}' is not valid CSV: {exc}.") from None
     missing = [c for c in fidelity.REQUIRED_CSV_COLUMNS if c not in header]
@@ -403,19 +402,19 @@ class _Job:
             for i, (k, v) in enumerate(((k, v) for k, v in values.items() if k not in KNOWN_COLUMNS and v), 1)
         ]
         draft = self.drafts.get(display_id)
-        if draft is not None and disease is not None and status_after_disease_set(draft.status) is None:
-            raise _signed_off(draft)
+        base = draft.base if draft is not None else wg.cases.find_by_display_id(display_id)
+        if disease is not None and (draft or base) is not None:
+            case_id, status = (draft.case_id, draft.status) if draft is not None else (base.id, base.status)  # type: ignore[union-attr]
+            if status_after_disease_set(status) is None:
+                raise processing.disease_refused(case_id, status)
+        new_case = draft is None and base is None
         if draft is None:
-            base = wg.cases.find_by_display_id(display_id)
-            if base is not None and disease is not None and status_after_disease_set(base.status) is None:
-                raise _signed_off_case(base)
             draft = self.drafts[display_id] = _Draft(self.ids, base, display_id, self.at)
-            new_case = base is None
-        else:
-            new_case = False
+        if new_case and disease is not None:  # a new case is created with its disease
+            draft.current_diseases = (disease,)
         index = draft.sample_index.get(sample_id)
         if index is None:
-            tumor = (disease,) if new_case and disease else ((draft.disease,) if draft.disease else draft.current_diseases)
+            tumor = (draft.disease,) if draft.disease else draft.current_diseases
             draft.sample_index[sample_id] = len(draft.samples)
             draft.samples.append(Sample(id=self.ids.new("sample"), external_sample_id=sample_id,
                                         external_sample_name=sample_id, sample_type=sample_type or "DNA",
@@ -432,9 +431,7 @@ class _Job:
             draft.custom.pop(field.name, None)
             draft.custom[field.name] = field
         if disease is not None:
-            if new_case:
-                draft.current_diseases = (disease,)
-            else:
+            if not new_case:
                 new_status = status_after_disease_set(draft.status)
                 assert new_status is not None  # checked above
                 if new_status is not draft.status or new_status is CaseStatus.PROCESSING:
@@ -464,21 +461,6 @@ class _Job:
             disease_set=tuple(disease_set), errors=tuple(self.errors), applied=self.applied, failed=self.failed,
             created=tuple(c.id for c in new), updated=tuple(c.id for c in changed),
         )
-
-
-def _signed_off_case(case: Case) -> Conflict:
-    return Conflict(
-        f"Case {case.id} is in status {case.status.value} ({UI_LABELS[case.status]}); its disease cannot be changed.",
-        [{"field": "status", "message": f"{case.status.value} does not allow a disease change"}],
-    )
-
-
-def _signed_off(draft: _Draft) -> Conflict:
-    return Conflict(
-        f"Case {draft.case_id} is in status {draft.status.value} ({UI_LABELS[draft.status]}); "
-        f"its disease cannot be changed.",
-        [{"field": "status", "message": f"{draft.status.value} does not allow a disease change"}],
-    )
 
 
 def _disease(wg: Workgroup, snomed_id: str) -> Disease | None:

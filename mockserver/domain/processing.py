@@ -20,11 +20,7 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Ca
     """
     new_status = status_after_disease_set(case.status)
     if new_status is None:
-        raise Conflict(
-            f"Case {case.id} is in status {case.status.value} "
-            f"({UI_LABELS[case.status]}); its disease cannot be changed.",
-            [{"field": "status", "message": f"{case.status.value} does not allow a disease change"}],
-        )
+        raise disease_refused(case.id, case.status)
     if not case.samples:
         raise Conflict(f"Case {case.id} has no sample to carry a disease.")
     subjects = tuple(
@@ -32,6 +28,14 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Ca
         for subject in case.subjects
     )
     return set_status(wg, replace(case, subjects=subjects), new_status, at, "disease set")
+
+
+def disease_refused(case_id: str, status: CaseStatus) -> Conflict:
+    """The refusal of a disease change in a status that does not allow one."""
+    return Conflict(
+        f"Case {case_id} is in status {status.value} ({UI_LABELS[status]}); its disease cannot be changed.",
+        [{"field": "status", "message": f"{status.value} does not allow a disease change"}],
+    )
 
 
 def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: str) -> Case:
