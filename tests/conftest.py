@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 import requests
 
-from mockserver import create_app, fidelity
+from mockserver import create_app
 from mockserver.client import VendorClient
 from mockserver.domain.state import MockState
 from mockserver.runner import ServerThread
 
 pytest_plugins = ["pytester"]
 
-WG = fidelity.DEFAULT_WORKGROUP_ID
+WG = "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"  # the default workgroup (README)
 BREAST_CASE = "0f6b2a44-5c1d-4e7a-9b3f-2d8c6e1a7b90"  # fixtures/cases/fixture_001_breast.json
 THYROID_CASE = "1a7c3b55-6d2e-4f8b-8c4a-3e9d7f2b8c01"  # fixtures/cases/fixture_002_thyroid.json
 
@@ -54,7 +54,7 @@ class Api(VendorClient):
         return response.json()
 
     def all_cases(self, **params: Any) -> list[dict[str, Any]]:
-        return self.search(pageSize=fidelity.MAX_PAGE_SIZE, **params)["content"]
+        return self.search(pageSize=2000, **params)["content"]
 
 
 def start_server(**settings: Any) -> ServerThread:

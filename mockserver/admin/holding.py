@@ -23,19 +23,23 @@ class HoldingSlots:
     def __init__(self, threads: int) -> None:
         self.threads = threads
         self.capacity = max(1, threads - reserved_workers(threads))
-        self._free = threading.BoundedSemaphore(self.capacity)
+        self.held = 0
+        self._lock = threading.Lock()
 
     @contextmanager
     def slot(self, what: str) -> Iterator[None]:
         """Hold one slot for the block; 503 (Retry-After: 1) at once when all are taken."""
-        if not self._free.acquire(blocking=False):
-            raise ServiceUnavailable(
-                f"The mock cannot hold one more worker for {what}: {self.capacity} of its {self.threads} "
-                f"threads already wait on delays or waits, and the rest stay free for other requests. "
-                f"Raise --threads, or send fewer delayed requests at once.",
-                retry_after=1,
-            )
+        with self._lock:
+            if self.held >= self.capacity:
+                raise ServiceUnavailable(
+                    f"The mock cannot hold one more worker for {what}: {self.capacity} of its {self.threads} "
+                    f"threads already wait on delays or waits, and the rest stay free for other requests. "
+                    f"Raise --threads, or send fewer delayed requests at once.",
+                    retry_after=1,
+                )
+            self.held += 1
         try:
             yield
         finally:
-            self._free.release()
+            with self._lock:
+                self.held -= 1

@@ -161,7 +161,9 @@ def test_state__export_then_import_reproduces_identical_answers(frozen_api: Api)
             f"/crs/api/v1/custom-case-data/{upload_id}/status",
         ]
         for path in paths:
-            assert api.get(path).json() == copy.get(path).json(), path
+            original, restored = api.get(path), copy.get(path)
+            assert original.status_code == restored.status_code == 200, (path, original.text, restored.text)
+            assert original.json() == restored.json(), path
         assert copy.delete(f"/crs/api/v1/cases/{THYROID_CASE}").status_code == 500  # faults came along
         assert Api(other, workgroup="lab-x").search()["totalElements"] == 4
         assert api.admin("POST", "/cases", {"displayId": "NEXT"}, expect=201) == \

@@ -84,7 +84,11 @@ class TestLatency:
         with ThreadPoolExecutor(max_workers=12) as pool:
             for i in range(12):
                 pool.submit(slow, i)
-            time.sleep(0.3)
+            holding = fresh_api.server.app.extensions["mockserver.control"].holding
+            deadline = time.monotonic() + 10
+            while holding.held < 12 and time.monotonic() < deadline:  # all twelve are being delayed
+                time.sleep(0.01)
+            assert holding.held == 12
             assert fresh_api.get(CASE).status_code == 200
             finished["fast"] = time.monotonic()
         assert all(finished["fast"] < t for k, t in finished.items() if k != "fast")

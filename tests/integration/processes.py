@@ -13,9 +13,7 @@ from contextlib import contextmanager
 
 import requests
 
-from mockserver import fidelity
-
-HEADERS = {"Authorization": "ApiKey k", "X-ILMN-Domain": "d", "X-ILMN-Workgroup": fidelity.DEFAULT_WORKGROUP_ID}
+HEADERS = {"Authorization": "ApiKey k", "X-ILMN-Domain": "d", "X-ILMN-Workgroup": "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"}
 
 
 def free_port() -> int:

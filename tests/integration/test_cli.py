@@ -11,8 +11,6 @@ import sys
 import requests
 from processes import HEADERS, free_port, serving
 
-from mockserver import fidelity
-
 
 def search_total(url: str) -> int:
     return requests.get(url + "/crs/api/v1/cases/search", headers=HEADERS, timeout=10).json()["totalElements"]
@@ -20,7 +18,7 @@ def search_total(url: str) -> int:
 
 def test_serve__defaults_seed_data_and_logs_each_request() -> None:
     with serving() as (url, proc):
-        assert search_total(url) == fidelity.DEFAULT_CASES + 2
+        assert search_total(url) == 102
         requests.get(url + "/crs/api/v2/cases/nope", headers=HEADERS, timeout=10)
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=10)[0]
@@ -166,7 +164,7 @@ def test_serve__runtime_settings_from_config_file_env_and_flags(tmp_path) -> Non
         assert get("/_mock/clock") == {"mode": "frozen", "now": "2026-01-01T00:00:00Z"}
         assert get("/_mock/lifecycle")["processing"]["mode"] == "manual"
         assert get("/_mock/latency")["default"] == {"fixedMs": 1.0}
-        assert {w["id"] for w in get("/_mock/workgroups")} == {fidelity.DEFAULT_WORKGROUP_ID, "lab-2"}
+        assert {w["id"] for w in get("/_mock/workgroups")} == {"3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11", "lab-2"}
         count = requests.post(url + "/_mock/requests/count", json={"operation": "listWorkgroups", "status": 503}, timeout=10)
         assert count.json()["count"] == 1  # the readiness probe met the configured one-time fault
         assert get("/_mock/faults") == []

@@ -16,12 +16,17 @@ from processes import HEADERS, serving
 CASE = "0f6b2a44-5c1d-4e7a-9b3f-2d8c6e1a7b90"
 
 
+def ok_json(response: requests.Response):
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
 def everything(url: str) -> dict:
     return {
-        "cases": requests.get(url + "/crs/api/v1/cases/search", params={"pageSize": 2000}, headers=HEADERS, timeout=10).json(),
-        "clock": requests.get(url + "/_mock/clock", timeout=10).json(),
-        "lifecycle": requests.get(url + "/_mock/lifecycle", timeout=10).json(),
-        "workgroups": requests.get(url + "/_mock/workgroups", timeout=10).json(),
+        "cases": ok_json(requests.get(url + "/crs/api/v1/cases/search", params={"pageSize": 2000}, headers=HEADERS, timeout=10)),
+        "clock": ok_json(requests.get(url + "/_mock/clock", timeout=10)),
+        "lifecycle": ok_json(requests.get(url + "/_mock/lifecycle", timeout=10)),
+        "workgroups": ok_json(requests.get(url + "/_mock/workgroups", timeout=10)),
     }
 
 
@@ -55,6 +60,14 @@ def test_state_file__saved_periodically(tmp_path) -> None:
         assert "PERIODIC" in path.read_text()
 
 
+def saved_names(path) -> set[str]:
+    try:
+        doc = json.loads(path.read_text())
+    except (FileNotFoundError, json.JSONDecodeError):  # not written yet, or (a bug) half written
+        return set()
+    return {case["displayId"] for wg in doc["workgroups"] for case in wg["changedCases"]}
+
+
 def test_state_file__sigkill_during_saves_leaves_a_valid_state(tmp_path) -> None:
     """Kill the server at random moments while it saves every 20 ms under a stream of changes:
     each time, the file is a complete earlier state that the next start loads."""
@@ -62,16 +75,23 @@ def test_state_file__sigkill_during_saves_leaves_a_valid_state(tmp_path) -> None
     rng = random.Random(1)
     for round_ in range(5):
         with serving("--state-file", str(path), "--state-save-seconds", "0.02") as (url, proc):
+            first = f"R{round_}-0"
             for n in range(rng.randint(5, 25)):
-                requests.post(url + "/_mock/cases", json={"displayId": f"R{round_}-{n}"}, timeout=10)
+                assert requests.post(url + "/_mock/cases", json={"displayId": f"R{round_}-{n}"}, timeout=10).status_code == 201
+                if n == 0:  # this round's first save is on disk before the kill can come
+                    deadline = time.monotonic() + 10
+                    while first not in saved_names(path) and time.monotonic() < deadline:
+                        time.sleep(0.01)
+                    assert first in saved_names(path)
             time.sleep(rng.uniform(0.0, 0.1))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
         doc = json.loads(path.read_text())  # never a half-written file
         assert doc["format"] == "ici-mock-state/2"
+        assert {f"R{r}-0" for r in range(round_ + 1)} <= saved_names(path)  # earlier rounds kept
     with serving("--state-file", str(path)) as (url, _):
-        names = [c["displayId"] for c in requests.get(url + "/_mock/cases", timeout=10).json()]
-        assert any(name.startswith("R") and "-" in name for name in names)
+        names = {c["displayId"] for c in ok_json(requests.get(url + "/_mock/cases", timeout=10))}
+        assert {f"R{r}-0" for r in range(5)} <= names
 
 
 def run_serve(*args: str) -> subprocess.CompletedProcess:
