@@ -1,0 +1,137 @@
+"""Lifecycle paths the mutation run showed untested: waking at a due time, deletion during a
+wait, plans replaced under way, advance and workgroup scoping of uploads, exact refusals."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from conftest import THYROID_CASE, WG, Api
+
+MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
+CSV = ("files", ("m.csv", b"Sample_ID,Case_ID\nS1,EDGE-CASE\n", "text/csv"))
+
+
+def set_disease(api: Api, case_id: str = THYROID_CASE) -> dict:
+    response = api.put(f"/crs/api/v1/cases/{case_id}/diseases", json=MTC)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def upload(api: Api) -> str:
+    response = api.post("/crs/api/v2/custom-case-data/files", files=[CSV])
+    assert response.status_code == 200, response.text
+    return response.json()[0]["id"]
+
+
+def test_wait_wakes_at_the_due_time_of_a_step_in_real_time(fresh_api: Api) -> None:
+    fresh_api.admin("PUT", "/lifecycle", {"processing": {"mode": "time", "seconds": 0.5}})
+    set_disease(fresh_api)
+    started = time.monotonic()
+    case = fresh_api.admin("GET", f"/cases/{THYROID_CASE}/wait",
+                           params={"status": "READY_FOR_INTERPRETATION", "timeout": 30})
+    assert case["status"] == "READY_FOR_INTERPRETATION"
+    assert time.monotonic() - started < 20  # woken at the due time, not at the end of the timeout
+
+
+def test_wait_succeeds_for_a_step_due_in_its_last_second(fresh_api: Api) -> None:
+    fresh_api.admin("PUT", "/lifecycle", {"processing": {"mode": "time", "seconds": 1.2}})
+    set_disease(fresh_api)
+    case = fresh_api.admin("GET", f"/cases/{THYROID_CASE}/wait",
+                           params={"status": "READY_FOR_INTERPRETATION", "timeout": 2})
+    assert case["status"] == "READY_FOR_INTERPRETATION"
+
+
+def test_a_case_deleted_during_a_wait_ends_it_with_404(frozen_api: Api) -> None:
+    answers: list = []
+    waiting = threading.Thread(target=lambda: answers.append(frozen_api.get(
+        f"/_mock/cases/{THYROID_CASE}/wait", params={"status": "HAS_ISSUE", "timeout": 30})))
+    waiting.start()
+    holding = frozen_api.server.app.extensions["mockserver.control"].holding
+    deadline = time.monotonic() + 10
+    while holding.held < 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert frozen_api.delete(f"/crs/api/v1/cases/{THYROID_CASE}").status_code == 204
+    waiting.join(timeout=30)
+    (answer,) = answers
+    assert answer.status_code == 404
+    assert answer.json()["message"] == f"Case {THYROID_CASE} was not found in workgroup {WG}."
+
+
+def test_a_new_case_plan_replans_a_step_under_way(frozen_api: Api) -> None:
+    set_disease(frozen_api)  # default plan: due in 3 s
+    body = frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": {"mode": "time", "seconds": 10}})
+    assert body["pending"]["plan"] == {"mode": "time", "seconds": 10.0, "outcome": "READY_FOR_INTERPRETATION", "failureRate": 0.0}
+    assert body["pending"]["dueAt"] == "2026-06-01T12:00:10Z"
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 5})
+    assert frozen_api.case(THYROID_CASE)["status"] == "PROCESSING"
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 5})
+    assert frozen_api.case(THYROID_CASE)["status"] == "READY_FOR_INTERPRETATION"
+
+
+def test_clearing_a_case_plan_goes_back_to_the_default(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": {"mode": "manual"}})
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": None})
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/lifecycle") == {"processing": None, "pending": None}
+    set_disease(frozen_api)
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 3})
+    assert frozen_api.case(THYROID_CASE)["status"] == "READY_FOR_INTERPRETATION"
+
+
+def test_advancing_a_seeded_processing_case_follows_its_own_plan(frozen_api: Api) -> None:
+    case = frozen_api.all_cases(status="PROCESSING")[0]
+    frozen_api.admin("PUT", f"/cases/{case['id']}/lifecycle", {"processing": {"mode": "manual", "outcome": "HAS_ISSUE"}})
+    assert frozen_api.admin("POST", f"/cases/{case['id']}/advance")["status"] == "HAS_ISSUE"
+
+
+def test_a_deleted_case_leaves_no_plan_or_step_behind(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": {"mode": "manual", "outcome": "HAS_ISSUE"}})
+    set_disease(frozen_api)
+    assert frozen_api.delete(f"/crs/api/v1/cases/{THYROID_CASE}").status_code == 204
+    frozen_api.admin("POST", "/cases", {"id": THYROID_CASE, "displayId": "BACK", "status": "READY_FOR_PROCESSING"}, expect=201)
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/lifecycle") == {"processing": None, "pending": None}
+    set_disease(frozen_api)
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 3})  # the default plan, not the old manual one
+    assert frozen_api.case(THYROID_CASE)["status"] == "READY_FOR_INTERPRETATION"
+
+
+def test_advancing_a_finished_upload_says_its_status(frozen_api: Api) -> None:
+    upload_id = upload(frozen_api)
+    assert frozen_api.admin("POST", f"/uploads/{upload_id}/advance")["status"] == "COMPLETED"
+    error = frozen_api.admin("POST", f"/uploads/{upload_id}/advance", expect=400)
+    assert error["message"] == f"Custom case data file {upload_id} has no pending step: it is COMPLETED."
+
+
+def test_an_upload_is_found_only_in_the_workgroup_named(frozen_api: Api) -> None:
+    other = frozen_api.admin("POST", "/workgroups", {"name": "Other"}, expect=201)["id"]
+    upload_id = upload(frozen_api)
+    error = frozen_api.admin("POST", f"/uploads/{upload_id}/advance", params={"workgroup": other}, expect=404)
+    assert error["message"].startswith(f"Custom case data file {upload_id} ")
+    assert frozen_api.admin("POST", f"/uploads/{upload_id}/advance", params={"workgroup": WG})["status"] == "COMPLETED"
+
+
+def test_the_default_workgroup_cannot_be_deleted(fresh_api: Api) -> None:
+    error = fresh_api.admin("DELETE", f"/workgroups/{WG}", expect=400)
+    assert error["message"] == "The default workgroup cannot be deleted; reset it instead."
+
+
+def test_signed_off_refusal_names_the_status(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "REPORTS_SIGNED_OFF"})
+    response = frozen_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC)
+    assert response.status_code == 400
+    assert response.json() == {
+        "code": "BAD_REQUEST",
+        "message": f"Case {THYROID_CASE} is in status REPORTS_SIGNED_OFF (Report(s) Signed Off); its disease cannot be changed.",
+        "details": [{"field": "status", "message": "REPORTS_SIGNED_OFF does not allow a disease change"}],
+    }
+
+
+def test_an_unknown_test_definition_is_a_row_error(frozen_api: Api) -> None:
+    text = b"Sample_ID,Case_ID,Test_Definition\nS1,TD-CASE,No Such Test\n"
+    response = frozen_api.post("/crs/api/v2/custom-case-data/files", files=[("files", ("t.csv", text, "text/csv"))])
+    assert response.status_code == 200, response.text
+    upload_id = response.json()[0]["id"]
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 2})
+    job = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status").json()
+    assert job["status"] == "FAILED" and job["failedRows"] == 1
+    assert "No Such Test" in job["errors"][0]["message"]
