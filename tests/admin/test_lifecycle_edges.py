@@ -135,3 +135,34 @@ def test_an_unknown_test_definition_is_a_row_error(frozen_api: Api) -> None:
     job = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status").json()
     assert job["status"] == "FAILED" and job["failedRows"] == 1
     assert "No Such Test" in job["errors"][0]["message"]
+
+
+def tag_upload(api: Api, tags: str) -> str:
+    text = f"Sample_ID,Case_ID,Tags\nS1,FIXTURE_002_THYROID,{tags}\n".encode()
+    response = api.post("/crs/api/v2/custom-case-data/files", files=[("files", ("tags.csv", text, "text/csv"))])
+    assert response.status_code == 200, response.text
+    return response.json()[0]["id"]
+
+
+def test_an_upload_advanced_early_is_stamped_when_advanced(frozen_api: Api) -> None:
+    upload_id = tag_upload(frozen_api, "early")
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 0.5})
+    assert frozen_api.admin("POST", f"/uploads/{upload_id}/advance")["status"] == "COMPLETED"
+    case = frozen_api.case(THYROID_CASE)
+    assert case["tags"] == ["early"] and case["updatedDate"] == "2026-06-01T12:00:00+0000"  # 12:00:00.5, whole seconds
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 1})
+    upload_id = tag_upload(frozen_api, "later")
+    frozen_api.admin("POST", f"/uploads/{upload_id}/advance")
+    assert frozen_api.case(THYROID_CASE)["updatedDate"] == "2026-06-01T12:00:01+0000"
+
+
+def test_a_case_changed_between_upload_and_job_keeps_both_changes(frozen_api: Api) -> None:
+    upload_id = tag_upload(frozen_api, "from-csv")
+    set_disease(frozen_api)  # changes the case the file names, after the file was read
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 2})
+    job = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status").json()
+    assert job["status"] == "COMPLETED"
+    case = frozen_api.case(THYROID_CASE)
+    assert case["tags"] == ["from-csv"]
+    assert case["status"] == "PROCESSING"
+    assert case["subjects"][0]["samples"][0]["tumorType"][0]["externalid"] == MTC["externalid"]

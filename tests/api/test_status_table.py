@@ -93,6 +93,9 @@ def test_csv_tumor_type_from_each_status(frozen_api: Api, status: str) -> None:
         return
     assert job["status"] == "COMPLETED" and job["casesUpdated"] == [THYROID_CASE], job
     assert case["status"] == expected and disease_of(case) == MTC["externalid"]
+    history = frozen_api.admin("GET", f"/cases/{THYROID_CASE}/history")
+    if expected == "PROCESSING":  # recorded at the job's due time, 2 s after the upload
+        assert history[-1] == {"at": "2026-06-01T12:00:02Z", "from": status, "to": "PROCESSING", "cause": "disease set"}
     advance(frozen_api, 3)
     after = "READY_FOR_INTERPRETATION" if expected == "PROCESSING" else expected
     assert frozen_api.case(THYROID_CASE)["status"] == after

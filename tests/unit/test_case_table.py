@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mockserver.domain.case_table import CaseTable
+from mockserver.domain.case_table import CaseTable, NewCases, merged_updates
 from mockserver.domain.models import Case
 from mockserver.domain.statuses import CaseStatus
 
@@ -91,3 +91,58 @@ def test_seeded_base_is_never_mutated() -> None:
     table.delete("id-002")
     assert table.seeded == tuple(seeded)
     assert seeded[0].status is CaseStatus.READY_FOR_INTERPRETATION
+
+
+def test_new_cases_merge_in_order_whether_they_sort_last_or_among_the_old() -> None:
+    table = CaseTable()
+    table.add_new(NewCases.of([case(n) for n in (10, 20, 30)]))
+    table.add_new(NewCases.of([case(n) for n in (40, 50)]))  # all after: the concatenation path
+    assert order(table) == ["id-010", "id-020", "id-030", "id-040", "id-050"]
+    table.add_new(NewCases.of([case(n) for n in (5, 25, 35)]))  # interleaved: the merge path
+    assert order(table) == ["id-005", "id-010", "id-020", "id-025", "id-030", "id-035", "id-040", "id-050"]
+    equal = CaseTable()
+    equal.add_new(NewCases.of([case(1, minutes=0)]))
+    equal.add_new(NewCases.of([case(2, minutes=0)]))  # same instant: ties by display id
+    assert order(equal) == ["id-001", "id-002"] and len(equal) == 2
+
+
+def test_add_new_and_merged_with_count_versions() -> None:
+    table = CaseTable([case(1)])
+    start = table.version
+    table.add_new(NewCases.of([case(2)]))
+    assert table.version == start + 1
+    merged = table.merged_with(NewCases.of([case(3)]))
+    assert table.swap_in(merged) and table.version == start + 2
+    stale = table.merged_with(NewCases.of([case(4)]))
+    table.put(case(5))
+    assert not table.swap_in(stale) and table.get("id-004") is None  # changed meanwhile: refused
+
+
+def test_a_display_id_shared_by_old_and_new_cases_keeps_both() -> None:
+    table = CaseTable()
+    table.add_new(NewCases.of([case(1)]))
+    twin = replace(case(2), display_id="D-001")
+    table.add_new(NewCases.of([twin]))
+    assert table.find_by_display_id("D-001").id == "id-001"  # the earliest created
+    table.delete("id-001")
+    assert table.find_by_display_id("D-001").id == "id-002"  # the other one was indexed too
+    merged_table = CaseTable()
+    merged_table.add_new(NewCases.of([case(1)]))
+    assert merged_table.swap_in(merged_table.merged_with(NewCases.of([replace(case(2), display_id="D-001")])))
+    merged_table.delete("id-001")
+    assert merged_table.find_by_display_id("D-001").id == "id-002"
+
+
+def test_merged_updates_copies_every_entry_past_one_slice() -> None:
+    source = {n: n * 2 for n in range(12_345)}
+    target = {"kept": 1}
+    merged_updates(target, source)
+    assert target == {"kept": 1, **source}
+
+
+def test_batches_larger_than_a_slice_keep_their_order() -> None:
+    many = [case(n, minutes=(n * 7919) % 12_001) for n in range(12_001)]
+    table = CaseTable()
+    table.add_new(NewCases.of(many))
+    assert order(table) == [c.id for c in sorted(many, key=lambda c: c.sort_key)]
+    assert len(table) == 12_001
