@@ -93,13 +93,7 @@ def register(app: Flask) -> None:
         status = exc.code or 500
         message = exc.description or exc.name
         if isinstance(exc, RequestEntityTooLarge) and message == RequestEntityTooLarge.description:
-            message = (
-                f"The request body ({request.content_length} bytes) is larger than the "
-                f"{request.max_content_length} bytes this endpoint accepts."
-            )
-            if request.mimetype == "multipart/form-data":
-                total_mb = fidelity.MAX_UPLOAD_TOTAL_BYTES // fidelity.MEGABYTE
-                message += f" The files together may not exceed {total_mb} MB."
+            message = _too_large_message()
         allowed = sorted(getattr(exc, "valid_methods", None) or [])
         if status == 405:
             message = _method_not_allowed_message(allowed)
@@ -109,6 +103,20 @@ def register(app: Flask) -> None:
         if getattr(exc, "retry_after", None) is not None:
             response.headers["Retry-After"] = str(exc.retry_after)  # type: ignore[attr-defined]
         return response
+
+    def _too_large_message() -> str:
+        """Werkzeug raises the same 413 for a body over the endpoint's limit and for a form
+        field (not a file) over the form's memory limit; say which it was."""
+        limit, length = request.max_content_length, request.content_length
+        if length is not None and limit is not None and length <= limit:
+            return (f"A form field that is not a file is larger than the {request.max_form_memory_size} bytes "
+                    f"a form field may hold; send the metadata as CSV files in the field 'files'.")
+        size = f" ({length} bytes)" if length is not None else ""
+        message = f"The request body{size} is larger than the {limit} bytes this endpoint accepts."
+        if request.mimetype == "multipart/form-data":
+            total_mb = fidelity.MAX_UPLOAD_TOTAL_BYTES // fidelity.MEGABYTE
+            message += f" The files together may not exceed {total_mb} MB."
+        return message
 
     @app.errorhandler(Exception)
     def _bug(exc: Exception) -> Response:

@@ -181,6 +181,38 @@ def test_a_file_of_10_000_000_bytes_is_taken_and_one_byte_more_is_413(fresh_api:
     assert "10 MB" in body["message"]
 
 
+def test_five_files_of_10_000_000_bytes_are_taken(fresh_api: Api) -> None:
+    """50,000,000 bytes of files in one request: exactly the combined limit."""
+    header = b"Sample_ID,Case_ID,Notes\nS1,BIG-1,"
+    body = header + b"x" * (10_000_000 - len(header) - 1) + b"\n"
+    accepted = status_of(fresh_api.post(UPLOAD, files=[csv_part(f"f{i}.csv", body) for i in range(5)]), 200)
+    assert [a["sizeInBytes"] for a in accepted] == [10_000_000] * 5
+
+
+def multipart_of_size(size: int) -> bytes:
+    """One file part in a multipart body of exactly ``size`` bytes (boundary ``xyz``)."""
+    head = b'--xyz\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\n' \
+           b"Content-Type: text/csv\r\n\r\nSample_ID,Case_ID\n"
+    tail = b"\r\n--xyz--\r\n"
+    return head + b"x" * (size - len(head) - len(tail)) + tail
+
+
+@pytest.mark.parametrize("size, message", [
+    (50_262_144, "File 'big.csv' exceeds 10 MB"),  # within the request limit: the file's own limit speaks
+    (50_262_145, "The request body (50262145 bytes) is larger than the 50262144 bytes this endpoint accepts."),
+])
+def test_a_request_body_over_50_mb_plus_256_kib_is_413(fresh_api: Api, size: int, message: str) -> None:
+    response = fresh_api.post(UPLOAD, data=multipart_of_size(size), headers={"Content-Type": "multipart/form-data; boundary=xyz"})
+    assert status_of(response, 413)["message"].startswith(message)
+
+
+def test_a_large_form_field_is_413_and_says_so(fresh_api: Api) -> None:
+    response = fresh_api.post(UPLOAD, files=[csv_part("m.csv", b"Sample_ID,Case_ID\nS,C\n")], data={"notes": "n" * 600_000})
+    assert status_of(response, 413)["message"] == (
+        "A form field that is not a file is larger than the 500000 bytes a form field may hold; "
+        "send the metadata as CSV files in the field 'files'.")
+
+
 def test_five_files_are_taken_and_a_sixth_is_400(fresh_api: Api) -> None:
     files = [csv_part(f"m{i}.csv", f"Sample_ID,Case_ID\nS{i},FIVE-{i}\n".encode()) for i in range(6)]
     accepted = status_of(fresh_api.post(UPLOAD, files=files[:5]), 200)
