@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .. import fidelity
 from .statuses import CaseStatus
 
 
@@ -198,6 +199,13 @@ class Upload:
     applied_rows: int = 0
     cases_created: tuple[str, ...] = field(default=())
     cases_updated: tuple[str, ...] = field(default=())
+
+    @property
+    def failed_rows(self) -> int:
+        """Rows the job refused: none are known until it has run."""
+        if self.status in (fidelity.UPLOAD_STATUS_QUEUED, fidelity.UPLOAD_STATUS_IN_PROGRESS):
+            return 0
+        return self.total_rows - self.applied_rows
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
-from ..apidoc import openapi
 from .cases import CaseDate
 
 
@@ -44,7 +43,7 @@ class UploadStatusSchema(Schema):
     updatedDate = CaseDate(attribute="updated_date", required=True)
     totalRows = fields.Integer(attribute="total_rows", required=True)
     appliedRows = fields.Integer(attribute="applied_rows", required=True)
-    failedRows = fields.Function(lambda u: u.total_rows - u.applied_rows, required=True, metadata=openapi(type="integer"))
+    failedRows = fields.Integer(attribute="failed_rows", required=True, dump_only=True)
     casesCreated = IdList(attribute="cases_created", required=True)
     casesUpdated = IdList(attribute="cases_updated", required=True)
     errors = fields.List(fields.Nested(RowErrorSchema), required=True)
