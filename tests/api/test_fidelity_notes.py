@@ -133,6 +133,15 @@ def test_seeded_cases_lie_in_the_540_days_before_2026_10_31_2300(api: Api) -> No
     assert max(dates) == datetime(2026, 10, 28, 14, 42, 3, tzinfo=UTC)
 
 
+def test_many_seeded_cases_fill_the_window_and_stay_inside_it(fresh_api: Api) -> None:
+    end = datetime(2026, 10, 31, 23, 0, 0, tzinfo=UTC)
+    wg = fresh_api.admin("POST", "/workgroups", {"name": "Many", "cases": 2000}, expect=201)["id"]
+    dates = [datetime.strptime(c["createdDate"], "%Y-%m-%dT%H:%M:%S%z") for c in Api(fresh_api.server, workgroup=wg).all_cases()]
+    assert len(dates) == 2000
+    assert end - timedelta(days=540) <= min(dates) < end - timedelta(days=539)
+    assert end - timedelta(days=1) < max(dates) <= end
+
+
 def test_default_workgroup_and_roles(api: Api) -> None:
     roles = status_of(api.get("/crs/api/v1/session/workgroups"), 200)["workgroupRoles"]
     assert roles == [{"orgid": DEFAULT_WORKGROUP, "orgName": "ICI Mock Workgroup", "domain": "test-domain",
