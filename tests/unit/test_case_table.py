@@ -146,3 +146,20 @@ def test_batches_larger_than_a_slice_keep_their_order() -> None:
     table.add_new(NewCases.of(many))
     assert order(table) == [c.id for c in sorted(many, key=lambda c: c.sort_key)]
     assert len(table) == 12_001
+
+
+def test_find_by_display_id_takes_the_earliest_created_wherever_it_is() -> None:
+    table = CaseTable([case(5), replace(case(6), display_id="D-005")])  # seeded twins
+    assert table.find_by_display_id("D-005").id == "id-005"
+    table.delete("id-005")
+    assert table.find_by_display_id("D-005").id == "id-006"
+    table.put(replace(case(1), display_id="D-005"))  # added later, but created earlier
+    assert table.find_by_display_id("D-005").id == "id-001"
+    assert table.find_by_display_id("D-404") is None
+
+
+def test_a_batch_with_twin_display_ids_indexes_both() -> None:
+    table = CaseTable()
+    table.add_new(NewCases.of([case(1), replace(case(2), display_id="D-001")]))
+    table.delete("id-001")
+    assert table.find_by_display_id("D-001").id == "id-002"
