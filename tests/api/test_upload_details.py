@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 
-from conftest import THYROID_CASE, Api, start_server
+from conftest import BREAST_CASE, THYROID_CASE, Api, start_server
 
 UPLOAD = "/crs/api/v2/custom-case-data/files"
 
@@ -98,3 +98,37 @@ def test_a_row_for_an_existing_case_keeps_its_subject_and_sex(frozen_api: Api) -
     after = frozen_api.case(THYROID_CASE)["subjects"][0]
     assert after["id"] == before["id"] and after["gender"] == before["gender"] == "MALE"
     assert [s["externalSampleId"] for s in after["samples"]][-1] == "NEW-SAMPLE"
+
+
+def applied(api: Api, text: bytes) -> dict:
+    upload_id = upload(api, text)
+    advance(api, 2)
+    body = job(api, upload_id)
+    assert body["status"] == "COMPLETED", body
+    return body
+
+
+def test_a_row_changes_only_what_it_names(frozen_api: Api) -> None:
+    applied(frozen_api, b"Sample_ID,Case_ID,Notes\nFIXTURE_001_BREAST_DNA,FIXTURE_001_BREAST,first note\n")
+    before = frozen_api.case(BREAST_CASE)
+    history = frozen_api.admin("GET", f"/cases/{BREAST_CASE}/history")
+    assert before["customMetadata"]["configData"] and before["subjects"][0]["samples"][0]["tumorType"]
+    applied(frozen_api, b"Sample_ID,Case_ID\nNEW-S,FIXTURE_001_BREAST\n")
+    after = frozen_api.case(BREAST_CASE)
+    samples_before, samples_after = before["subjects"][0].pop("samples"), after["subjects"][0].pop("samples")
+    assert samples_after[:-1] == samples_before and samples_after[-1]["externalSampleId"] == "NEW-S"
+    assert {k: v for k, v in after.items() if k != "updatedDate"} == {k: v for k, v in before.items() if k != "updatedDate"}
+    assert frozen_api.admin("GET", f"/cases/{BREAST_CASE}/history") == history  # no status change
+    applied(frozen_api, b"Sample_ID,Case_ID,Sample_Type\nFIXTURE_001_BREAST_DNA,FIXTURE_001_BREAST,RNA\n")
+    samples = frozen_api.case(BREAST_CASE)["subjects"][0]["samples"]
+    assert len(samples) == len(samples_after)  # the named sample was changed, not added
+    assert [s["sampleType"] for s in samples if s["externalSampleId"] == "FIXTURE_001_BREAST_DNA"] == ["RNA"]
+
+
+def test_a_created_case_and_a_jump_say_what_caused_them(frozen_api: Api) -> None:
+    created = applied(frozen_api, b"Sample_ID,Case_ID\nS1,CAUSE-1\n")["casesCreated"][0]
+    assert frozen_api.admin("GET", f"/cases/{created}/history") == [
+        {"at": "2026-06-01T12:00:02Z", "from": None, "to": "AWAITING_MOLECULAR_DATA", "cause": "created by a metadata upload"}]
+    frozen_api.admin("PUT", f"/cases/{created}/status", {"status": "HAS_ISSUE"})
+    assert frozen_api.admin("GET", f"/cases/{created}/history")[-1] == {
+        "at": "2026-06-01T12:00:02Z", "from": "AWAITING_MOLECULAR_DATA", "to": "HAS_ISSUE", "cause": "set by the control plane"}
