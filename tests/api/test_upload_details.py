@@ -132,3 +132,14 @@ def test_a_created_case_and_a_jump_say_what_caused_them(frozen_api: Api) -> None
     frozen_api.admin("PUT", f"/cases/{created}/status", {"status": "HAS_ISSUE"})
     assert frozen_api.admin("GET", f"/cases/{created}/history")[-1] == {
         "at": "2026-06-01T12:00:02Z", "from": "AWAITING_MOLECULAR_DATA", "to": "HAS_ISSUE", "cause": "set by the control plane"}
+
+
+def test_row_errors_name_the_line_case_sample_and_reason(frozen_api: Api) -> None:
+    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,GOOD-1\nS2,\n,NO-SAMPLE\n")
+    advance(frozen_api, 2)
+    body = job(frozen_api, upload_id)
+    assert (body["status"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1, 2)
+    assert body["errors"] == [
+        {"lineNumber": 3, "caseId": None, "sampleId": "S2", "message": "Case_ID is empty"},
+        {"lineNumber": 4, "caseId": "NO-SAMPLE", "sampleId": None, "message": "Sample_ID is empty"},
+    ]
