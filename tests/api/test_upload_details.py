@@ -3,6 +3,7 @@ creates, a failing plan's exact body, and what a row leaves alone."""
 
 from __future__ import annotations
 
+import time
 import uuid
 
 from conftest import BREAST_CASE, THYROID_CASE, Api, start_server
@@ -143,3 +144,33 @@ def test_row_errors_name_the_line_case_sample_and_reason(frozen_api: Api) -> Non
         {"lineNumber": 3, "caseId": None, "sampleId": "S2", "message": "Case_ID is empty"},
         {"lineNumber": 4, "caseId": "NO-SAMPLE", "sampleId": None, "message": "Sample_ID is empty"},
     ]
+
+
+def test_a_disease_from_a_csv_reaches_every_subjects_samples(frozen_api: Api) -> None:
+    sample = {"externalSampleId": "S-A", "sampleType": "DNA"}
+    frozen_api.admin("POST", "/cases", {"id": "two-subjects", "displayId": "TWO-SUBJECTS", "status": "READY_FOR_PROCESSING",
+                                        "subjects": [{"id": "subject-1", "samples": [sample]},
+                                                     {"id": "subject-2", "samples": [{**sample, "externalSampleId": "S-B"}]}]},
+                     expect=201)
+    applied(frozen_api, b"Sample_ID,Case_ID,Tumor_Type\nS-A,TWO-SUBJECTS,255032005\n")
+    case = frozen_api.case("two-subjects")
+    assert [s["id"] for s in case["subjects"]] == ["subject-1", "subject-2"]
+    assert [[t["externalid"] for x in s["samples"] for t in x["tumorType"]] for s in case["subjects"]] == [["255032005"], ["255032005"]]
+    assert case["status"] == "PROCESSING"
+
+
+def test_a_file_of_5000_new_cases_is_worked_through_after_the_answer(frozen_api: Api) -> None:
+    rows = "".join(f"S{i},BULK-{i:05d}\n" for i in range(5000))
+    upload_id = upload(frozen_api, f"Sample_ID,Case_ID\n{rows}".encode())
+    advance(frozen_api, 2)
+    deadline = time.monotonic() + 60
+    while (body := job(frozen_api, upload_id))["status"] == "IN_PROGRESS" and time.monotonic() < deadline:
+        time.sleep(0.05)  # the uploading request's thread is still working through the rows
+    assert (body["status"], body["appliedRows"], body["failedRows"], len(body["casesCreated"])) == ("COMPLETED", 5000, 0, 5000)
+    assert body["updatedDate"] == "2026-06-01T12:00:02+0000"
+    assert frozen_api.search(displayId="BULK-")["totalElements"] == 5000
+    last = frozen_api.search(displayId="BULK-04999", isExactMatch="true")["content"][0]
+    assert frozen_api.admin("GET", f"/cases/{last['id']}/history") == [
+        {"at": "2026-06-01T12:00:02Z", "from": None, "to": "AWAITING_MOLECULAR_DATA", "cause": "created by a metadata upload"}]
+    assert frozen_api.admin("POST", "/reset", {}) == {"reset": ["3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"]}
+    assert frozen_api.search(displayId="BULK-")["totalElements"] == 0
