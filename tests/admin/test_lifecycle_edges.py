@@ -166,3 +166,10 @@ def test_a_case_changed_between_upload_and_job_keeps_both_changes(frozen_api: Ap
     assert case["tags"] == ["from-csv"]
     assert case["status"] == "PROCESSING"
     assert case["subjects"][0]["samples"][0]["tumorType"][0]["externalid"] == MTC["externalid"]
+
+
+def test_a_taken_workgroup_id_is_409_naming_the_field(fresh_api: Api) -> None:
+    fresh_api.admin("POST", "/workgroups", {"id": "lab-1"}, expect=201)
+    error = fresh_api.admin("POST", "/workgroups", {"id": "lab-1"}, expect=409)
+    assert error == {"code": "CONFLICT", "message": "Workgroup lab-1 already exists.",
+                     "details": [{"field": "id", "message": "already used"}]}
