@@ -173,3 +173,14 @@ def test_a_taken_workgroup_id_is_409_naming_the_field(fresh_api: Api) -> None:
     error = fresh_api.admin("POST", "/workgroups", {"id": "lab-1"}, expect=409)
     assert error == {"code": "CONFLICT", "message": "Workgroup lab-1 already exists.",
                      "details": [{"field": "id", "message": "already used"}]}
+
+
+def test_advancing_seeded_processing_cases_draws_their_first_attempt(frozen_api: Api) -> None:
+    """A seeded PROCESSING case's step is its first attempt: the seeded draws are pinned."""
+    wg = frozen_api.admin("POST", "/workgroups", {"id": "draws", "cases": 300}, expect=201)["id"]
+    lab = Api(frozen_api.server, workgroup=wg)
+    outcomes = []
+    for case in sorted(lab.all_cases(status="PROCESSING"), key=lambda c: c["displayId"]):
+        lab.admin("PUT", f"/cases/{case['id']}/lifecycle", {"processing": {"mode": "manual", "failureRate": 0.5}})
+        outcomes.append(lab.admin("POST", f"/cases/{case['id']}/advance")["status"][0])
+    assert "".join(outcomes) == "HRHRHHRHHR"  # H: HAS_ISSUE, R: READY_FOR_INTERPRETATION
