@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import platform
 import re
 import shutil
 import socket
@@ -13,6 +15,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import requests
 
@@ -81,13 +85,18 @@ def _ms(text: str) -> float:
     return float(value) * _UNITS[unit]
 
 
-def wrk(url: str, connections: int, seconds: int, threads: int = 2) -> WrkResult:
+def wrk(url: str, connections: int, seconds: int, threads: int = 2, script_args: tuple[str, ...] = ()) -> WrkResult:
+    """One bounded wrk run; ``script_args`` (a Lua script and its arguments) pick the paths."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     cmd = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for name, value in HEADERS.items():
         cmd += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*cmd, url], capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
+    if script_args:
+        cmd += ["-s", script_args[0], url, "--", *script_args[1:]]
+    else:
+        cmd.append(url)
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
@@ -102,3 +111,31 @@ def median_ms(action: Callable[[], object], runs: int) -> float:
         action()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def commit() -> str:
+    """The commit measured, with ``+changes`` when the work tree differs from it."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout
+    return head + ("+changes" if dirty.strip() else "")
+
+
+def write_results(name: str, configuration: str, results: object) -> Path:
+    """``bench/results/<name>.json``: what was measured, on which commit, machine and command."""
+    RESULTS.mkdir(exist_ok=True)
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    document = {
+        "commit": commit(),
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{os.cpu_count()} CPUs ({cpu}), Python {platform.python_version()}",
+        "command": "python " + " ".join(sys.argv),
+        "configuration": configuration,
+        "results": results,
+    }
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    return path

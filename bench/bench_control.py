@@ -9,7 +9,6 @@ Loopback only, bounded loops. Prints medians and ratios; asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import HEADERS, serve, wrk  # noqa: E402
+from _harness import HEADERS, serve, write_results, wrk  # noqa: E402
 
 RUNS = 30
 
@@ -66,9 +65,8 @@ def main() -> None:
     journal = report["journal"]
     print(f"GET case at 16 connections: journal on {journal['journal_on_rps']} req/s, off {journal['journal_off_rps']} req/s "
           f"(ratio {journal['journal_throughput_ratio']})")
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "control.json").write_text(json.dumps(report, indent=1))
+    print(write_results("control", "mockserver serve --no-access-log (not the default: both settings of the journal are "
+                        "compared on their own)", report))
 
 
 if __name__ == "__main__":

@@ -17,6 +17,10 @@ import time
 from pathlib import Path
 
 from mockserver import MockServer
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import write_results  # noqa: E402
+
 from mockserver.pytest_plugin import IciServer, close_test_workgroup, open_test_workgroup
 
 RUNS = 100
@@ -56,9 +60,11 @@ def pytest_delta_ms() -> float:
 
 
 def main() -> None:
-    for cases in (0, 20):
-        print(f"ici_mock setup + cleanup, {cases}-case workgroup: median {fixture_calls_median_ms(cases):.2f} ms over {RUNS}")
-    print(f"pytest run, 100 tests with ici_mock(cases=20) minus 100 without: {pytest_delta_ms():.2f} ms per test")
+    report = {f"fixture_calls_median_ms_{cases}_cases": round(fixture_calls_median_ms(cases), 2) for cases in (0, 20)}
+    report["pytest_run_ms_per_test_20_cases"] = round(pytest_delta_ms(), 2)
+    for name, value in report.items():
+        print(f"{name}: {value}")
+    print(write_results("plugin", f"the ici_mock fixture against one in-process server; medians over {RUNS} tests", report))
 
 
 if __name__ == "__main__":

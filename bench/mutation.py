@@ -1,0 +1,141 @@
+"""Mutation testing of the domain, the schemas and fidelity.py against the fast tests.
+
+Two kept tools, each where it works:
+- **mutmut 3** for the functions of ``mockserver/domain/`` and ``mockserver/schemas/``
+  (configuration in ``pyproject.toml``, ``[tool.mutmut]``). It records which tests reach each
+  function and runs only those for that function's mutants, in forked workers: this is what
+  makes 2,600 mutants affordable. It does not mutate code outside functions.
+- **cosmic-ray** for ``mockserver/fidelity.py``, which is nothing but module-level constants
+  (mutmut 3 leaves those alone). It has no test selection and runs one pytest per mutant, so
+  its mutants run against the tests that state the fidelity values (``FIDELITY_TESTS``, with
+  ``-x``), in a copy of the tree (cosmic-ray edits files in place).
+
+The fast tests are ``tests/unit``, ``tests/api`` and ``tests/admin``: in-process servers, no
+subprocesses. Writes ``bench/results/mutation.json``: per module, killed / survived / no tests
+/ timeouts and the score (killed and timed-out over all mutants that ran or had no test), and
+every surviving mutant by name (``mutmut show NAME`` prints one) or, for fidelity.py, its diff.
+
+    pip install -c constraints.txt -e '.[test,mutation]'
+    python bench/mutation.py [--max-children 2] [--skip-mutmut] [--skip-fidelity] [--only GLOB ...]
+
+mutmut keeps its results in ``mutants/`` and goes on where it stopped; delete that folder for a
+run from scratch (after tests changed, say).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from _harness import RESULTS, write_results  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST_TESTS = ["tests/unit", "tests/api", "tests/admin"]
+#: fidelity.py's mutants run against the tests that state its values, and the unit tests.
+FIDELITY_TESTS = ["tests/api/test_fidelity_notes.py", "tests/api/test_status_table.py", "tests/unit"]
+CAUGHT = {"killed", "timeout"}
+#: Functions that run only while the package is imported (schema declarations). mutmut forks
+#: each mutant's worker from a process that imported the package before any mutant was chosen,
+#: so these mutants are never active in a test: they are reported apart ("import time"), not as
+#: survivors and not in the score. The literal tests and the OpenAPI contract tests cover them.
+IMPORT_TIME = ("mockserver.schemas.common.x_page_schema__", "mockserver.schemas.cases.xǁSearchTextǁ__init____")
+RESULT_LINE = re.compile(r"^\s+(\S+): (.+)$")
+
+
+def module_of(mutant: str) -> str:
+    """``mockserver.domain.clock.xǁClockǁnow__mutmut_3`` -> ``mockserver/domain/clock.py``."""
+    dotted = re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
+    return dotted.replace(".", "/") + ".py"
+
+
+def mutmut_outcomes(children: int, run: bool, only: list[str]) -> dict[str, str]:
+    mutmut = str(Path(sys.executable).with_name("mutmut"))  # its console script: it warns under -m
+    if run:
+        subprocess.run([mutmut, "run", "--max-children", str(children), *only], cwd=ROOT, check=True)
+    listing = subprocess.run([mutmut, "results", "--all", "true"],
+                             cwd=ROOT, check=True, capture_output=True, text=True).stdout
+    return {m.group(1): m.group(2).strip() for m in map(RESULT_LINE.match, listing.splitlines()) if m}
+
+
+def fidelity_outcomes(run: bool) -> dict[str, dict[str, str]]:
+    """cosmic-ray over fidelity.py in a copy of the tree; {job id: {outcome, diff}}. The session
+    is kept beside mutmut's (``mutants/cosmic-ray.sqlite``), so a report can be made again."""
+    session = ROOT / "mutants" / "cosmic-ray.sqlite"
+    if run:
+        session.parent.mkdir(exist_ok=True)
+        session.unlink(missing_ok=True)
+        with tempfile.TemporaryDirectory(prefix="mutation-") as folder:
+            work = Path(folder) / "tree"
+            shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".git", ".venv", "mutants", "__pycache__", "*.egg-info"))
+            tests = " ".join(FIDELITY_TESTS)
+            config = Path(folder) / "cosmic-ray.toml"
+            config.write_text(
+                "[cosmic-ray]\n"
+                'module-path = "mockserver/fidelity.py"\n'
+                "timeout = 600.0\n"
+                "excluded-modules = []\n"
+                f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider {tests}"\n'
+                '[cosmic-ray.distributor]\nname = "local"\n')
+            for step in ("init", "exec"):
+                subprocess.run([sys.executable, "-m", "cosmic_ray.cli", step, str(config), str(session)], cwd=work, check=True)
+    if not session.exists():
+        return {}
+    with sqlite3.connect(session) as db:
+        rows = db.execute("SELECT job_id, test_outcome, diff FROM work_results").fetchall()
+    return {job: {"outcome": (outcome or "").lower(), "diff": diff} for job, outcome, diff in rows}
+
+
+def score(counts: Counter) -> float | None:
+    counted = sum(n for status, n in counts.items() if status not in ("skipped", "not checked", "import time"))
+    return round(100 * sum(counts[s] for s in CAUGHT) / counted, 1) if counted else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--max-children", type=int, default=2)
+    parser.add_argument("--skip-mutmut", action="store_true", help="report mutmut's stored results without running it")
+    parser.add_argument("--skip-fidelity", action="store_true", help="report cosmic-ray's stored session without running it")
+    parser.add_argument("--only", action="append", default=[], metavar="GLOB",
+                        help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
+    args = parser.parse_args()
+
+    by_module: dict[str, Counter] = defaultdict(Counter)
+    survivors: dict[str, list[str]] = defaultdict(list)
+    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, args.only).items():
+        module = module_of(mutant)
+        if mutant.startswith(IMPORT_TIME):
+            status = "import time"
+        by_module[module][status] += 1
+        if status not in CAUGHT | {"import time", "not checked"}:
+            survivors[module].append(f"{mutant}: {status}")
+    for job in fidelity_outcomes(run=not args.skip_fidelity).values():
+        by_module["mockserver/fidelity.py"][job["outcome"]] += 1
+        if job["outcome"] not in CAUGHT:
+            survivors["mockserver/fidelity.py"].append(job["diff"])
+
+    total: Counter = sum(by_module.values(), Counter())
+    report = {
+        "score_percent": score(total),
+        "totals": dict(total),
+        "modules": {m: {"score_percent": score(c), **c} for m, c in sorted(by_module.items())},
+        "survivors": dict(sorted(survivors.items())),
+    }
+    for module, figures in report["modules"].items():
+        print(f"{module:45s} {figures['score_percent']}%  " + "  ".join(f"{k}={v}" for k, v in figures.items()
+                                                                       if k != "score_percent"))
+    print(f"all: {report['score_percent']}% of {sum(total.values())} mutants caught")
+    RESULTS.mkdir(exist_ok=True)
+    print(write_results("mutation", f"mutmut 3 (domain, schemas) and cosmic-ray (fidelity.py) against {' '.join(FAST_TESTS)}",
+                        report))
+
+
+if __name__ == "__main__":
+    main()

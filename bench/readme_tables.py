@@ -1,0 +1,135 @@
+"""Write the README's performance tables from ``bench/results/core.json`` and ``peers.json``.
+
+The tables sit between ``<!-- bench:begin -->`` and ``<!-- bench:end -->``; each names the
+commit, configuration and command behind its figures. ``--check`` exits 1 when the README
+differs from what the results give (the test suite runs it).
+
+    python bench/readme_tables.py [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+PEER_ORDER = ["ours", "flask-waitress", "flask-gunicorn", "flask-dev", "prism", "json-server", "moto",
+              "wiremock", "wiremock-nojournal"]
+
+
+def number(value: float | None, digits: int = 0) -> str:
+    return "n/a" if value is None else f"{value:,.{digits}f}"
+
+
+def spread(row: dict, key: str, digits: int = 0) -> str:
+    low, high = row["range"][key]
+    text = number(row["median"][key], digits)
+    return text if low == high else f"{text} ({number(low, digits)}–{number(high, digits)})"
+
+
+def provenance(doc: dict) -> str:
+    return (f"Commit `{doc['commit']}`, {doc['date']}, {doc['machine']}; `{doc['command']}`; "
+            f"{doc['configuration']}.")
+
+
+def core_table(doc: dict) -> list[str]:
+    lines = [provenance(doc), "",
+             "| seeded cases | start-up to first answer | GET case p50 / p99, 1 conn. (one case; random cases) "
+             "| GET case req/s, 16 conn. (one case; random cases) | 20-case page req/s, 16 conn. (all; filtered) "
+             "| filtered search | peak RSS |",
+             "|---|---|---|---|---|---|---|"]
+    for row in doc["results"]:
+        m = row["median"]
+        lines.append(
+            f"| {row['cases']:,} | {spread(row, 'startup_s', 2)} s "
+            f"| {m['get_hot_case_p50_ms']:.2f} / {m['get_hot_case_p99_ms']:.1f} ms; "
+            f"{m['get_random_case_p50_ms']:.2f} / {m['get_random_case_p99_ms']:.1f} ms "
+            f"| {spread(row, 'get_hot_case_rps_16')}; {spread(row, 'get_random_case_rps_16')} "
+            f"| {spread(row, 'page20_rps_16')}; {spread(row, 'filtered_page20_rps_16')} "
+            f"| {spread(row, 'filtered_search_median_ms', 1)} ms | {spread(row, 'peak_rss_mb')} MB |")
+    lines += ["", "Medians over the runs, (min–max) across runs. "
+              "Non-2xx answers during the runs: "
+              + ", ".join(f"{row['non_2xx']} at {row['cases']:,}" for row in doc["results"]) + "."]
+    return lines
+
+
+def peers_table(doc: dict) -> list[str]:
+    servers = doc["results"]["servers"]
+    names = [n for n in PEER_ORDER if n in servers] + [n for n in servers if n not in PEER_ORDER]
+    lines = [provenance(doc), "",
+             "| server | version | start-up | c1 p50 | c16 GET case req/s | c16 search page req/s | peak RSS "
+             "| GET case vs ours | search vs ours | GET case vs bare Flask+waitress |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name in names:
+        row = servers[name]
+        ours, flask = row.get("vs_ours", {}), row.get("vs_flask-waitress", {})
+        lines.append(
+            f"| {name} | {row['version']} | {number(row['startup_s'], 2)} s | {number(row['c1_p50_ms'], 2)} ms "
+            f"| {number(row['c16_case_rps'])} | {number(row['c16_search_rps'])} | {number(row['peak_rss_mb'])} MB "
+            f"| {number(ours.get('c16_case_rps'), 2)}× | {number(ours.get('c16_search_rps'), 2)}× "
+            f"| {number(flask.get('c16_case_rps'), 2)}× |")
+    skipped = doc["results"].get("skipped") or {}
+    lines += ["", "Ratios are medians of same-round pairs (>1: more requests per second than the reference)."
+              + (" Not run: " + "; ".join(f"{k} ({v})" for k, v in skipped.items()) + "." if skipped else "")]
+    return lines
+
+
+def other_figures(control: dict | None, plugin: dict | None) -> list[str]:
+    lines = []
+    if control:
+        resets = ", ".join(f"{r['reset_median_ms']} ms at {r['cases']:,} cases" for r in control["results"]["reset"])
+        journal = control["results"]["journal"]
+        lines.append(f"- `POST /_mock/reset` (median): {resets}. The request journal costs "
+                     f"{1 - journal['journal_throughput_ratio']:.0%} of GET case throughput at 16 connections "
+                     f"({journal['journal_on_rps']:,} req/s on, {journal['journal_off_rps']:,} off). {provenance(control)}")
+    if plugin:
+        figures = plugin["results"]
+        lines.append(f"- The pytest fixture `ici_mock` (20-case workgroup): {figures['fixture_calls_median_ms_20_cases']} ms "
+                     f"of setup and cleanup per test, {figures['pytest_run_ms_per_test_20_cases']} ms per test in a real "
+                     f"pytest run. {provenance(plugin)}")
+    return lines
+
+
+def load(name: str) -> dict | None:
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def tables() -> str:
+    parts = [BEGIN]
+    for name, render, title in (("core.json", core_table, "The mock alone"),
+                                ("peers.json", peers_table, "Beside its peers, in one run (1,000 cases)")):
+        path = RESULTS / name
+        parts += ["", f"**{title}.**", ""]
+        parts += render(json.loads(path.read_text())) if path.exists() else [f"(no `bench/results/{name}` yet)"]
+    others = other_figures(load("control.json"), load("plugin.json"))
+    if others:
+        parts += ["", "**Other figures.**", "", *others]
+    parts += ["", END]
+    return "\n".join(parts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true", help="exit 1 if the README's tables are not the results'")
+    args = parser.parse_args()
+    text = README.read_text()
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    updated = text[:start] + tables() + text[end:]
+    if args.check:
+        if updated != text:
+            print("README.md's performance tables differ from bench/results/: run python bench/readme_tables.py",
+                  file=sys.stderr)
+            return 1
+        return 0
+    README.write_text(updated)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
