@@ -134,12 +134,19 @@ def test_seeded_cases_lie_in_the_540_days_before_2026_10_31_2300(api: Api) -> No
 
 
 def test_many_seeded_cases_fill_the_window_and_stay_inside_it(fresh_api: Api) -> None:
-    end = datetime(2026, 10, 31, 23, 0, 0, tzinfo=UTC)
+    """2,000 cases (540 vs 541 days differ only for draws the 100 default cases never make),
+    asked for by date so that only the window's edges come back."""
     wg = fresh_api.admin("POST", "/workgroups", {"name": "Many", "cases": 2000}, expect=201)["id"]
-    dates = [datetime.strptime(c["createdDate"], "%Y-%m-%dT%H:%M:%S%z") for c in Api(fresh_api.server, workgroup=wg).all_cases()]
-    assert len(dates) == 2000
-    assert end - timedelta(days=540) <= min(dates) < end - timedelta(days=539)
-    assert end - timedelta(days=1) < max(dates) <= end
+    lab = Api(fresh_api.server, workgroup=wg)
+
+    def count(**bounds: str) -> int:
+        return lab.search(pageSize=1, **bounds)["totalElements"]
+
+    assert count() == 2000
+    assert count(creationDateBefore="2025-05-09T22:59:59Z") == 0  # nothing before 2026-10-31 23:00 - 540 days
+    assert count(creationDateBefore="2025-05-10T23:00:00Z") > 0  # the first day of the window is used
+    assert count(creationDateAfter="2026-10-31T23:00:01Z") == 0
+    assert count(creationDateAfter="2026-10-30T23:00:00Z") > 0
 
 
 def test_default_workgroup_and_roles(api: Api) -> None:
