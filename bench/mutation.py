@@ -12,19 +12,23 @@ Two kept tools, each where it works:
 
 The fast tests are ``tests/unit``, ``tests/api`` and ``tests/admin``: in-process servers, no
 subprocesses. Writes ``bench/results/mutation.json``: per module, killed / survived / no tests
-/ timeouts and the score (killed and timed-out over all mutants that ran or had no test), and
-every surviving mutant by name (``mutmut show NAME`` prints one) or, for fidelity.py, its diff.
+/ timeouts / not checked and the score (killed and timed-out over the mutants that ran or had
+no test; mutants not checked yet are counted apart, not in the score), and every surviving
+mutant by name (``mutmut show NAME`` prints one) or, for fidelity.py, its diff.
 
     pip install -c constraints.txt -e '.[test,mutation]'
-    python bench/mutation.py [--max-children 2] [--skip-mutmut] [--skip-fidelity] [--only GLOB ...]
+    python bench/mutation.py [--max-children 2] [--skip-mutmut] [--skip-fidelity]
+                             [--retest-survivors] [--only GLOB ...]
 
-mutmut keeps its results in ``mutants/`` and goes on where it stopped; delete that folder for a
-run from scratch (after tests changed, say).
+mutmut keeps its results in ``mutants/`` and goes on where it stopped, keeping each verdict
+until the function changes: ``--retest-survivors`` tries the survivors again after new tests,
+and deleting that folder starts from scratch.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import shutil
 import sqlite3
@@ -54,6 +58,23 @@ def module_of(mutant: str) -> str:
     """``mockserver.domain.clock.xǁClockǁnow__mutmut_3`` -> ``mockserver/domain/clock.py``."""
     dotted = re.split(r"\.x[_ǁ]", mutant, maxsplit=1)[0]
     return dotted.replace(".", "/") + ".py"
+
+
+def forget_survivors() -> int:
+    """Clear mutmut's stored verdict of every mutant that survived or had no test, so the next
+    run tries them again against the tests as they are now (mutmut keeps a verdict until the
+    function itself changes). Verdicts live in ``mutants/**/*.py.meta``: exit code 0 is
+    "survived", 5 and 33 are "no tests", None is "not checked"."""
+    cleared = 0
+    for meta in (ROOT / "mutants").rglob("*.py.meta"):
+        data = json.loads(meta.read_text())
+        verdicts = data["exit_code_by_key"]
+        for key, code in verdicts.items():
+            if code in (0, 5, 33):
+                verdicts[key] = None
+                cleared += 1
+        meta.write_text(json.dumps(data, indent=4))
+    return cleared
 
 
 def mutmut_outcomes(children: int, run: bool, only: list[str]) -> dict[str, str]:
@@ -103,10 +124,14 @@ def main() -> None:
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--skip-mutmut", action="store_true", help="report mutmut's stored results without running it")
     parser.add_argument("--skip-fidelity", action="store_true", help="report cosmic-ray's stored session without running it")
+    parser.add_argument("--retest-survivors", action="store_true",
+                        help="try again every mutant that survived or had no test, before the run")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
     args = parser.parse_args()
 
+    if args.retest_survivors:
+        print(f"{forget_survivors()} verdicts cleared", file=sys.stderr)
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
     for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, args.only).items():
