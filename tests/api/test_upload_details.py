@@ -110,14 +110,19 @@ def applied(api: Api, text: bytes) -> dict:
 
 
 def test_a_row_changes_only_what_it_names(frozen_api: Api) -> None:
+    seeded = frozen_api.case(BREAST_CASE)
     applied(frozen_api, b"Sample_ID,Case_ID,Notes\nFIXTURE_001_BREAST_DNA,FIXTURE_001_BREAST,first note\n")
     before = frozen_api.case(BREAST_CASE)
+    unchanged = ("tags", "testDefinition", "status", "subjects", "displayId", "createdDate")
+    assert seeded["tags"] and seeded["testDefinition"]
+    assert {k: before[k] for k in unchanged} == {k: seeded[k] for k in unchanged}  # only the custom data changed
     history = frozen_api.admin("GET", f"/cases/{BREAST_CASE}/history")
     assert before["customMetadata"]["configData"] and before["subjects"][0]["samples"][0]["tumorType"]
     applied(frozen_api, b"Sample_ID,Case_ID\nNEW-S,FIXTURE_001_BREAST\n")
     after = frozen_api.case(BREAST_CASE)
     samples_before, samples_after = before["subjects"][0].pop("samples"), after["subjects"][0].pop("samples")
     assert samples_after[:-1] == samples_before and samples_after[-1]["externalSampleId"] == "NEW-S"
+    assert samples_after[-1]["tumorType"] == samples_before[0]["tumorType"]  # a new sample takes the case's disease
     assert {k: v for k, v in after.items() if k != "updatedDate"} == {k: v for k, v in before.items() if k != "updatedDate"}
     assert frozen_api.admin("GET", f"/cases/{BREAST_CASE}/history") == history  # no status change
     applied(frozen_api, b"Sample_ID,Case_ID,Sample_Type\nFIXTURE_001_BREAST_DNA,FIXTURE_001_BREAST,RNA\n")
