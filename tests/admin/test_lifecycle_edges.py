@@ -184,3 +184,32 @@ def test_advancing_seeded_processing_cases_draws_their_first_attempt(frozen_api:
         lab.admin("PUT", f"/cases/{case['id']}/lifecycle", {"processing": {"mode": "manual", "failureRate": 0.5}})
         outcomes.append(lab.admin("POST", f"/cases/{case['id']}/advance")["status"][0])
     assert "".join(outcomes) == "HRHRHHRHHR"  # H: HAS_ISSUE, R: READY_FOR_INTERPRETATION
+
+
+def test_waits_in_real_time_with_nothing_due_or_only_a_cancelled_step_time_out(fresh_api: Api) -> None:
+    args = {"status": "REPORTS_SIGNED_OFF", "timeout": 0.2}
+    assert fresh_api.get(f"/_mock/cases/{THYROID_CASE}/wait", params=args).status_code == 408  # nothing scheduled
+    set_disease(fresh_api)  # a step scheduled 3 s ahead ...
+    fresh_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "READY_FOR_INTERPRETATION"})  # ... and cancelled
+    assert fresh_api.get(f"/_mock/cases/{THYROID_CASE}/wait", params=args).status_code == 408
+
+
+def test_an_advanced_step_leaves_nothing_scheduled_behind(frozen_api: Api) -> None:
+    set_disease(frozen_api)  # due in 3 s
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 1})
+    assert frozen_api.admin("POST", f"/cases/{THYROID_CASE}/advance")["status"] == "READY_FOR_INTERPRETATION"
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": {"mode": "polls", "count": 2}})
+    set_disease(frozen_api)  # a polls step: only reads complete it
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 5})  # past the advanced step's old due time
+    assert frozen_api.search(id=THYROID_CASE)["content"][0]["status"] == "PROCESSING"  # searches do not count
+
+
+def test_an_unknown_upload_is_not_found_in_any_workgroup(fresh_api: Api) -> None:
+    error = fresh_api.admin("POST", "/uploads/no-such-upload/advance", expect=404)
+    assert error["message"] == "Custom case data file no-such-upload was not found in any workgroup."
+
+
+def test_an_ingestion_plan_outcome_is_the_reported_status(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "outcome": "PARTIALLY_COMPLETED"}})
+    body = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload(frozen_api)}/status").json()
+    assert (body["status"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1, 0)

@@ -112,7 +112,7 @@ def test_add_new_and_merged_with_count_versions() -> None:
     table.add_new(NewCases.of([case(2)]))
     assert table.version == start + 1
     merged = table.merged_with(NewCases.of([case(3)]))
-    assert table.swap_in(merged) and table.version == start + 2
+    assert table.swap_in(merged) and table.version == start + 2 and len(table) == 3
     stale = table.merged_with(NewCases.of([case(4)]))
     table.put(case(5))
     assert not table.swap_in(stale) and table.get("id-004") is None  # changed meanwhile: refused
