@@ -179,3 +179,16 @@ def test_a_file_of_5000_new_cases_is_worked_through_after_the_answer(frozen_api:
         {"at": "2026-06-01T12:00:02Z", "from": None, "to": "AWAITING_MOLECULAR_DATA", "cause": "created by a metadata upload"}]
     assert frozen_api.admin("POST", "/reset", {}) == {"reset": ["3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"]}
     assert frozen_api.search(displayId="BULK-")["totalElements"] == 0
+
+
+def test_a_large_file_under_an_immediate_plan_completes(fresh_api: Api) -> None:
+    """Under an immediate plan the job is due at once, while the uploading request's thread may
+    still be working through its 5,000 rows: either way every row is applied, once."""
+    fresh_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate"}})
+    rows = "".join(f"S{i},SOON-{i:05d}\n" for i in range(5000))
+    upload_id = upload(fresh_api, f"Sample_ID,Case_ID\n{rows}".encode())
+    deadline = time.monotonic() + 60
+    while (body := job(fresh_api, upload_id))["status"] in ("QUEUED", "IN_PROGRESS") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert (body["status"], body["appliedRows"], len(body["casesCreated"])) == ("COMPLETED", 5000, 5000)
+    assert fresh_api.search(displayId="SOON-")["totalElements"] == 5000
