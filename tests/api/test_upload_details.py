@@ -192,3 +192,39 @@ def test_a_large_file_under_an_immediate_plan_completes(fresh_api: Api) -> None:
         time.sleep(0.05)
     assert (body["status"], body["appliedRows"], len(body["casesCreated"])) == ("COMPLETED", 5000, 5000)
     assert fresh_api.search(displayId="SOON-")["totalElements"] == 5000
+
+
+def test_refused_files_say_why_in_message_and_details(fresh_api: Api) -> None:
+    cases = [
+        ("m.txt", b"Sample_ID,Case_ID\nS,C\n", "File 'm.txt' is not a CSV file; accepted file type: CSV.",
+         [{"field": "files", "message": "m.txt: not a .csv file"}]),
+        ("m.csv", "Sample_ID,Case_ID\nÉ,C\n".encode("latin-1"), "File 'm.csv' is not UTF-8 text (byte 18).",
+         [{"field": "files", "message": "m.csv: not UTF-8"}]),
+        ("m.csv", b"Sample,Case\nS,C\n", "File 'm.csv' is missing the required column(s) Sample_ID, Case_ID; the first "
+         "row must name the columns and include Sample_ID, Case_ID.",
+         [{"field": "files", "message": "m.csv: missing column Sample_ID"},
+          {"field": "files", "message": "m.csv: missing column Case_ID"}]),
+    ]
+    for name, data, message, details in cases:
+        response = fresh_api.post(UPLOAD, files=[("files", (name, data, "text/csv"))])
+        assert response.status_code == 400
+        assert response.json() == {"code": "BAD_REQUEST", "message": message, "details": details}
+
+
+def test_rows_of_one_file_build_on_each_other_and_bad_values_are_named(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "REPORTS_SIGNED_OFF"})
+    upload_id = upload(frozen_api, b"Sample_ID,Case_ID,Sample_Type,Sex,Tumor_Type\nS1,TWICE,DNA,,\nS2,TWICE,RNA,,\n"
+                                   b"S3,BADTYPE,XNA,,\nS4,BADSEX,,Alien,\nS5,FIXTURE_002_THYROID,,,255032005\n")
+    advance(frozen_api, 2)
+    body = job(frozen_api, upload_id)
+    assert body["status"] == "PARTIALLY_COMPLETED" and body["appliedRows"] == 2
+    assert body["errors"] == [
+        {"lineNumber": 4, "caseId": "BADTYPE", "sampleId": "S3", "message": "Sample_Type 'XNA' is not one of DNA, RNA"},
+        {"lineNumber": 5, "caseId": "BADSEX", "sampleId": "S4", "message": "Sex 'Alien' is not one of FEMALE, MALE, UNKNOWN"},
+        {"lineNumber": 6, "caseId": "FIXTURE_002_THYROID", "sampleId": "S5",
+         "message": f"Case {THYROID_CASE} is in status REPORTS_SIGNED_OFF (Report(s) Signed Off); its disease cannot be changed."},
+    ]
+    (created,) = body["casesCreated"]  # both TWICE rows went into one new case
+    samples = frozen_api.case(created)["subjects"][0]["samples"]
+    assert [(s["externalSampleId"], s["externalSampleName"], s["sampleType"]) for s in samples] == [
+        ("S1", "S1", "DNA"), ("S2", "S2", "RNA")]
