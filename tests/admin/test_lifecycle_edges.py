@@ -213,3 +213,19 @@ def test_an_ingestion_plan_outcome_is_the_reported_status(frozen_api: Api) -> No
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "outcome": "PARTIALLY_COMPLETED"}})
     body = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload(frozen_api)}/status").json()
     assert (body["status"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1, 0)
+
+
+def test_cases_added_by_the_control_plane(frozen_api: Api) -> None:
+    added = frozen_api.admin("POST", "/cases", {"id": "added-1", "displayId": "ADDED-1", "status": "PROCESSING"}, expect=201)
+    assert added[0]["status"] == "PROCESSING"
+    assert frozen_api.admin("GET", "/cases/added-1/history") == [
+        {"at": "2026-06-01T12:00:00Z", "from": None, "to": "PROCESSING", "cause": "created by the control plane"}]
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 3})  # added in PROCESSING: a step under the default plan
+    assert frozen_api.case("added-1")["status"] == "READY_FOR_INTERPRETATION"
+    again = frozen_api.admin("POST", "/cases", [{"displayId": "OK"}, {"id": "added-1", "displayId": "DUP"}], expect=409)
+    assert again["details"] == [{"field": "[1].id", "message": "already used"}]
+    assert again["message"] == f"[1].id: case id added-1 is already used in workgroup {WG}."
+    assert frozen_api.search(displayId="OK", isExactMatch="true")["totalElements"] == 0  # the list was refused whole
+    assert frozen_api.admin("POST", "/cases", [], expect=400)["message"] == "No case given: send one case or a non-empty list."
+    frozen_api.admin("PUT", "/cases/added-1/lifecycle", {"processing": {"mode": "manual"}})
+    assert frozen_api.admin("GET", "/cases/added-1/lifecycle")["processing"]["mode"] == "manual"
