@@ -53,6 +53,15 @@ class Api(VendorClient):
         assert response.status_code == 200, response.text
         return response.json()
 
+    def upload_status(self, upload_id: str) -> dict[str, Any]:
+        response = self.get(f"/crs/api/v1/custom-case-data/{upload_id}/status")
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the mock's clock forward through the control plane."""
+        self.admin("POST", "/clock/advance", {"seconds": seconds})
+
     def all_cases(self, **params: Any) -> list[dict[str, Any]]:
         return self.search(pageSize=2000, **params)["content"]
 

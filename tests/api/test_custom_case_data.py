@@ -22,15 +22,10 @@ def upload(api: Api, *files: tuple[str, tuple[str, bytes, str]]):
     return api.post(UPLOAD, files=list(files))
 
 
-def status(api: Api, upload_id: str) -> dict:
-    response = api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status")
-    assert response.status_code == 200, response.text
-    return response.json()
-
 
 def run_to_end(api: Api, upload_id: str) -> dict:
     api.state.clock.advance(2)
-    return status(api, upload_id)
+    return api.upload_status(upload_id)
 
 
 def case_count(api: Api) -> int:
@@ -45,11 +40,11 @@ def test_upload__status_goes_queued_in_progress_completed(frozen_api: Api) -> No
     assert isinstance(accepted, list) and len(accepted) == 1
     upload_id = accepted[0]["id"]
     assert accepted[0]["fileName"] == "meta.csv" and accepted[0]["status"] == "QUEUED"
-    assert status(fresh_api, upload_id)["status"] == "QUEUED"
+    assert fresh_api.upload_status(upload_id)["status"] == "QUEUED"
     fresh_api.state.clock.advance(1)
-    assert status(fresh_api, upload_id)["status"] == "IN_PROGRESS"
+    assert fresh_api.upload_status(upload_id)["status"] == "IN_PROGRESS"
     fresh_api.state.clock.advance(1)
-    final = status(fresh_api, upload_id)
+    final = fresh_api.upload_status(upload_id)
     assert final["status"] == "COMPLETED"
     assert final["totalRows"] == 1 and final["appliedRows"] == 1 and final["errors"] == []
     done_at = FROZEN_AT + timedelta(seconds=2)
@@ -63,7 +58,7 @@ def test_upload__real_client_polling_loop(frozen_api: Api) -> None:
     upload_id = upload(frozen_api, csv_file("m.csv", "Sample_ID,Case_ID\nS1,C-LOOP\n")).json()[0]["id"]
     seen = []
     for _ in range(40):
-        seen.append(status(frozen_api, upload_id)["status"])
+        seen.append(frozen_api.upload_status(upload_id)["status"])
         if seen[-1] not in ("QUEUED", "IN_PROGRESS"):
             break
         frozen_api.admin("POST", "/clock/advance", {"seconds": 0.25})

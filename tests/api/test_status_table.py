@@ -47,9 +47,6 @@ def start_in(api: Api, status: str) -> dict:
     return case
 
 
-def advance(api: Api, seconds: float) -> None:
-    api.admin("POST", "/clock/advance", {"seconds": seconds})
-
 
 @pytest.mark.parametrize("status", STATUSES)
 def test_put_diseases_from_each_status(frozen_api: Api, status: str) -> None:
@@ -65,9 +62,9 @@ def test_put_diseases_from_each_status(frozen_api: Api, status: str) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["status"] == expected
     assert disease_of(response.json()) == MTC["externalid"]
-    advance(frozen_api, 2.9)
+    frozen_api.advance_clock(2.9)
     assert frozen_api.case(THYROID_CASE)["status"] == expected
-    advance(frozen_api, 0.1)  # processing takes 3 s on the mock's clock
+    frozen_api.advance_clock(0.1)  # processing takes 3 s on the mock's clock
     after = "READY_FOR_INTERPRETATION" if expected == "PROCESSING" else expected
     assert frozen_api.case(THYROID_CASE)["status"] == after
 
@@ -80,10 +77,8 @@ def test_csv_tumor_type_from_each_status(frozen_api: Api, status: str) -> None:
     response = frozen_api.post(UPLOAD, files=[("files", ("t.csv", text.encode(), "text/csv"))])
     assert response.status_code == 200, response.text
     upload_id = response.json()[0]["id"]
-    advance(frozen_api, 2)  # 1 s QUEUED, 1 s IN_PROGRESS
-    job = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status")
-    assert job.status_code == 200, job.text
-    job = job.json()
+    frozen_api.advance_clock(2)  # 1 s QUEUED, 1 s IN_PROGRESS
+    job = frozen_api.upload_status(upload_id)
     case = frozen_api.case(THYROID_CASE)
     expected = AFTER_DISEASE_SET[status]
     if expected is None:
@@ -96,7 +91,7 @@ def test_csv_tumor_type_from_each_status(frozen_api: Api, status: str) -> None:
     history = frozen_api.admin("GET", f"/cases/{THYROID_CASE}/history")
     if expected == "PROCESSING":  # recorded at the job's due time, 2 s after the upload
         assert history[-1] == {"at": "2026-06-01T12:00:02Z", "from": status, "to": "PROCESSING", "cause": "disease set"}
-    advance(frozen_api, 3)
+    frozen_api.advance_clock(3)
     after = "READY_FOR_INTERPRETATION" if expected == "PROCESSING" else expected
     assert frozen_api.case(THYROID_CASE)["status"] == after
 
@@ -107,7 +102,7 @@ def test_control_plane_jumps_from_any_status_to_any(frozen_api: Api, status: str
     start_in(frozen_api, status)
     assert put_status(frozen_api, target)["status"] == target
     assert frozen_api.case(THYROID_CASE)["status"] == target
-    advance(frozen_api, 3)
+    frozen_api.advance_clock(3)
     # A jump to PROCESSING starts a step under the default plan (3 s); other statuses stay.
     settled = "READY_FOR_INTERPRETATION" if target == "PROCESSING" else target
     assert frozen_api.case(THYROID_CASE)["status"] == settled
@@ -132,19 +127,19 @@ def test_advance_from_each_status(frozen_api: Api, status: str) -> None:
 
 def test_setting_a_disease_while_processing_restarts_the_step(frozen_api: Api) -> None:
     assert frozen_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC).status_code == 200
-    advance(frozen_api, 2)
+    frozen_api.advance_clock(2)
     again = frozen_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC)
     assert again.status_code == 200 and again.json()["status"] == "PROCESSING"
-    advance(frozen_api, 2)  # 4 s after the first PUT: the first step would have ended
+    frozen_api.advance_clock(2)  # 4 s after the first PUT: the first step would have ended
     assert frozen_api.case(THYROID_CASE)["status"] == "PROCESSING"
-    advance(frozen_api, 1)  # 3 s after the second
+    frozen_api.advance_clock(1)  # 3 s after the second
     assert frozen_api.case(THYROID_CASE)["status"] == "READY_FOR_INTERPRETATION"
 
 
 def test_a_seeded_processing_case_waits_for_advance(frozen_api: Api) -> None:
     """Seeded PROCESSING cases have no pending step: time alone does not move them."""
     (case,) = frozen_api.search(status="PROCESSING", pageSize=1)["content"]
-    advance(frozen_api, 3600)
+    frozen_api.advance_clock(3600)
     assert frozen_api.case(case["id"])["status"] == "PROCESSING"
     response = frozen_api.post(f"/_mock/cases/{case['id']}/advance")
     assert response.status_code == 200 and response.json()["status"] == "READY_FOR_INTERPRETATION"

@@ -17,34 +17,26 @@ def upload(api: Api, text: bytes, name: str = "m.csv") -> str:
     return response.json()[0]["id"]
 
 
-def job(api: Api, upload_id: str) -> dict:
-    response = api.get(f"/crs/api/v1/custom-case-data/{upload_id}/status")
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def advance(api: Api, seconds: float) -> None:
-    api.admin("POST", "/clock/advance", {"seconds": seconds})
 
 
 def test_a_running_job_reports_no_failed_rows_yet(frozen_api: Api) -> None:
     upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,RUN-A\nS2,RUN-B\n")
-    assert job(frozen_api, upload_id)["failedRows"] == 0
-    advance(frozen_api, 1)
-    running = job(frozen_api, upload_id)
+    assert frozen_api.upload_status(upload_id)["failedRows"] == 0
+    frozen_api.advance_clock(1)
+    running = frozen_api.upload_status(upload_id)
     assert running["status"] == "IN_PROGRESS" and running["updatedDate"] == "2026-06-01T12:00:01+0000"
     assert (running["totalRows"], running["appliedRows"], running["failedRows"]) == (2, 0, 0)
-    advance(frozen_api, 1)
-    done = job(frozen_api, upload_id)
+    frozen_api.advance_clock(1)
+    done = frozen_api.upload_status(upload_id)
     assert (done["status"], done["appliedRows"], done["failedRows"]) == ("COMPLETED", 2, 0)
 
 
 def created_ids(api: Api) -> list[tuple[str, str, str, str]]:
     api.state.clock.freeze(api.state.clock.now().replace(year=2026, month=6, day=1, hour=12, minute=0, second=0))
     upload_id = upload(api, b"Sample_ID,Case_ID\nS1,NEW-A\nS2,NEW-B\n")
-    advance(api, 2)
+    api.advance_clock(2)
     rows = []
-    for case_id in job(api, upload_id)["casesCreated"]:
+    for case_id in api.upload_status(upload_id)["casesCreated"]:
         case = api.case(case_id)
         subject = case["subjects"][0]
         rows.append((case["displayId"], case_id, subject["id"], subject["samples"][0]["id"]))
@@ -71,8 +63,8 @@ def test_ids_of_created_cases_follow_the_seed(fresh_api: Api) -> None:
 def test_a_plan_that_fails_the_job_says_so_and_applies_nothing(frozen_api: Api) -> None:
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "time", "seconds": 2, "outcome": "FAILED"}})
     upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,NEVER\n")
-    advance(frozen_api, 2)
-    failed = job(frozen_api, upload_id)
+    frozen_api.advance_clock(2)
+    failed = frozen_api.upload_status(upload_id)
     assert failed["status"] == "FAILED" and failed["updatedDate"] == "2026-06-01T12:00:02+0000"
     assert (failed["appliedRows"], failed["failedRows"], failed["casesCreated"]) == (0, 1, [])
     assert failed["errors"] == [{"lineNumber": 0, "caseId": None, "sampleId": None,
@@ -85,7 +77,7 @@ def test_a_failure_rate_draws_the_same_outcomes_for_the_same_seed(frozen_api: Ap
     outcomes = []
     for n in range(8):
         upload_id = upload(frozen_api, f"Sample_ID,Case_ID\nS{n},RATE-{n}\n".encode())
-        outcomes.append(job(frozen_api, upload_id)["status"])
+        outcomes.append(frozen_api.upload_status(upload_id)["status"])
     # Drawn from the seed (42), the workgroup, the upload and the attempt: pinned, so a change to
     # what the draw depends on shows here.
     assert outcomes == ["COMPLETED", "FAILED", "FAILED", "FAILED", "COMPLETED", "COMPLETED", "FAILED", "COMPLETED"]
@@ -94,8 +86,8 @@ def test_a_failure_rate_draws_the_same_outcomes_for_the_same_seed(frozen_api: Ap
 def test_a_row_for_an_existing_case_keeps_its_subject_and_sex(frozen_api: Api) -> None:
     before = frozen_api.case(THYROID_CASE)["subjects"][0]
     upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nNEW-SAMPLE,FIXTURE_002_THYROID\n")
-    advance(frozen_api, 2)
-    assert job(frozen_api, upload_id)["casesUpdated"] == [THYROID_CASE]
+    frozen_api.advance_clock(2)
+    assert frozen_api.upload_status(upload_id)["casesUpdated"] == [THYROID_CASE]
     after = frozen_api.case(THYROID_CASE)["subjects"][0]
     assert after["id"] == before["id"] and after["gender"] == before["gender"] == "MALE"
     assert [s["externalSampleId"] for s in after["samples"]][-1] == "NEW-SAMPLE"
@@ -103,8 +95,8 @@ def test_a_row_for_an_existing_case_keeps_its_subject_and_sex(frozen_api: Api) -
 
 def applied(api: Api, text: bytes) -> dict:
     upload_id = upload(api, text)
-    advance(api, 2)
-    body = job(api, upload_id)
+    api.advance_clock(2)
+    body = api.upload_status(upload_id)
     assert body["status"] == "COMPLETED", body
     return body
 
@@ -142,8 +134,8 @@ def test_a_created_case_and_a_jump_say_what_caused_them(frozen_api: Api) -> None
 
 def test_row_errors_name_the_line_case_sample_and_reason(frozen_api: Api) -> None:
     upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,GOOD-1\nS2,\n,NO-SAMPLE\n")
-    advance(frozen_api, 2)
-    body = job(frozen_api, upload_id)
+    frozen_api.advance_clock(2)
+    body = frozen_api.upload_status(upload_id)
     assert (body["status"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1, 2)
     assert body["errors"] == [
         {"lineNumber": 3, "caseId": None, "sampleId": "S2", "message": "Case_ID is empty"},
@@ -167,9 +159,9 @@ def test_a_disease_from_a_csv_reaches_every_subjects_samples(frozen_api: Api) ->
 def test_a_file_of_5000_new_cases_is_worked_through_after_the_answer(frozen_api: Api) -> None:
     rows = "".join(f"S{i},BULK-{i:05d}\n" for i in range(5000))
     upload_id = upload(frozen_api, f"Sample_ID,Case_ID\n{rows}".encode())
-    advance(frozen_api, 2)
+    frozen_api.advance_clock(2)
     deadline = time.monotonic() + 60
-    while (body := job(frozen_api, upload_id))["status"] == "IN_PROGRESS" and time.monotonic() < deadline:
+    while (body := frozen_api.upload_status(upload_id))["status"] == "IN_PROGRESS" and time.monotonic() < deadline:
         time.sleep(0.05)  # the uploading request's thread is still working through the rows
     assert (body["status"], body["appliedRows"], body["failedRows"], len(body["casesCreated"])) == ("COMPLETED", 5000, 0, 5000)
     assert body["updatedDate"] == "2026-06-01T12:00:02+0000"
@@ -188,7 +180,7 @@ def test_a_large_file_under_an_immediate_plan_completes(fresh_api: Api) -> None:
     rows = "".join(f"S{i},SOON-{i:05d}\n" for i in range(5000))
     upload_id = upload(fresh_api, f"Sample_ID,Case_ID\n{rows}".encode())
     deadline = time.monotonic() + 60
-    while (body := job(fresh_api, upload_id))["status"] in ("QUEUED", "IN_PROGRESS") and time.monotonic() < deadline:
+    while (body := fresh_api.upload_status(upload_id))["status"] in ("QUEUED", "IN_PROGRESS") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert (body["status"], body["appliedRows"], len(body["casesCreated"])) == ("COMPLETED", 5000, 5000)
     assert fresh_api.search(displayId="SOON-")["totalElements"] == 5000
@@ -215,8 +207,8 @@ def test_rows_of_one_file_build_on_each_other_and_bad_values_are_named(frozen_ap
     frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "REPORTS_SIGNED_OFF"})
     upload_id = upload(frozen_api, b"Sample_ID,Case_ID,Sample_Type,Sex,Tumor_Type\nS1,TWICE,DNA,,\nS2,TWICE,RNA,,\n"
                                    b"S3,BADTYPE,XNA,,\nS4,BADSEX,,Alien,\nS5,FIXTURE_002_THYROID,,,255032005\n")
-    advance(frozen_api, 2)
-    body = job(frozen_api, upload_id)
+    frozen_api.advance_clock(2)
+    body = frozen_api.upload_status(upload_id)
     assert body["status"] == "PARTIALLY_COMPLETED" and body["appliedRows"] == 2
     assert body["errors"] == [
         {"lineNumber": 4, "caseId": "BADTYPE", "sampleId": "S3", "message": "Sample_Type 'XNA' is not one of DNA, RNA"},
