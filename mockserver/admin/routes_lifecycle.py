@@ -9,19 +9,19 @@ from flask import Blueprint, Response, jsonify
 
 from ..apidoc import CONTROL, documented
 from ..domain import control as ops
-from ..domain.plans import Pending
+from ..domain.lifecycle.plans import Pending
+from ..domain.processing import PROCESSING
 from ..schemas.cases import CaseSchema
 from ..schemas.uploads import UploadStatusSchema
 from .control import control, state
 from .routes_data import args, json_body
 from .schemas import (
+    PLAN_SCHEMAS,
     AdvanceClockSchema,
     CaseLifecycleSchema,
     ClockSchema,
-    IngestionPlanSchema,
     Instant,
     LifecycleSchema,
-    ProcessingPlanSchema,
     StatusJumpSchema,
     WaitArgsSchema,
     WorkgroupArgsSchema,
@@ -31,8 +31,6 @@ bp = Blueprint("admin_lifecycle", __name__, url_prefix="/_mock")
 
 _full_case = CaseSchema(direct_identifiers=True)
 _upload = UploadStatusSchema()
-_processing_plan = ProcessingPlanSchema()
-_ingestion_plan = IngestionPlanSchema()
 _instant = Instant()
 
 
@@ -75,10 +73,7 @@ def advance_clock() -> Response:
 
 def lifecycle_body() -> dict[str, Any]:
     defaults = state().defaults
-    return {
-        "processing": _processing_plan.dump_plan(defaults.processing),
-        "ingestion": _ingestion_plan.dump_plan(defaults.ingestion),
-    }
+    return {kind: PLAN_SCHEMAS[kind].dump_plan(defaults.for_kind(kind)) for kind in LifecycleSchema().fields}
 
 
 @bp.get("/lifecycle")
@@ -94,10 +89,9 @@ def get_lifecycle() -> Response:
 def set_lifecycle() -> Response:
     body = LifecycleSchema().load(json_body())
     defaults = state().defaults
-    if body.get("processing") is not None:
-        defaults.processing = body["processing"]
-    if body.get("ingestion") is not None:
-        defaults.ingestion = body["ingestion"]
+    for kind, plan in body.items():
+        if plan is not None:
+            defaults.set(kind, plan)
     return jsonify(lifecycle_body())
 
 
@@ -128,7 +122,7 @@ def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
         return None
     due = pending.plan.due(pending.started)
     return {
-        "plan": _processing_plan.dump_plan(pending.plan),
+        "plan": PLAN_SCHEMAS[pending.kind].dump_plan(pending.plan),
         "startedAt": _instant._serialize(pending.started, None, None),
         "dueAt": _instant._serialize(due, None, None),
         "reads": pending.reads,
@@ -141,7 +135,7 @@ def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
 def get_case_lifecycle(case_id: str) -> Response:
     plan, pending = ops.case_plan(_case_workgroup(case_id), case_id, state().clock.now())
     return jsonify({
-        "processing": _processing_plan.dump_plan(plan) if plan else None,
+        "processing": PLAN_SCHEMAS[PROCESSING].dump_plan(plan) if plan else None,
         "pending": _pending_body(pending),
     })
 
@@ -154,7 +148,7 @@ def set_case_lifecycle(case_id: str) -> Response:
     plan = body["processing"]
     pending = ops.set_case_plan(_case_workgroup(case_id), case_id, plan, state().clock.now())
     return jsonify({
-        "processing": _processing_plan.dump_plan(plan) if plan else None,
+        "processing": PLAN_SCHEMAS[PROCESSING].dump_plan(plan) if plan else None,
         "pending": _pending_body(pending),
     })
 

@@ -18,8 +18,10 @@ from marshmallow import (
 )
 
 from .. import fidelity
-from ..domain.plans import INGESTION_OUTCOMES, MODES, PROCESSING_OUTCOMES, Plan
+from ..domain.lifecycle.kinds import StepKind
+from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
+from ..domain.step_kinds import STEP_KINDS
 
 
 class StrictSchema(Schema):
@@ -59,7 +61,9 @@ class StatusField(fields.Field):
 
 
 class PlanSchema(StrictSchema):
-    OUTCOMES: tuple[str, ...] = ()
+    """A plan for one kind of step (``KIND``): the outcomes it may name are the kind's."""
+
+    KIND: StepKind
 
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
     seconds = fields.Float(validate=validate.Range(min=0, max=7 * 86400))
@@ -74,8 +78,8 @@ class PlanSchema(StrictSchema):
         if data["mode"] == "polls" and "count" not in data:
             raise ValidationError("a polls plan needs count", "count")
         outcome = data.get("outcome")
-        if outcome is not None and outcome not in self.OUTCOMES:
-            raise ValidationError(f"must be one of {', '.join(self.OUTCOMES)}", "outcome")
+        if outcome is not None and outcome not in self.KIND.outcomes:
+            raise ValidationError(f"must be one of {', '.join(self.KIND.outcomes)}", "outcome")
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Plan:
@@ -83,12 +87,9 @@ class PlanSchema(StrictSchema):
             mode=data["mode"],
             seconds=data.get("seconds", 0.0) if data["mode"] == "time" else 0.0,
             count=data.get("count", 0) if data["mode"] == "polls" else 0,
-            outcome=data.get("outcome", self.default_outcome()),
+            outcome=data.get("outcome", self.KIND.unspecified_outcome),
             failure_rate=data.get("failure_rate", 0.0),
         )
-
-    def default_outcome(self) -> str | None:
-        return None
 
     def dump_plan(self, plan: Plan) -> dict[str, Any]:
         body: dict[str, Any] = {"mode": plan.mode}
@@ -102,14 +103,19 @@ class PlanSchema(StrictSchema):
 
 
 class ProcessingPlanSchema(PlanSchema):
-    OUTCOMES = PROCESSING_OUTCOMES
-
-    def default_outcome(self) -> str | None:
-        return fidelity.PROCESSING_OUTCOME
+    KIND = STEP_KINDS["processing"]
 
 
 class IngestionPlanSchema(PlanSchema):
-    OUTCOMES = INGESTION_OUTCOMES
+    KIND = STEP_KINDS["ingestion"]
+
+
+#: One plan schema per kind of step: the named ones above, and one made for any other kind.
+PLAN_SCHEMAS: dict[str, PlanSchema] = {
+    name: next((s for s in (ProcessingPlanSchema, IngestionPlanSchema) if s.KIND is kind),
+               type(f"{name.title()}PlanSchema", (PlanSchema,), {"KIND": kind}))()
+    for name, kind in STEP_KINDS.items()
+}
 
 
 class LifecycleSchema(StrictSchema):

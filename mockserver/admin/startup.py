@@ -52,8 +52,9 @@ def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
                 raise ValueError(f"invalid clock setting: {exc.message}") from None
     if settings.lifecycle is not None:
         plans = _load(LifecycleSchema(), settings.lifecycle, "lifecycle")
-        mock.defaults.processing = plans.get("processing") or mock.defaults.processing
-        mock.defaults.ingestion = plans.get("ingestion") or mock.defaults.ingestion
+        for kind, plan in plans.items():
+            if plan is not None:
+                mock.defaults.set(kind, plan)
     if settings.latency is not None:
         plane.latency.replace(_load(LatencySchema(), settings.latency, "latency"))
     if settings.faults is not None:

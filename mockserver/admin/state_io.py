@@ -17,22 +17,21 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 
 from .. import __version__
 from ..datagen.world import build_workgroup
-from ..domain import lifecycle
 from ..domain.clock import check_restorable
+from ..domain.lifecycle.plans import Pending
 from ..domain.models import RowError, Upload
-from ..domain.plans import INGESTION, PROCESSING, DefaultPlans, Pending
+from ..domain.processing import PROCESSING
 from ..domain.state import MockState
+from ..domain.step_kinds import STEP_KINDS, shipped_defaults
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseDate, CaseSchema
 from .control import ControlPlane
-from .schemas import FaultRuleSchema, IngestionPlanSchema, Instant, LatencySchema, ProcessingPlanSchema
+from .schemas import PLAN_SCHEMAS, FaultRuleSchema, Instant, LatencySchema, ProcessingPlanSchema
 
 FORMAT = "ici-mock-state/2"
 #: Format 1 differs only in how an upload not yet ingested keeps its file (rows, not text).
 READABLE_FORMATS = ("ici-mock-state/1", FORMAT)
 _case = CaseSchema(direct_identifiers=True)
-_processing = ProcessingPlanSchema()
-_ingestion = IngestionPlanSchema()
 _instant = Instant()
 
 
@@ -93,7 +92,7 @@ def _csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
 
 
 class PendingStateSchema(_Strict):
-    kind = fields.String(required=True, validate=validate.OneOf((PROCESSING, INGESTION)))
+    kind = fields.String(required=True, validate=validate.OneOf(tuple(STEP_KINDS)))
     target = fields.String(required=True)
     plan = fields.Dict(required=True)
     startedAt = Instant(attribute="started", required=True)
@@ -102,9 +101,8 @@ class PendingStateSchema(_Strict):
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Pending:
-        plan_schema = _processing if data["kind"] == PROCESSING else _ingestion
         try:
-            data["plan"] = plan_schema.load(data["plan"])
+            data["plan"] = PLAN_SCHEMAS[data["kind"]].load(data["plan"])
         except ValidationError as exc:
             raise ValidationError({"plan": exc.messages}) from None
         return Pending(**data)
@@ -153,8 +151,7 @@ def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None 
         "defaultWorkgroup": workgroup_id or mock.default_workgroup_id,
         "clock": {"mode": clock.mode, "now": _instant._serialize(clock.now(), None, None),
                   "offsetSeconds": clock.offset_seconds},
-        "lifecycle": {"processing": _processing.dump_plan(mock.defaults.processing),
-                      "ingestion": _ingestion.dump_plan(mock.defaults.ingestion)},
+        "lifecycle": {kind: schema.dump_plan(mock.defaults.for_kind(kind)) for kind, schema in PLAN_SCHEMAS.items()},
         "latency": LatencySchema().dump(plane.latency.setting),
         "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
         "workgroups": [_export_workgroup(wg) for wg in workgroups],
@@ -163,6 +160,7 @@ def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None 
 
 def _export_workgroup(wg: Workgroup) -> dict[str, Any]:
     with wg.lock:
+        pending, attempts, own_plans = wg.steps.export()
         return {
             "id": wg.id,
             "name": wg.name,
@@ -175,19 +173,20 @@ def _export_workgroup(wg: Workgroup) -> dict[str, Any]:
             "uploads": UploadStateSchema().dump(list(wg.uploads.values()), many=True),
             "pending": [
                 {"kind": p.kind, "target": p.target,
-                 "plan": (_processing if p.kind == PROCESSING else _ingestion).dump_plan(p.plan),
+                 "plan": PLAN_SCHEMAS[p.kind].dump_plan(p.plan),
                  "startedAt": _instant._serialize(p.started, None, None), "attempt": p.attempt, "reads": p.reads}
-                for p in wg.pending.values()
+                for p in pending
             ],
-            "attempts": [[kind, target, n] for (kind, target), n in wg.attempts.items()],
-            "casePlans": {case_id: _processing.dump_plan(plan) for case_id, plan in wg.case_plans.items()},
+            "attempts": [list(attempt) for attempt in attempts],
+            "casePlans": {target: PLAN_SCHEMAS[kind].dump_plan(plan)
+                          for (kind, target), plan in own_plans.items() if kind == PROCESSING},
         }
 
 
 def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     """Replace everything with ``doc``; on any error nothing changes (400 with the field)."""
     data = StateSchema().load(doc)
-    lifecycle_plans = _load_nested({"processing": _processing, "ingestion": _ingestion}, data["lifecycle"], "lifecycle")
+    lifecycle_plans = _load_nested(PLAN_SCHEMAS, data["lifecycle"], "lifecycle")
     workgroups = [_import_workgroup(w, i) for i, w in enumerate(data["workgroups"])]
     ids = [wg.id for wg in workgroups]
     if len(set(ids)) != len(ids):
@@ -199,8 +198,8 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     check_restorable(restored_at, clock["offsetSeconds"])
     # Everything is valid: swap it in.
     mock.clock.restore(restored_at, clock["offsetSeconds"])
-    mock.defaults.processing = lifecycle_plans["processing"]
-    mock.defaults.ingestion = lifecycle_plans["ingestion"]
+    for kind, plan in lifecycle_plans.items():
+        mock.defaults.set(kind, plan)
     mock.default_workgroup_id = data["defaultWorkgroup"]
     mock.replace_all(workgroups)
     plane.latency.replace(data["latency"])
@@ -226,7 +225,7 @@ def _import_workgroup(data: dict[str, Any], index: int) -> Workgroup:
     except ValidationError as exc:
         raise ValidationError({where: exc.messages}) from None
     wg = build_workgroup(data["id"], data["name"], seed=data["seed"], cases=data["generatedCases"],
-                         fixture_cases=tuple(fixtures), defaults=DefaultPlans())
+                         fixture_cases=tuple(fixtures), defaults=shipped_defaults())
     for case_id in data["deletedCaseIds"]:
         if wg.cases.delete(case_id) is None:
             raise ValidationError(f"deleted case {case_id} is not a seeded case", f"{where}.deletedCaseIds")
@@ -234,8 +233,6 @@ def _import_workgroup(data: dict[str, Any], index: int) -> Workgroup:
         wg.cases.put(case)
     wg.uploads = {u.id: u for u in data["uploads"]}
     wg.minted = data["minted"]
-    wg.attempts = {(kind, target): n for kind, target, n in data["attempts"]}
-    wg.case_plans = dict(data["casePlans"])
-    for pending in data["pending"]:
-        lifecycle.restore(wg, pending)
+    wg.steps.restore(data["pending"], data["attempts"],
+                     {(PROCESSING, case_id): plan for case_id, plan in data["casePlans"].items()})
     return wg

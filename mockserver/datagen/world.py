@@ -7,8 +7,8 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
+from ..domain.lifecycle.plans import DefaultPlans
 from ..domain.models import Case
-from ..domain.plans import DefaultPlans
 from ..domain.state import MockState
 from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema

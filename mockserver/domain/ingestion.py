@@ -16,17 +16,25 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from .. import fidelity
-from . import lifecycle, processing
+from . import processing
 from .case_table import MergedOverlay, NewCases, merged_updates
 from .errors import Conflict, InvalidRequest
+from .lifecycle.kinds import StepKind
+from .lifecycle.plans import Pending, Plan
 from .models import Case, CustomField, Disease, RowError, Sample, Subject, Transition, Upload
-from .plans import INGESTION, INGESTION_FAILURE, PROCESSING, Pending
 from .statuses import CaseStatus, status_after_disease_set
-from .workgroup import Workgroup
+
+if TYPE_CHECKING:
+    from .workgroup import Workgroup
+
+INGESTION = "ingestion"
+INGESTION_STARTS = "ingestion.start"
+INGESTION_FINISHES = "ingestion.finish"
+INGESTION_FAILURE = fidelity.UPLOAD_STATUS_FAILED
 
 # A single cell may be as large as a whole accepted file (csv's default stops at 128 KiB).
 csv.field_size_limit(max(csv.field_size_limit(), fidelity.MAX_UPLOAD_FILE_BYTES))
@@ -104,7 +112,7 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
         updated_date=now,
     )
     wg.uploads[upload.id] = upload
-    lifecycle.start(wg, INGESTION, upload.id, now)
+    wg.steps.start(INGESTION, upload.id, now)
     return upload
 
 
@@ -164,7 +172,7 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
     Nothing is prepared when that time is not known yet (polls and manual plans)."""
     with wg.lock:
         upload = wg.uploads.get(upload_id)
-        pending = wg.pending.get((INGESTION, upload_id))
+        pending = wg.steps.pending(INGESTION, upload_id)
         at = pending.plan.due(pending.started) if pending is not None else None
         if upload is None or upload.text is None or at is None:
             return
@@ -185,7 +193,7 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
                     del wg.prepared[upload_id]
                 else:
                     wg.prepared[upload_id] = prepared
-                deferred = wg.pending.pop((INGESTION, upload_id), None) if marker == DUE_WHILE_PREPARING else None
+                deferred = wg.steps.cancel(INGESTION, upload_id) if marker == DUE_WHILE_PREPARING else None
                 if deferred is not None:
                     finish(wg, deferred, at)
                     wg.changed.notify_all()
@@ -232,7 +240,7 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
     prepared = wg.prepared.pop(upload_id, None)
     if prepared in (PREPARING, DUE_WHILE_PREPARING):  # the uploading request finishes it when done
         wg.prepared[upload_id] = DUE_WHILE_PREPARING
-        wg.pending[(INGESTION, upload_id)] = pending
+        wg.steps.defer(pending)
         return
     plan = pending.plan
     if plan.outcome == INGESTION_FAILURE or plan.fails(wg.seed, wg.id, INGESTION, upload_id, pending.attempt):
@@ -279,9 +287,35 @@ def _publish(wg: Workgroup, prepared: Prepared) -> None:
     for case_id, old, new, cause in prepared.transitions:
         wg.record_transition(case_id, old, new, at, cause)
     for case_id in prepared.disease_set:
-        lifecycle.cancel(wg, PROCESSING, case_id)
-        if wg.cases.get(case_id).status is CaseStatus.PROCESSING:  # type: ignore[union-attr]
-            lifecycle.start(wg, PROCESSING, case_id, at)
+        processing.restart(wg, case_id, at)
+
+
+class IngestionSteps(StepKind):
+    """An upload QUEUED for the first half of its plan's time and IN_PROGRESS for the second
+    (or from its second status read, under a polls plan); then its rows apply."""
+
+    name = INGESTION
+    events = (INGESTION_STARTS, INGESTION_FINISHES)
+    default_plan = Plan("time", seconds=fidelity.UPLOAD_QUEUED_SECONDS + fidelity.UPLOAD_IN_PROGRESS_SECONDS)
+    outcomes = (fidelity.UPLOAD_STATUS_COMPLETED, fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED, INGESTION_FAILURE)
+
+    def timeline(self, pending: Pending, due: datetime) -> tuple[tuple[str, datetime], ...]:
+        midway = pending.started + timedelta(seconds=pending.plan.seconds / 2)
+        return ((INGESTION_STARTS, min(midway, due)), (INGESTION_FINISHES, due))
+
+    def on_event(self, wg: Workgroup, event: str, target: str, at: datetime) -> None:
+        start(wg, target, at)
+
+    def on_read(self, wg: Workgroup, pending: Pending, now: datetime) -> None:
+        if pending.reads >= 2:
+            start(wg, pending.target, now)
+
+    def complete(self, wg: Workgroup, pending: Pending, at: datetime) -> None:
+        start(wg, pending.target, at)  # no-op once IN_PROGRESS: keeps the order of statuses
+        finish(wg, pending, at)
+
+    def without_step(self, wg: Workgroup, target: str, now: datetime) -> Pending:
+        raise Conflict(f"Custom case data file {target} has no pending step: it is {wg.uploads[target].status}.")
 
 
 class _Ids:

@@ -11,10 +11,10 @@ from datetime import datetime
 
 from . import ingestion, processing
 from .errors import InvalidRequest, NotFound
+from .ingestion import INGESTION
 from .models import Case, Disease, Upload
-from .plans import INGESTION, PROCESSING
+from .processing import PROCESSING
 from .query import CaseQuery, Page, run_query
-from .steps import observing, on_read
 from .workgroup import Workgroup
 
 
@@ -33,21 +33,21 @@ def upload_or_404(wg: Workgroup, upload_id: str) -> Upload:
 
 
 def get_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
-    with observing(wg, now):
+    with wg.observing(now):
         case_or_404(wg, case_id)
-        on_read(wg, PROCESSING, case_id, now)
+        wg.steps.on_read(PROCESSING, case_id, now)
         return case_or_404(wg, case_id)
 
 
 def search_cases(wg: Workgroup, query: CaseQuery, now: datetime) -> Page:
-    with observing(wg, now):
+    with wg.observing(now):
         return run_query(wg.cases, query)
 
 
 def update_case_diseases(
     wg: Workgroup, case_id: str, externalid: str, ontologytype: str, now: datetime
 ) -> Case:
-    with observing(wg, now):
+    with wg.observing(now):
         case = case_or_404(wg, case_id)
         disease = resolve_disease(wg, externalid, ontologytype)
         return processing.set_disease(wg, case, disease, now)
@@ -69,7 +69,7 @@ def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Diseas
 
 
 def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
-    with observing(wg, now):
+    with wg.observing(now):
         case_or_404(wg, case_id)
         processing.forget(wg, case_id)
         deleted = wg.cases.delete(case_id)
@@ -80,12 +80,12 @@ def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
 def upload_custom_case_data(
     wg: Workgroup, files: Sequence[ingestion.ParsedCsv], now: datetime
 ) -> list[Upload]:
-    with observing(wg, now):
+    with wg.observing(now):
         return [ingestion.create_upload(wg, parsed, now) for parsed in files]
 
 
 def get_custom_case_data_status(wg: Workgroup, upload_id: str, now: datetime) -> Upload:
-    with observing(wg, now):
+    with wg.observing(now):
         upload_or_404(wg, upload_id)
-        on_read(wg, INGESTION, upload_id, now)
+        wg.steps.on_read(INGESTION, upload_id, now)
         return upload_or_404(wg, upload_id)

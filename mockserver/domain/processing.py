@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from . import lifecycle
+from .. import fidelity
 from .errors import Conflict
+from .lifecycle.kinds import StepKind
+from .lifecycle.plans import Pending, Plan
 from .models import Case, Disease
-from .plans import PROCESSING, PROCESSING_FAILURE, Pending
 from .statuses import UI_LABELS, CaseStatus, status_after_disease_set
-from .workgroup import Workgroup
+
+if TYPE_CHECKING:
+    from .workgroup import Workgroup
+
+PROCESSING = "processing"
+PROCESSING_FAILURE = CaseStatus.HAS_ISSUE
 
 
 def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Case:
@@ -44,23 +51,45 @@ def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, caus
     wg.cases.put(updated)
     if status is not case.status or status is CaseStatus.PROCESSING:
         wg.record_transition(case.id, case.status, status, at, cause)
-    lifecycle.cancel(wg, PROCESSING, case.id)
-    if status is CaseStatus.PROCESSING:
-        lifecycle.start(wg, PROCESSING, case.id, at)
+    restart(wg, case.id, at)
     return updated
 
 
-def complete(wg: Workgroup, pending: Pending, at: datetime) -> None:
-    case = wg.cases.get(pending.target)
-    if case is None or case.status is not CaseStatus.PROCESSING:
-        return
-    outcome = pending.plan.outcome or CaseStatus.READY_FOR_INTERPRETATION.value
-    if pending.plan.fails(wg.seed, wg.id, PROCESSING, case.id, pending.attempt):
-        outcome = PROCESSING_FAILURE
-    set_status(wg, case, CaseStatus(outcome), at, f"processing completed ({pending.plan.mode} plan)")
+def restart(wg: Workgroup, case_id: str, at: datetime) -> None:
+    """Stop the case's step, and start another if it is PROCESSING (now): a disease set again
+    restarts processing."""
+    wg.steps.cancel(PROCESSING, case_id)
+    if wg.cases.get(case_id).status is CaseStatus.PROCESSING:  # type: ignore[union-attr]  # callers hold it
+        wg.steps.start(PROCESSING, case_id, at)
+
+
+class ProcessingSteps(StepKind):
+    """A case in PROCESSING until its plan completes it, in READY_FOR_INTERPRETATION or the
+    plan's outcome (HAS_ISSUE when a seeded draw makes it fail)."""
+
+    name = PROCESSING
+    events = (PROCESSING,)
+    default_plan = Plan("time", seconds=fidelity.PROCESSING_SECONDS, outcome=fidelity.PROCESSING_OUTCOME)
+    outcomes = (CaseStatus.READY_FOR_INTERPRETATION.value, CaseStatus.HAS_ISSUE.value)
+    unspecified_outcome = fidelity.PROCESSING_OUTCOME
+
+    def complete(self, wg: Workgroup, pending: Pending, at: datetime) -> None:
+        case = wg.cases.get(pending.target)
+        if case is None or case.status is not CaseStatus.PROCESSING:
+            return
+        outcome = pending.plan.outcome or CaseStatus.READY_FOR_INTERPRETATION.value
+        if pending.plan.fails(wg.seed, wg.id, PROCESSING, case.id, pending.attempt):
+            outcome = PROCESSING_FAILURE.value
+        set_status(wg, case, CaseStatus(outcome), at, f"processing completed ({pending.plan.mode} plan)")
+
+    def without_step(self, wg: Workgroup, target: str, now: datetime) -> Pending:
+        status = wg.cases.get(target).status  # type: ignore[union-attr]  # the caller found it
+        if status is not CaseStatus.PROCESSING:
+            raise Conflict(f"Case {target} has no pending step: it is {status.value}, not PROCESSING.")
+        # A seeded case in PROCESSING has no step yet: it waits as under a manual plan.
+        return Pending(PROCESSING, target, wg.steps.plan_for(PROCESSING, target), now, 1)
 
 
 def forget(wg: Workgroup, case_id: str) -> None:
     """Drop everything pending for a case that is going away."""
-    lifecycle.cancel(wg, PROCESSING, case_id)
-    wg.case_plans.pop(case_id, None)
+    wg.steps.forget(PROCESSING, case_id)

@@ -8,8 +8,9 @@ from typing import Any
 
 from .clock import Clock
 from .errors import AlreadyExists, InvalidRequest, NotFound
+from .lifecycle.plans import DefaultPlans
 from .models import Case
-from .plans import DEFAULT_INGESTION, DEFAULT_PROCESSING, DefaultPlans
+from .step_kinds import shipped_defaults
 from .workgroup import Workgroup
 
 
@@ -26,7 +27,7 @@ class MockState:
         self.clock = clock
         self.qc_overview = qc_overview
         self.default_workgroup_id = default_workgroup_id
-        self.defaults = defaults or DefaultPlans()
+        self.defaults = defaults or shipped_defaults()
         self._lock = threading.Lock()
         self._workgroups: dict[str, Workgroup] = {}
         for wg in workgroups:
@@ -98,8 +99,7 @@ class MockState:
     def reset_server_wide(self) -> None:
         """The clock back to real time and the default plans back to the shipped ones."""
         self.clock.unfreeze()
-        self.defaults.processing = DEFAULT_PROCESSING
-        self.defaults.ingestion = DEFAULT_INGESTION
+        self.defaults.reset()
         self.notify_all()
 
     def notify_all(self) -> None:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from .case_table import CaseTable
+from .lifecycle.engine import Steps
+from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
-from .plans import PROCESSING, DefaultPlans, Pending, Plan
-from .schedule import Schedule
 from .statuses import CaseStatus
+from .step_kinds import STEP_KINDS, shipped_defaults
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +48,7 @@ class Workgroup:
         self.cases = CaseTable(seeded_cases)
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
-        self.defaults = defaults or DefaultPlans()
+        self.defaults = defaults or shipped_defaults()
         self.reset()
 
     @property
@@ -58,15 +60,23 @@ class Workgroup:
         with self.lock:
             self.cases.reset()
             self.uploads: dict[str, Upload] = {}
-            self.schedule = Schedule()
-            self.pending: dict[tuple[str, str], Pending] = {}
-            self.attempts: dict[tuple[str, str], int] = {}
-            self.case_plans: dict[str, Plan] = {}
+            #: The asynchronous steps under way (processing, ingestion) and their schedule.
+            self.steps = Steps(self, STEP_KINDS)
             self.history: dict[str, list[Transition]] = {}
             #: Upload jobs worked out ahead of their due time (``ingestion.prepare_ahead``).
             self.prepared: dict[str, object] = {}
             self.minted = 0
             self.changed.notify_all()
+
+    @contextmanager
+    def observing(self, now: datetime) -> Iterator[None]:
+        """Run an operation under the lock: what is due settles first, and waiters wake after."""
+        with self.lock:
+            self.steps.settle(now)
+            try:
+                yield
+            finally:
+                self.changed.notify_all()
 
     def wake_waiters(self) -> None:
         """Make everyone waiting on this workgroup look again (clock moved, workgroup gone)."""
@@ -84,11 +94,6 @@ class Workgroup:
     ) -> None:
         """Remember a status change (kept for cases changed since seeding; reset forgets)."""
         self.history.setdefault(case_id, []).append(Transition(at, old, new, cause))
-
-    def plan_for(self, kind: str, target: str) -> Plan:
-        if kind == PROCESSING and target in self.case_plans:
-            return self.case_plans[target]
-        return self.defaults.for_kind(kind)
 
     def test_definition_named(self, name: str) -> TestDefinition | None:
         wanted = name.strip().lower()

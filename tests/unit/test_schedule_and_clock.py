@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from mockserver.domain.clock import Clock
-from mockserver.domain.schedule import Schedule
+from mockserver.domain.lifecycle.schedule import Schedule
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

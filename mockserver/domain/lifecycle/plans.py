@@ -9,23 +9,11 @@ says how it ends; ``failureRate`` makes a seeded share of steps fail instead.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .. import fidelity
-from .statuses import CaseStatus
-
-PROCESSING = "processing"
-INGESTION = "ingestion"
 MODES = ("immediate", "time", "polls", "manual")
-PROCESSING_OUTCOMES = (CaseStatus.READY_FOR_INTERPRETATION.value, CaseStatus.HAS_ISSUE.value)
-PROCESSING_FAILURE = CaseStatus.HAS_ISSUE.value
-INGESTION_OUTCOMES = (
-    fidelity.UPLOAD_STATUS_COMPLETED,
-    fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED,
-    fidelity.UPLOAD_STATUS_FAILED,
-)
-INGESTION_FAILURE = fidelity.UPLOAD_STATUS_FAILED
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +21,8 @@ class Plan:
     mode: str
     seconds: float = 0.0
     count: int = 0
-    #: Processing: the status it ends in. Ingestion: the terminal status to report, or None
-    #: for the one the rows give (COMPLETED, PARTIALLY_COMPLETED or FAILED).
+    #: The outcome its kind of step ends in, or None for the kind's own (for ingestion: the
+    #: one the rows give).
     outcome: str | None = None
     failure_rate: float = 0.0
 
@@ -54,14 +42,6 @@ class Plan:
         return draw < self.failure_rate
 
 
-DEFAULT_PROCESSING = Plan(
-    "time", seconds=fidelity.PROCESSING_SECONDS, outcome=fidelity.PROCESSING_OUTCOME
-)
-DEFAULT_INGESTION = Plan(
-    "time", seconds=fidelity.UPLOAD_QUEUED_SECONDS + fidelity.UPLOAD_IN_PROGRESS_SECONDS
-)
-
-
 @dataclass(slots=True)
 class Pending:
     """A step that has started and not yet completed."""
@@ -75,11 +55,21 @@ class Pending:
 
 
 class DefaultPlans:
-    """The plans new steps follow unless a case has its own; shared by every workgroup."""
+    """The plans new steps follow, by kind, unless their target has its own; one set shared by
+    every workgroup of a server."""
 
-    def __init__(self, processing: Plan = DEFAULT_PROCESSING, ingestion: Plan = DEFAULT_INGESTION) -> None:
-        self.processing = processing
-        self.ingestion = ingestion
+    def __init__(self, shipped: Mapping[str, Plan]) -> None:
+        self._shipped = dict(shipped)
+        self._plans = dict(shipped)
 
     def for_kind(self, kind: str) -> Plan:
-        return self.processing if kind == PROCESSING else self.ingestion
+        return self._plans[kind]
+
+    def set(self, kind: str, plan: Plan) -> None:
+        if kind not in self._shipped:
+            raise KeyError(kind)
+        self._plans[kind] = plan
+
+    def reset(self) -> None:
+        """Back to the plans the kinds ship with."""
+        self._plans = dict(self._shipped)
