@@ -138,8 +138,7 @@ def add_cases() -> Response:
     errors: dict[str, Any] = {}
     loaded = []
     now = mock.clock.now()
-    with wg.lock:
-        minted = wg.minted  # a refused request must not move the id counter either
+    with wg.transaction():  # a refused request must not move the id counter either
         for index, item in enumerate(items):
             if not isinstance(item, dict):
                 errors[f"[{index}]"] = ["must be a case object"]
@@ -148,13 +147,9 @@ def add_cases() -> Response:
                 loaded.append(_full_case.load(complete_case_json(wg, item, now)))
             except ValidationError as exc:
                 errors[f"[{index}]"] = exc.messages
-        try:
-            if errors:
-                raise ValidationError(errors)
-            stored = ops.add_cases(wg, loaded, now)
-        except Exception:
-            wg.minted = minted
-            raise
+        if errors:
+            raise ValidationError(errors)
+        stored = ops.add_cases(wg, loaded, now)
     return _created(_full_case.dump(stored, many=True))
 
 

@@ -231,8 +231,7 @@ def _import_workgroup(data: dict[str, Any], index: int) -> Workgroup:
             raise ValidationError(f"deleted case {case_id} is not a seeded case", f"{where}.deletedCaseIds")
     for case in changed:
         wg.cases.put(case)
-    wg.uploads = {u.id: u for u in data["uploads"]}
-    wg.minted = data["minted"]
+    wg.restore_progress(data["uploads"], data["minted"])
     wg.steps.restore(data["pending"], data["attempts"],
                      {(PROCESSING, case_id): plan for case_id, plan in data["casePlans"].items()})
     return wg

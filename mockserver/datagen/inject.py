@@ -21,8 +21,7 @@ _full_case = CaseSchema(direct_identifiers=True)
 
 def complete_case_json(wg: Workgroup, partial: dict[str, Any], now: datetime) -> dict[str, Any]:
     """``partial`` filled in; generated dates are never later than ``now``, the mock's clock."""
-    wg.new_id("injected-case")
-    generated = make_case(wg.seed, wg.id, INJECTED_INDEX_BASE + wg.minted, dict(wg.diseases), wg.test_definitions,
+    generated = make_case(wg.seed, wg.id, INJECTED_INDEX_BASE + wg.next_serial(), dict(wg.diseases), wg.test_definitions,
                           window_end=min(now, fidelity.SEED_WINDOW_END))
     filled = {**_full_case.dump(generated), **partial}
     subjects = filled.get("subjects")

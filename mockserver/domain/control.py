@@ -103,4 +103,4 @@ def wait_for_case_status(wg: Workgroup, case_id: str, status: CaseStatus, timeou
 def case_history(wg: Workgroup, case_id: str, now: datetime) -> list[Transition]:
     with wg.observing(now):
         case_or_404(wg, case_id)
-        return list(wg.history.get(case_id, ()))
+        return wg.history_of(case_id)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import fidelity
 from . import processing
-from .case_table import MergedOverlay, NewCases, merged_updates
+from .case_table import MergedOverlay, NewCases
 from .errors import Conflict, InvalidRequest
 from .lifecycle.kinds import StepKind
 from .lifecycle.plans import Pending, Plan
@@ -111,7 +111,7 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
         created_date=now,
         updated_date=now,
     )
-    wg.uploads[upload.id] = upload
+    wg.put_upload(upload)
     wg.steps.start(INGESTION, upload.id, now)
     return upload
 
@@ -120,7 +120,7 @@ def start(wg: Workgroup, upload_id: str, at: datetime) -> None:
     """QUEUED -> IN_PROGRESS (nothing if it already moved on)."""
     upload = wg.uploads.get(upload_id)
     if upload is not None and upload.status == fidelity.UPLOAD_STATUS_QUEUED:
-        wg.uploads[upload_id] = replace(upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at)
+        wg.put_upload(replace(upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +160,7 @@ def prepare(wg: Workgroup, upload: Upload, at: datetime) -> Prepared:
     return job.prepared()
 
 
-#: ``wg.prepared`` markers: the uploading request is working the rows out; and, meanwhile, the
+#: ``wg.prepared_job`` markers: the uploading request is working the rows out; and, meanwhile, the
 #: job came due, so that request finishes it when done (a concurrent request never waits on it).
 PREPARING = "preparing"
 DUE_WHILE_PREPARING = "due while preparing"
@@ -176,23 +176,19 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
         at = pending.plan.due(pending.started) if pending is not None else None
         if upload is None or upload.text is None or at is None:
             return
-        wg.prepared[upload_id] = PREPARING
+        wg.keep_prepared_job(upload_id, PREPARING)
     prepared = None
     try:
         with _collector_set_aside(upload.total_rows >= LARGE_JOB_ROWS):
             prepared = prepare(wg, upload, at)
             if len(prepared.new.by_id) >= LARGE_JOB_ROWS:
-                history = dict(wg.history)
-                merged_updates(history, prepared.new_history)
+                history = wg.history_with(prepared.new_history)
                 prepared = replace(prepared, merged=(wg.cases.merged_with(prepared.new), history))
     finally:
         with wg.lock:
-            marker = wg.prepared.get(upload_id)
+            marker = wg.prepared_job(upload_id)
             if marker in (PREPARING, DUE_WHILE_PREPARING) and wg.uploads.get(upload_id) is not None:
-                if prepared is None:
-                    del wg.prepared[upload_id]
-                else:
-                    wg.prepared[upload_id] = prepared
+                wg.keep_prepared_job(upload_id, prepared)
                 deferred = wg.steps.cancel(INGESTION, upload_id) if marker == DUE_WHILE_PREPARING else None
                 if deferred is not None:
                     finish(wg, deferred, at)
@@ -237,17 +233,18 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
     upload = wg.uploads.get(upload_id)
     if upload is None or upload.status != fidelity.UPLOAD_STATUS_IN_PROGRESS:
         return
-    prepared = wg.prepared.pop(upload_id, None)
+    prepared = wg.prepared_job(upload_id)
+    wg.keep_prepared_job(upload_id, None)
     if prepared in (PREPARING, DUE_WHILE_PREPARING):  # the uploading request finishes it when done
-        wg.prepared[upload_id] = DUE_WHILE_PREPARING
+        wg.keep_prepared_job(upload_id, DUE_WHILE_PREPARING)
         wg.steps.defer(pending)
         return
     plan = pending.plan
     if plan.outcome == INGESTION_FAILURE or plan.fails(wg.seed, wg.id, INGESTION, upload_id, pending.attempt):
         failure = RowError(0, "Ingestion failed (simulated by the mock's lifecycle plan); no row was applied.")
-        wg.uploads[upload_id] = replace(
+        wg.put_upload(replace(
             upload, status=INGESTION_FAILURE, updated_date=at, errors=(failure,), applied_rows=0, text=None
-        )
+        ))
         return
     if not isinstance(prepared, Prepared) or not prepared.still_valid(wg, at):
         prepared = prepare(wg, upload, at)
@@ -260,7 +257,7 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
         status = fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED
     else:
         status = fidelity.UPLOAD_STATUS_FAILED
-    wg.uploads[upload_id] = replace(
+    wg.put_upload(replace(
         upload,
         text=None,
         status=status,
@@ -269,7 +266,7 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
         applied_rows=prepared.applied,
         cases_created=prepared.created,
         cases_updated=prepared.updated,
-    )
+    ))
 
 
 def _publish(wg: Workgroup, prepared: Prepared) -> None:
@@ -277,11 +274,9 @@ def _publish(wg: Workgroup, prepared: Prepared) -> None:
     at = prepared.at
     # Many new cases: merged in beforehand, away from the lock, and swapped in here at once (the
     # history changes only with the cases, so an unchanged table means an unchanged history).
-    if prepared.merged is not None and wg.cases.swap_in(prepared.merged[0]):
-        wg.history = prepared.merged[1]
-    else:
+    if prepared.merged is None or not wg.swap_in(*prepared.merged):
         wg.cases.add_new(prepared.new)
-        wg.history.update(prepared.new_history)
+        wg.add_histories(prepared.new_history)
     for case in prepared.changed:
         wg.cases.put(case)
     for case_id, old, new, cause in prepared.transitions:

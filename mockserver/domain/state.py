@@ -50,7 +50,7 @@ class MockState:
 
     def put_workgroup(self, wg: Workgroup) -> None:
         """Add a workgroup, or replace the one with its id; it follows the shared default plans."""
-        wg.defaults = self.defaults
+        wg.follow(self.defaults)
         with self._lock:
             self._workgroups[wg.id] = wg
 

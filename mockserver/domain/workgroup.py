@@ -9,8 +9,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 
-from .case_table import CaseTable
+from .case_table import CaseTable, MergedOverlay, merged_updates
 from .lifecycle.engine import Steps
 from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
@@ -28,6 +29,10 @@ class Origin:
 
 
 class Workgroup:
+    """Its cases (a ``CaseTable``), uploads, steps, case histories and id counter. Everything
+    that changes is written through its methods, under its lock; the mappings it shows are
+    read-only views."""
+
     def __init__(
         self,
         id: str,
@@ -48,25 +53,113 @@ class Workgroup:
         self.cases = CaseTable(seeded_cases)
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
-        self.defaults = defaults or shipped_defaults()
+        self._defaults = defaults or shipped_defaults()
         self.reset()
 
     @property
     def seed(self) -> int:
         return self.origin.seed
 
+    @property
+    def defaults(self) -> DefaultPlans:
+        """The default plans its new steps follow."""
+        return self._defaults
+
+    def follow(self, defaults: DefaultPlans) -> None:
+        """Follow these default plans from now on (a server's, shared by its workgroups)."""
+        self._defaults = defaults
+
     def reset(self) -> None:
         """Back to the seeded state: cases as seeded, no uploads, no steps, no case plans."""
         with self.lock:
             self.cases.reset()
-            self.uploads: dict[str, Upload] = {}
+            self._uploads: dict[str, Upload] = {}
             #: The asynchronous steps under way (processing, ingestion) and their schedule.
             self.steps = Steps(self, STEP_KINDS)
-            self.history: dict[str, list[Transition]] = {}
+            self._history: dict[str, list[Transition]] = {}
             #: Upload jobs worked out ahead of their due time (``ingestion.prepare_ahead``).
-            self.prepared: dict[str, object] = {}
-            self.minted = 0
+            self._prepared: dict[str, object] = {}
+            self._minted = 0
             self.changed.notify_all()
+
+    # -- uploads -------------------------------------------------------------------------
+    @property
+    def uploads(self) -> Mapping[str, Upload]:
+        return MappingProxyType(self._uploads)
+
+    def put_upload(self, upload: Upload) -> None:
+        self._uploads[upload.id] = upload
+
+    def prepared_job(self, upload_id: str) -> object | None:
+        return self._prepared.get(upload_id)
+
+    def keep_prepared_job(self, upload_id: str, job: object | None) -> None:
+        """Keep what was worked out ahead for an upload (None: forget it)."""
+        if job is None:
+            self._prepared.pop(upload_id, None)
+        else:
+            self._prepared[upload_id] = job
+
+    # -- case histories ------------------------------------------------------------------
+    def history_of(self, case_id: str) -> list[Transition]:
+        return list(self._history.get(case_id, ()))
+
+    def record_transition(
+        self, case_id: str, old: CaseStatus | None, new: CaseStatus, at: datetime, cause: str
+    ) -> None:
+        """Remember a status change (kept for cases changed since seeding; reset forgets)."""
+        self._history.setdefault(case_id, []).append(Transition(at, old, new, cause))
+
+    def add_histories(self, histories: Mapping[str, list[Transition]]) -> None:
+        """The histories of cases new to the workgroup."""
+        self._history.update(histories)
+
+    def history_with(self, histories: Mapping[str, list[Transition]]) -> dict[str, list[Transition]]:
+        """A copy of every history with ``histories`` added, to swap in later (``swap_in``)."""
+        merged = dict(self._history)
+        merged_updates(merged, histories)
+        return merged
+
+    def swap_in(self, overlay: MergedOverlay, histories: dict[str, list[Transition]]) -> bool:
+        """Replace the cases' overlay and the histories by copies merged ahead, unless the cases
+        changed since (then False, and nothing changes)."""
+        if not self.cases.swap_in(overlay):
+            return False
+        self._history = histories
+        return True
+
+    # -- ids -----------------------------------------------------------------------------
+    @property
+    def minted(self) -> int:
+        """How many ids and serials were drawn since the seeded state."""
+        return self._minted
+
+    def next_serial(self) -> int:
+        self._minted += 1
+        return self._minted
+
+    def new_id(self, kind: str) -> str:
+        """A fresh UUID, the same for the same seed and the same sequence of requests."""
+        digest = hashlib.sha256(f"{self.seed}:{self.id}:{kind}:{self.next_serial()}".encode()).digest()
+        return str(uuid.UUID(bytes=digest[:16], version=4))
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Under the lock; a request that fails leaves the id counter where it was."""
+        with self.lock:
+            minted = self._minted
+            try:
+                yield
+            except BaseException:
+                self._minted = minted
+                raise
+
+    # -- the state file ------------------------------------------------------------------
+    def restore_progress(self, uploads: Iterable[Upload], minted: int) -> None:
+        """Uploads and the id counter as exported from another server."""
+        with self.lock:
+            self._uploads = {u.id: u for u in uploads}
+            self._minted = minted
 
     @contextmanager
     def observing(self, now: datetime) -> Iterator[None]:
@@ -82,18 +175,6 @@ class Workgroup:
         """Make everyone waiting on this workgroup look again (clock moved, workgroup gone)."""
         with self.lock:
             self.changed.notify_all()
-
-    def new_id(self, kind: str) -> str:
-        """A fresh UUID, the same for the same seed and the same sequence of requests."""
-        self.minted += 1
-        digest = hashlib.sha256(f"{self.seed}:{self.id}:{kind}:{self.minted}".encode()).digest()
-        return str(uuid.UUID(bytes=digest[:16], version=4))
-
-    def record_transition(
-        self, case_id: str, old: CaseStatus | None, new: CaseStatus, at: datetime, cause: str
-    ) -> None:
-        """Remember a status change (kept for cases changed since seeding; reset forgets)."""
-        self.history.setdefault(case_id, []).append(Transition(at, old, new, cause))
 
     def test_definition_named(self, name: str) -> TestDefinition | None:
         wanted = name.strip().lower()
