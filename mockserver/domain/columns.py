@@ -3,43 +3,39 @@
 The seeded base never changes, so its columns are built once. A filter runs as C-level
 ``map``/``compress`` over a column instead of one Python call per case, and creation dates
 are in order, so date bounds are a bisection. Changed and added cases (the overlay) are few and
-are checked one by one with the per-case predicates.
+are checked one by one, each value read by the same getter that built its column.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from operator import attrgetter
+from typing import Any
 
 from .models import Case
-from .statuses import CaseStatus
+
+#: Each searchable column and how a case's value in it is read.
+COLUMNS: dict[str, Callable[[Case], Any]] = {
+    "created": attrgetter("created_date"),
+    "status": attrgetter("status"),
+    "analysis_id": attrgetter("analysis_id"),
+    "display_id": attrgetter("display_id"),
+    "display_id_lower": attrgetter("search_keys.display_id"),
+    "id_lower": attrgetter("search_keys.id"),
+    "external_sample_ids": attrgetter("search_keys.external_sample_ids"),
+    "tags": attrgetter("search_keys.tags"),
+    "disease_names": attrgetter("search_keys.disease_names"),
+}
+#: Columns in ascending order (the seeded cases are in creation order).
+SORTED = frozenset({"created"})
 
 
 @dataclass(frozen=True, slots=True)
 class Columns:
     cases: tuple[Case, ...]
-    created: list[datetime]
-    status: list[CaseStatus]
-    display_id: list[str]
-    display_id_lower: list[str]
-    id_lower: list[str]
-    analysis_id: list[str | None]
-    external_sample_ids: list[str]
-    tags: list[str]
-    disease_names: list[str]
+    values: dict[str, list[Any]]
 
     @classmethod
     def of(cls, cases: tuple[Case, ...]) -> Columns:
-        keys = [c.search_keys for c in cases]
-        return cls(
-            cases=cases,
-            created=[c.created_date for c in cases],
-            status=[c.status for c in cases],
-            display_id=[c.display_id for c in cases],
-            display_id_lower=[k.display_id for k in keys],
-            id_lower=[k.id for k in keys],
-            analysis_id=[c.analysis_id for c in cases],
-            external_sample_ids=[k.external_sample_ids for k in keys],
-            tags=[k.tags for k in keys],
-            disease_names=[k.disease_names for k in keys],
-        )
+        return cls(cases, {name: list(map(read, cases)) for name, read in COLUMNS.items()})

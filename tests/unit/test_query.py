@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from mockserver.domain.case_table import CaseTable
+from mockserver.domain.matching import partial_matcher
 from mockserver.domain.models import Case, Disease, Sample, Subject
-from mockserver.domain.query import CaseQuery, partial_matcher, run_query
+from mockserver.domain.query import CaseQuery, predicates, run_query
 from mockserver.domain.statuses import CaseStatus, parse_status
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
@@ -91,3 +93,19 @@ def test_paging_counts_all_matches() -> None:
     filtered = run_query(table, CaseQuery(page_number=1, page_size=3, display_id="ILM-ABC-1", descending=False))
     # in order ILM-ABC-1, -10, -11, ..., -19 match: 11 in all; page 1 holds matches 3..5
     assert filtered.total_elements == 11 and [c.id for c in filtered.content] == ["case-12", "case-13", "case-14"]
+
+
+#: A value for each filter parameter of CaseQuery; paging and ordering are not filters.
+FILTER_VALUES = {
+    "statuses": (CaseStatus.PROCESSING,), "display_id": "ILM", "id": "case", "external_sample_id": "S-",
+    "analysis_id": "RUN_1", "tags": ("a",), "disease_name": "lung", "created_before": T0, "created_after": T0,
+}
+
+
+def test_every_filter_parameter_has_exactly_one_row_in_the_filter_table() -> None:
+    not_filters = {"page_number", "page_size", "descending", "is_exact_match"}
+    assert {f.name for f in dataclass_fields(CaseQuery)} - not_filters == set(FILTER_VALUES)
+    assert predicates(CaseQuery()) == []
+    for name, value in FILTER_VALUES.items():
+        assert len(predicates(CaseQuery(**{name: value}))) == 1, name
+    assert len(predicates(CaseQuery(display_id="ILM", is_exact_match=True))) == 1
