@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+from typing import TYPE_CHECKING, Any
 
-from typing import TYPE_CHECKING, Any  # noqa: E402
-
-from .app import create_app  # noqa: E402  (the app reads __version__)
-from .settings import Settings  # noqa: E402
+from .app import create_app
+from .settings import Settings
+from .version import __version__
 
 if TYPE_CHECKING:
     from .client import MockControl, MockControlError, VendorClient

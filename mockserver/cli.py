@@ -11,8 +11,8 @@ import time
 from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
 
-from . import __version__
 from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
+from .version import __version__
 
 
 def _parser(defaults: Settings) -> argparse.ArgumentParser:

@@ -12,7 +12,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from flask_swagger_ui import get_swaggerui_blueprint
 from marshmallow import Schema
 
-from . import __version__, fidelity
+from . import fidelity
 from .apidoc import (
     CONTROL,
     PATH_PARAMETER,
@@ -27,6 +27,7 @@ from .apidoc import (
 )
 from .error_handling import error_response
 from .schemas.common import ErrorSchema
+from .version import __version__
 
 log = logging.getLogger("mockserver")
 INDEX_PATH = "/"

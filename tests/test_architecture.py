@@ -71,3 +71,18 @@ def test_public_names() -> None:
     assert mockserver.__all__ == sorted(mockserver.__all__)
     for name in mockserver.__all__:
         assert hasattr(mockserver, name)
+
+
+def test_no_module_imports_names_from_the_package_root() -> None:
+    """``mockserver/__init__`` imports the app, which imports everything: a module taking a name
+    from it (rather than from a module) would close an import loop."""
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        depth = len(path.relative_to(PACKAGE).parts) - 1
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module is None and node.level == depth + 1:
+                offenders += [f"{path.relative_to(PACKAGE)}: {alias.name}" for alias in node.names
+                              if not (PACKAGE / f"{alias.name}.py").exists() and not (PACKAGE / alias.name).is_dir()]
+            elif isinstance(node, ast.ImportFrom) and node.module == "mockserver":
+                offenders.append(f"{path.relative_to(PACKAGE)}: from mockserver import ...")
+    assert offenders == []

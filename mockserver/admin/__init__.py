@@ -13,7 +13,8 @@ from flask import Flask, request
 from werkzeug.exceptions import Unauthorized
 
 from . import hooks, routes_data, routes_lifecycle, routes_traffic
-from .control import ControlPlane, control, install
+from .context import control
+from .control import ControlPlane, install
 
 OPEN_PATHS = ("/_mock/health",)
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
-from ..domain.state import MockState
 from .faults import Faults
 from .holding import HoldingSlots
 from .journal import Journal
@@ -27,14 +26,6 @@ class ControlPlane:
         self.latency = Latency(self.seed)
         self.faults = Faults(self.seed)
         self.journal.clear()
-
-
-def control() -> ControlPlane:
-    return current_app.extensions[EXTENSION]
-
-
-def state() -> MockState:
-    return current_app.extensions["mockserver"]
 
 
 def install(app: Flask, plane: ControlPlane) -> None:

@@ -15,7 +15,7 @@ from .. import credentials, fidelity
 from ..apidoc import doc_of
 from ..error_handling import error_response
 from ..wire import abort_after
-from .control import control
+from .context import control
 from .journal import PREVIEW_BYTES, kept_request, now_microseconds
 from .latency import MAX_DELAY_MS
 

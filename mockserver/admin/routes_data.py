@@ -16,24 +16,13 @@ from ..domain import control as ops
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
 from . import startup, state_io
-from .control import control, state
+from .context import args, control, json_body, state
 from .schemas import EmptySchema, NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
 
 bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
 
 _full_case = CaseSchema(direct_identifiers=True)
 _full_case_list = CaseSchema(direct_identifiers=True, many=True)
-
-
-def json_body(default: Any = None) -> Any:
-    """The JSON body; an empty body gives ``default`` (when there is one)."""
-    if default is not None and not request.get_data(cache=True):
-        return default
-    return request.get_json()
-
-
-def args(schema_class: type, **kwargs: Any) -> dict[str, Any]:
-    return schema_class(**kwargs).load(request.args.to_dict())
 
 
 def describe(wg: Workgroup) -> dict[str, Any]:

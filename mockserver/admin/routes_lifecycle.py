@@ -13,16 +13,16 @@ from ..domain.lifecycle.plans import Pending
 from ..domain.processing import PROCESSING
 from ..schemas.cases import CaseSchema
 from ..schemas.uploads import UploadStatusSchema
-from .control import control, state
-from .routes_data import args, json_body
+from .context import args, control, json_body, state
 from .schemas import (
     PLAN_SCHEMAS,
     AdvanceClockSchema,
     CaseLifecycleSchema,
     ClockSchema,
-    Instant,
     LifecycleSchema,
+    PendingStepSchema,
     StatusJumpSchema,
+    TransitionSchema,
     WaitArgsSchema,
     WorkgroupArgsSchema,
 )
@@ -31,12 +31,11 @@ bp = Blueprint("admin_lifecycle", __name__, url_prefix="/_mock")
 
 _full_case = CaseSchema(direct_identifiers=True)
 _upload = UploadStatusSchema()
-_instant = Instant()
 
 
 def clock_body() -> dict[str, Any]:
     clock = state().clock
-    return {"mode": clock.mode, "now": _instant._serialize(clock.now(), None, None)}
+    return ClockSchema().dump({"mode": clock.mode, "now": clock.now()})
 
 
 @bp.get("/clock")
@@ -53,10 +52,9 @@ def set_clock() -> Response:
     body = ClockSchema().load(json_body())
     mock = state()
     if body["mode"] == "real":
-        mock.clock.unfreeze()
+        mock.unfreeze_clock()
     else:
-        mock.clock.freeze(body.get("now", mock.clock.now()))
-    mock.notify_all()
+        mock.freeze_clock(body.get("now", mock.clock.now()))
     return jsonify(clock_body())
 
 
@@ -66,8 +64,7 @@ def set_clock() -> Response:
 def advance_clock() -> Response:
     body = AdvanceClockSchema().load(json_body())
     mock = state()
-    mock.clock.advance(body["seconds"])
-    mock.notify_all()
+    mock.advance_clock(body["seconds"])
     return jsonify(clock_body())
 
 
@@ -88,10 +85,7 @@ def get_lifecycle() -> Response:
             body=LifecycleSchema, responses={200: LifecycleSchema})
 def set_lifecycle() -> Response:
     body = LifecycleSchema().load(json_body())
-    defaults = state().defaults
-    for kind, plan in body.items():
-        if plan is not None:
-            defaults.set(kind, plan)
+    state().set_default_plans(body)
     return jsonify(lifecycle_body())
 
 
@@ -120,13 +114,12 @@ def advance_case(case_id: str) -> Response:
 def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
     if pending is None:
         return None
-    due = pending.plan.due(pending.started)
-    return {
+    return PendingStepSchema().dump({
         "plan": PLAN_SCHEMAS[pending.kind].dump_plan(pending.plan),
-        "startedAt": _instant._serialize(pending.started, None, None),
-        "dueAt": _instant._serialize(due, None, None),
+        "started": pending.started,
+        "due": pending.plan.due(pending.started),
         "reads": pending.reads,
-    }
+    })
 
 
 @bp.get("/cases/<case_id>/lifecycle")
@@ -179,9 +172,4 @@ def advance_upload(upload_id: str) -> Response:
             query=WorkgroupArgsSchema, responses={200: 'array'})
 def case_history(case_id: str) -> Response:
     history = ops.case_history(_case_workgroup(case_id), case_id, state().clock.now())
-    return jsonify([
-        {"at": _instant._serialize(t.at, None, None),
-         "from": t.from_status.value if t.from_status else None,
-         "to": t.to_status.value, "cause": t.cause}
-        for t in history
-    ])
+    return jsonify(TransitionSchema(many=True).dump(history))

@@ -7,11 +7,10 @@ from datetime import datetime
 from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 
-from .. import __version__
 from ..apidoc import ANY_JSON, CONTROL, documented
-from .control import control
+from ..version import __version__
+from .context import args, control, json_body
 from .journal import entry_json
-from .routes_data import args, json_body
 from .schemas import (
     FaultRuleSchema,
     Instant,

@@ -127,6 +127,24 @@ class CaseLifecycleSchema(StrictSchema):
     processing = fields.Nested(ProcessingPlanSchema, required=True, allow_none=True)
 
 
+class PendingStepSchema(Schema):
+    """A step under way, as the control plane shows it (dumped from a dict)."""
+
+    plan = fields.Dict()
+    startedAt = Instant(attribute="started")
+    dueAt = Instant(attribute="due")
+    reads = fields.Integer()
+
+
+class TransitionSchema(Schema):
+    """One status change of a case's history."""
+
+    at = Instant()
+    from_status = StatusField(data_key="from")
+    to_status = StatusField(data_key="to")
+    cause = fields.String()
+
+
 class ClockSchema(StrictSchema):
     mode = fields.String(required=True, validate=validate.OneOf(("real", "frozen")))
     now = Instant()

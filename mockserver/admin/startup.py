@@ -47,14 +47,12 @@ def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
         clock = _load(ClockSchema(), settings.clock, "clock")
         if clock["mode"] == "frozen":
             try:
-                mock.clock.freeze(clock.get("now", mock.clock.now()))
+                mock.freeze_clock(clock.get("now", mock.clock.now()))
             except DomainError as exc:
                 raise ValueError(f"invalid clock setting: {exc.message}") from None
     if settings.lifecycle is not None:
         plans = _load(LifecycleSchema(), settings.lifecycle, "lifecycle")
-        for kind, plan in plans.items():
-            if plan is not None:
-                mock.defaults.set(kind, plan)
+        mock.set_default_plans(plans)
     if settings.latency is not None:
         plane.latency.replace(_load(LatencySchema(), settings.latency, "latency"))
     if settings.faults is not None:

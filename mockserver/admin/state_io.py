@@ -15,7 +15,6 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
-from .. import __version__
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
 from ..domain.lifecycle.plans import Pending
@@ -25,6 +24,7 @@ from ..domain.state import MockState
 from ..domain.step_kinds import STEP_KINDS, shipped_defaults
 from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseDate, CaseSchema
+from ..version import __version__
 from .control import ControlPlane
 from .schemas import PLAN_SCHEMAS, FaultRuleSchema, Instant, LatencySchema, ProcessingPlanSchema
 
@@ -32,7 +32,6 @@ FORMAT = "ici-mock-state/2"
 #: Format 1 differs only in how an upload not yet ingested keeps its file (rows, not text).
 READABLE_FORMATS = ("ici-mock-state/1", FORMAT)
 _case = CaseSchema(direct_identifiers=True)
-_instant = Instant()
 
 
 class _Strict(Schema):
@@ -149,8 +148,7 @@ def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None 
         "format": FORMAT,
         "version": __version__,
         "defaultWorkgroup": workgroup_id or mock.default_workgroup_id,
-        "clock": {"mode": clock.mode, "now": _instant._serialize(clock.now(), None, None),
-                  "offsetSeconds": clock.offset_seconds},
+        "clock": ClockStateSchema().dump({"mode": clock.mode, "now": clock.now(), "offsetSeconds": clock.offset_seconds}),
         "lifecycle": {kind: schema.dump_plan(mock.defaults.for_kind(kind)) for kind, schema in PLAN_SCHEMAS.items()},
         "latency": LatencySchema().dump(plane.latency.setting),
         "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
@@ -171,12 +169,11 @@ def _export_workgroup(wg: Workgroup) -> dict[str, Any]:
             "changedCases": _case.dump(wg.cases.overlay(), many=True),
             "deletedCaseIds": wg.cases.deleted_ids(),
             "uploads": UploadStateSchema().dump(list(wg.uploads.values()), many=True),
-            "pending": [
-                {"kind": p.kind, "target": p.target,
-                 "plan": PLAN_SCHEMAS[p.kind].dump_plan(p.plan),
-                 "startedAt": _instant._serialize(p.started, None, None), "attempt": p.attempt, "reads": p.reads}
+            "pending": PendingStateSchema(many=True).dump([
+                {"kind": p.kind, "target": p.target, "plan": PLAN_SCHEMAS[p.kind].dump_plan(p.plan),
+                 "started": p.started, "attempt": p.attempt, "reads": p.reads}
                 for p in pending
-            ],
+            ]),
             "attempts": [list(attempt) for attempt in attempts],
             "casePlans": {target: PLAN_SCHEMAS[kind].dump_plan(plan)
                           for (kind, target), plan in own_plans.items() if kind == PROCESSING},
@@ -197,9 +194,8 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     restored_at = clock["now"] if clock["mode"] == "frozen" else None
     check_restorable(restored_at, clock["offsetSeconds"])
     # Everything is valid: swap it in.
-    mock.clock.restore(restored_at, clock["offsetSeconds"])
-    for kind, plan in lifecycle_plans.items():
-        mock.defaults.set(kind, plan)
+    mock.restore_clock(restored_at, clock["offsetSeconds"])
+    mock.set_default_plans(lifecycle_plans)
     mock.default_workgroup_id = data["defaultWorkgroup"]
     mock.replace_all(workgroups)
     plane.latency.replace(data["latency"])

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
+from . import rendering
 from .routes import cases, config, uploads
 
 
@@ -19,6 +20,7 @@ class NotSearch(BaseConverter):
 
 
 def register(app: Flask) -> None:
+    rendering.install(app)
     app.url_map.converters["not_search"] = NotSearch
     for module in (cases, uploads, config):
         app.register_blueprint(module.bp)

@@ -13,7 +13,7 @@ import hashlib
 import re
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -193,6 +193,22 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
                 if deferred is not None:
                     finish(wg, deferred, at)
                     wg.changed.notify_all()
+
+
+def prepare_jobs_ahead(wg: Workgroup, uploads: Sequence[Upload]) -> Callable[[], None]:
+    """Work out the jobs of uploads just accepted, away from the workgroup's lock: a small
+    file's now, before the answer (so the next request finds it ready); a large file's in the
+    function returned, to run after the answer is sent."""
+    large = [u.id for u in uploads if u.total_rows >= LARGE_JOB_ROWS]
+    for upload in uploads:
+        if upload.id not in large:
+            prepare_ahead(wg, upload.id)
+
+    def prepare_large() -> None:
+        for upload_id in large:
+            prepare_ahead(wg, upload_id)
+
+    return prepare_large
 
 
 #: From this many rows, a job keeps Python's cyclic collector out of its way (below).

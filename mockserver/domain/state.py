@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from .clock import Clock
 from .errors import AlreadyExists, InvalidRequest, NotFound
-from .lifecycle.plans import DefaultPlans
+from .lifecycle.plans import DefaultPlans, Plan
 from .models import Case
 from .step_kinds import shipped_defaults
 from .workgroup import Workgroup
@@ -95,6 +96,30 @@ class MockState:
             self.put_workgroup(wg)
         for wg in old:
             wg.wake_waiters()
+
+    # -- the clock and the default plans: each change wakes every waiter --------------------
+    def freeze_clock(self, at: datetime) -> None:
+        self.clock.freeze(at)
+        self.notify_all()
+
+    def unfreeze_clock(self) -> None:
+        self.clock.unfreeze()
+        self.notify_all()
+
+    def advance_clock(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+        self.notify_all()
+
+    def restore_clock(self, frozen_at: datetime | None, offset_seconds: float) -> None:
+        self.clock.restore(frozen_at, offset_seconds)
+        self.notify_all()
+
+    def set_default_plans(self, plans: Mapping[str, Plan | None]) -> None:
+        """New default plans by kind (None: keep that kind's)."""
+        for kind, plan in plans.items():
+            if plan is not None:
+                self.defaults.set(kind, plan)
+        self.notify_all()
 
     def reset_server_wide(self) -> None:
         """The clock back to real time and the default plans back to the shipped ones."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
 from ...apidoc import VENDOR, documented
 from ...credentials import state, workgroup
@@ -14,7 +14,7 @@ from ...schemas.cases import (
     UpdateCaseDiseasesSchema,
 )
 from ...schemas.common import page_envelope, page_schema
-from ..rendered import RenderedCases
+from ..rendering import case_page_response, json_response, rendered
 
 bp = Blueprint("cases", __name__)
 
@@ -25,23 +25,6 @@ _case = CaseSchema()
 _case_with_phi = CaseSchema(direct_identifiers=True)
 CasePageSchema = page_schema(CaseSchema, "CasePage")
 _page_without_content = CasePageSchema(exclude=("content",))
-
-
-def rendered() -> RenderedCases:
-    """The app's cache of default case renderings (created with the app's JSON settings)."""
-    cache = current_app.extensions.get("mockserver.rendered")
-    if cache is None:
-        cache = current_app.extensions["mockserver.rendered"] = RenderedCases(_case.dump, compact_json)
-    return cache
-
-
-def compact_json(value: object) -> str:
-    """JSON as Flask's compact responses write it (its plain dumps() keeps the spaces)."""
-    return current_app.json.dumps(value, separators=(",", ":"))
-
-
-def json_response(text: str) -> Response:
-    return current_app.response_class(text, mimetype="application/json")
 
 
 def query_args(list_fields: tuple[str, ...] = ()) -> dict[str, object]:
@@ -97,5 +80,4 @@ def search_cases() -> Response:
     query = _search_args.load(query_args(SearchCasesArgsSchema.LIST_FIELDS))
     page = operations.search_cases(wg, query, state().clock.now())
     envelope = page_envelope(page.content, page.total_elements, page.page_number, page.page_size)
-    rest = compact_json(_page_without_content.dump(envelope))
-    return json_response('{"content":' + rendered().json_list(page.content) + "," + rest[1:])
+    return case_page_response(page.content, _page_without_content.dump(envelope))

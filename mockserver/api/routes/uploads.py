@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ... import fidelity
@@ -12,6 +10,7 @@ from ...apidoc import VENDOR, documented
 from ...credentials import state, workgroup
 from ...domain import ingestion, operations
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
+from ..rendering import sliced_json_response
 
 bp = Blueprint("uploads", __name__)
 
@@ -38,14 +37,7 @@ def upload_custom_case_data() -> Response:
     parsed = [ingestion.parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
     uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now())
     response = jsonify(_accepted.dump(uploads))
-    # Each job's rows are worked out away from the workgroup's lock: a small file's before the
-    # answer (so the next request finds it ready), a large file's after the answer is sent.
-    large = [u.id for u in uploads if u.total_rows >= ingestion.LARGE_JOB_ROWS]
-    for upload in uploads:
-        if upload.id not in large:
-            ingestion.prepare_ahead(wg, upload.id)
-    if large:
-        response.call_on_close(lambda: [ingestion.prepare_ahead(wg, upload_id) for upload_id in large])
+    response.call_on_close(ingestion.prepare_jobs_ahead(wg, uploads))
     return response
 
 
@@ -55,23 +47,4 @@ def upload_custom_case_data() -> Response:
 def get_custom_case_data_status(upload_id: str) -> Response:
     wg = workgroup()
     upload = operations.get_custom_case_data_status(wg, upload_id, state().clock.now())
-    return status_response(_status.dump(upload))
-
-
-#: Id lists longer than this are encoded in slices of it.
-_SLICE = 5000
-
-
-def status_response(body: dict[str, Any]) -> Response:
-    """The status body as compact JSON. A job may have created 100,000 cases: their ids are
-    encoded a slice at a time, as one encoding call for all of them would hold the GIL (and so
-    every other request) for ~45 ms."""
-    long = {k: v for k, v in body.items() if isinstance(v, list) and len(v) > _SLICE}
-    if not long:
-        return jsonify(body)
-    encode = current_app.json.dumps
-    text = encode({k: [] if k in long else v for k, v in body.items()}, separators=(",", ":"))
-    for key, values in long.items():
-        items = ",".join(encode(values[i : i + _SLICE], separators=(",", ":"))[1:-1] for i in range(0, len(values), _SLICE))
-        text = text.replace(f'"{key}":[]', f'"{key}":[{items}]', 1)
-    return current_app.response_class(text, mimetype="application/json")
+    return sliced_json_response(_status.dump(upload))

@@ -1,0 +1,91 @@
+"""Writing vendor responses as JSON text: cases as served by default, kept while each case
+record is unchanged; bodies built from parts already encoded; long lists encoded in slices.
+
+Case records are immutable: a change stores a new record. A cached rendering is reused only
+while the record it was made from *is* the current record, so it can never be stale. Serving
+a case then costs a dictionary look-up instead of a marshmallow dump (about 100 us a case).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import Flask, Response, current_app, jsonify
+
+from ..domain.models import Case
+from ..schemas.cases import CaseSchema
+
+EXTENSION = "mockserver.rendered"
+#: Lists longer than this are encoded a slice at a time.
+SLICE = 5000
+
+
+class RenderedCases:
+    def __init__(self, dump: Callable[[Case], Any], encode: Callable[[Any], str], max_entries: int = 8192) -> None:
+        self._dump = dump
+        self._encode = encode
+        self._max = max_entries
+        self._entries: dict[str, tuple[Case, str]] = {}
+        self._lock = threading.Lock()
+
+    def json(self, case: Case) -> str:
+        hit = self._entries.get(case.id)
+        if hit is not None and hit[0] is case:
+            return hit[1]
+        text = self._encode(self._dump(case))
+        with self._lock:
+            if len(self._entries) >= self._max:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[case.id] = (case, text)
+        return text
+
+    def json_list(self, cases: Iterable[Case]) -> str:
+        return "[" + ",".join(self.json(c) for c in cases) + "]"
+
+
+def install(app: Flask) -> None:
+    """Give the app its cache of default case renderings, written with the app's JSON settings."""
+    encode = app.json.dumps
+    app.extensions[EXTENSION] = RenderedCases(CaseSchema().dump, lambda value: encode(value, separators=(",", ":")))
+
+
+def rendered() -> RenderedCases:
+    return current_app.extensions[EXTENSION]
+
+
+def compact_json(value: object) -> str:
+    """JSON as Flask's compact responses write it (its plain dumps() keeps the spaces)."""
+    return current_app.json.dumps(value, separators=(",", ":"))
+
+
+def json_response(text: str) -> Response:
+    return current_app.response_class(text, mimetype="application/json")
+
+
+def object_json(members: Iterable[tuple[str, str]]) -> str:
+    """A JSON object from its members' names and their values' JSON, in order."""
+    return "{" + ",".join(f"{compact_json(name)}:{value}" for name, value in members) + "}"
+
+
+def case_page_response(cases: list[Case], envelope: dict[str, Any]) -> Response:
+    """A page of cases: the cases from their cached renderings, then the envelope's fields."""
+    members = [("content", rendered().json_list(cases))]
+    members += [(name, compact_json(value)) for name, value in envelope.items() if name != "content"]
+    return json_response(object_json(members))
+
+
+def sliced_json_response(body: dict[str, Any]) -> Response:
+    """``body`` as compact JSON; its long lists (a job may have created 100,000 cases) encoded a
+    slice at a time, as one encoding call for all of them would hold the GIL (and so every other
+    request) for ~45 ms."""
+    if not any(isinstance(v, list) and len(v) > SLICE for v in body.values()):
+        return jsonify(body)
+    return json_response(object_json((name, _sliced(value)) for name, value in body.items()))
+
+
+def _sliced(value: Any) -> str:
+    if not (isinstance(value, list) and len(value) > SLICE):
+        return compact_json(value)
+    return "[" + ",".join(compact_json(value[i : i + SLICE])[1:-1] for i in range(0, len(value), SLICE)) + "]"
