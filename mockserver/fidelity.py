@@ -106,3 +106,19 @@ DATA_SOURCE_VERSIONS = (
     "Illumina Connected Annotations 3.24.0 (Ensembl: 110; RefSeq: 105.20220307; "
     "ClinVar: 20240603; COSMIC: 99; gnomAD: 4.0)"
 )
+
+# --- Audit log events -------------------------------------------------------------------------
+#: Event names from the vendor's Audit Log API page (documented, or seen in production clients).
+EVENT_CASE_ADDED = "case.added"
+EVENT_CASE_DELETED = "case.deleted"
+EVENT_CASE_DISEASE_ADDED = "case.disease.added"
+EVENT_CASE_DISEASE_UPDATED = "case.disease.updated"
+EVENT_CASE_METADATA_ADDED = "case.metadata.added"
+EVENT_CASE_METADATA_UPDATED = "case.metadata.updated"
+EVENT_CASE_STATUS_UPDATED = "case.status.updated"
+#: Upload events are not public: named after the documented entity type ``custom-case-data``
+#: in the documented ``<entity>.<what>.<verb>`` form.
+EVENT_UPLOAD_ADDED = "custom-case-data.added"
+EVENT_UPLOAD_STATUS_UPDATED = "custom-case-data.status.updated"
+ENTITY_CASE = "case"
+ENTITY_UPLOAD = "custom-case-data"

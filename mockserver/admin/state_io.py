@@ -17,6 +17,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
+from ..domain.events import Cause, Event
 from ..domain.lifecycle.plans import Pending
 from ..domain.models import RowError, Upload
 from ..domain.processing import PROCESSING
@@ -107,6 +108,22 @@ class PendingStateSchema(_Strict):
         return Pending(**data)
 
 
+class EventStateSchema(_Strict):
+    at = Instant(required=True)
+    name = fields.String(required=True)
+    entityType = fields.String(attribute="entity_type", required=True)
+    entityId = fields.String(attribute="entity_id", required=True)
+    caseId = fields.String(attribute="case_id", required=True, allow_none=True)
+    cause = fields.Enum(Cause, by_value=True, required=True)
+    reason = fields.String(required=True)
+    old = fields.String(required=True, allow_none=True)
+    new = fields.String(required=True, allow_none=True)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Event:
+        return Event(**data)
+
+
 class WorkgroupStateSchema(_Strict):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -120,6 +137,8 @@ class WorkgroupStateSchema(_Strict):
     pending = fields.List(fields.Nested(PendingStateSchema), required=True)
     attempts = fields.List(fields.Tuple((fields.String(), fields.String(), fields.Integer())), required=True)
     casePlans = fields.Dict(keys=fields.String(), values=fields.Nested(ProcessingPlanSchema), required=True)
+    #: Since seeding, in order; files written before events were kept have none.
+    events = fields.List(fields.Nested(EventStateSchema), load_default=list)
 
 
 class ClockStateSchema(_Strict):
@@ -169,6 +188,7 @@ def _export_workgroup(wg: Workgroup) -> dict[str, Any]:
             "changedCases": _case.dump(wg.cases.overlay(), many=True),
             "deletedCaseIds": wg.cases.deleted_ids(),
             "uploads": UploadStateSchema().dump(list(wg.uploads.values()), many=True),
+            "events": EventStateSchema(many=True).dump(list(wg.events)),
             "pending": PendingStateSchema(many=True).dump([
                 {"kind": p.kind, "target": p.target, "plan": PLAN_SCHEMAS[p.kind].dump_plan(p.plan),
                  "started": p.started, "attempt": p.attempt, "reads": p.reads}
@@ -227,7 +247,7 @@ def _import_workgroup(data: dict[str, Any], index: int) -> Workgroup:
             raise ValidationError(f"deleted case {case_id} is not a seeded case", f"{where}.deletedCaseIds")
     for case in changed:
         wg.cases.put(case)
-    wg.restore_progress(data["uploads"], data["minted"])
+    wg.restore_progress(data["uploads"], data["minted"], data["events"])
     wg.steps.restore(data["pending"], data["attempts"],
                      {(PROCESSING, case_id): plan for case_id, plan in data["casePlans"].items()})
     return wg

@@ -128,6 +128,10 @@ class CaseTable:
     def seeded(self) -> tuple[Case, ...]:
         return self._base_order
 
+    def seeded_case(self, case_id: str) -> Case | None:
+        """The case as seeded (changed or deleted since, or not)."""
+        return self._base.get(case_id)
+
     def __len__(self) -> int:
         return self._count
 

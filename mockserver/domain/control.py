@@ -8,9 +8,11 @@ import time
 from collections.abc import Sequence
 from datetime import datetime
 
+from .. import fidelity
 from . import processing
 from .clock import Clock
 from .errors import AlreadyExists, InvalidRequest, NotFound, Timeout
+from .events import Cause, case_event
 from .ingestion import INGESTION
 from .lifecycle.plans import Pending, Plan
 from .models import Case, Transition, Upload
@@ -23,7 +25,7 @@ from .workgroup import Workgroup
 def set_case_status(wg: Workgroup, case_id: str, status: CaseStatus, now: datetime) -> Case:
     """Any status at once; PROCESSING starts a step under the case's plan."""
     with wg.observing(now):
-        return processing.set_status(wg, case_or_404(wg, case_id), status, now, "set by the control plane")
+        return processing.set_status(wg, case_or_404(wg, case_id), status, now, Cause.CONTROL, "set by the control plane")
 
 
 def advance_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
@@ -71,7 +73,8 @@ def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]
             raise InvalidRequest("No case given: send one case or a non-empty list.")
         for case in cases:
             wg.cases.put(case)
-            wg.record_transition(case.id, None, case.status, now, "created by the control plane")
+            wg.record(case_event(fidelity.EVENT_CASE_ADDED, case.id, now, Cause.CONTROL, "created by the control plane",
+                                 new=case.status))
             if case.status is CaseStatus.PROCESSING:
                 wg.steps.start(PROCESSING, case.id, now)
         return [case_or_404(wg, c.id) for c in cases]

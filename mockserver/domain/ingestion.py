@@ -23,9 +23,10 @@ from .. import fidelity
 from . import processing
 from .case_table import MergedOverlay, NewCases
 from .errors import Conflict, InvalidRequest
+from .events import Cause, Event, MergedIndex, case_event
 from .lifecycle.kinds import StepKind
 from .lifecycle.plans import Pending, Plan
-from .models import Case, CustomField, Disease, RowError, Sample, Subject, Transition, Upload
+from .models import Case, CustomField, Disease, RowError, Sample, Subject, Upload
 from .statuses import CaseStatus, status_after_disease_set
 
 if TYPE_CHECKING:
@@ -112,15 +113,28 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
         updated_date=now,
     )
     wg.put_upload(upload)
+    wg.record(_upload_event(fidelity.EVENT_UPLOAD_ADDED, upload, now, Cause.VENDOR, f"{upload.file_name} uploaded"))
     wg.steps.start(INGESTION, upload.id, now)
     return upload
+
+
+def _upload_event(name: str, upload: Upload, at: datetime, cause: Cause, reason: str, old: str | None = None) -> Event:
+    return Event(at, name, fidelity.ENTITY_UPLOAD, upload.id, None, cause, reason, old, upload.status)
+
+
+def _set_upload(wg: Workgroup, upload: Upload, reason: str) -> None:
+    """Store an upload whose job moved on, and the event of its new status."""
+    old = wg.uploads[upload.id].status
+    wg.put_upload(upload)
+    wg.record(_upload_event(fidelity.EVENT_UPLOAD_STATUS_UPDATED, upload, upload.updated_date, Cause.LIFECYCLE,
+                            reason, old))
 
 
 def start(wg: Workgroup, upload_id: str, at: datetime) -> None:
     """QUEUED -> IN_PROGRESS (nothing if it already moved on)."""
     upload = wg.uploads.get(upload_id)
     if upload is not None and upload.status == fidelity.UPLOAD_STATUS_QUEUED:
-        wg.put_upload(replace(upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at))
+        _set_upload(wg, replace(upload, status=fidelity.UPLOAD_STATUS_IN_PROGRESS, updated_date=at), "ingestion started")
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,16 +147,17 @@ class Prepared:
     found: dict[str, Case | None]
     changed: tuple[Case, ...]
     new: NewCases
-    new_history: dict[str, list[Transition]]
-    transitions: tuple[tuple[str, CaseStatus | None, CaseStatus, str], ...]
+    #: The events of the new cases, and those of the changed ones, in order.
+    new_events: tuple[Event, ...]
+    events: tuple[Event, ...]
     disease_set: tuple[str, ...]
     errors: tuple[RowError, ...]
     applied: int
     failed: int
     created: tuple[str, ...]
     updated: tuple[str, ...]
-    #: The overlay and history with the new cases merged in, when prepared ahead (see ``_publish``).
-    merged: tuple[MergedOverlay, dict[str, list[Transition]]] | None = None
+    #: The overlay and the event index with the new cases merged in, when prepared ahead.
+    merged: tuple[MergedOverlay, MergedIndex] | None = None
 
     def still_valid(self, wg: Workgroup, at: datetime) -> bool:
         if at != self.at:
@@ -182,8 +197,10 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
         with _collector_set_aside(upload.total_rows >= LARGE_JOB_ROWS):
             prepared = prepare(wg, upload, at)
             if len(prepared.new.by_id) >= LARGE_JOB_ROWS:
-                history = wg.history_with(prepared.new_history)
-                prepared = replace(prepared, merged=(wg.cases.merged_with(prepared.new), history))
+                with wg.lock:
+                    snapshot = wg.events.index_snapshot()
+                index = snapshot.with_new(prepared.new_events)
+                prepared = replace(prepared, merged=(wg.cases.merged_with(prepared.new), index))
     finally:
         with wg.lock:
             marker = wg.prepared_job(upload_id)
@@ -258,9 +275,9 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
     plan = pending.plan
     if plan.outcome == INGESTION_FAILURE or plan.fails(wg.seed, wg.id, INGESTION, upload_id, pending.attempt):
         failure = RowError(0, "Ingestion failed (simulated by the mock's lifecycle plan); no row was applied.")
-        wg.put_upload(replace(
+        _set_upload(wg, replace(
             upload, status=INGESTION_FAILURE, updated_date=at, errors=(failure,), applied_rows=0, text=None
-        ))
+        ), "ingestion failed (simulated by the lifecycle plan)")
         return
     if not isinstance(prepared, Prepared) or not prepared.still_valid(wg, at):
         prepared = prepare(wg, upload, at)
@@ -273,7 +290,7 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
         status = fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED
     else:
         status = fidelity.UPLOAD_STATUS_FAILED
-    wg.put_upload(replace(
+    _set_upload(wg, replace(
         upload,
         text=None,
         status=status,
@@ -282,21 +299,18 @@ def finish(wg: Workgroup, pending: Pending, at: datetime) -> None:
         applied_rows=prepared.applied,
         cases_created=prepared.created,
         cases_updated=prepared.updated,
-    ))
+    ), "ingestion finished")
 
 
 def _publish(wg: Workgroup, prepared: Prepared) -> None:
     """Store the job's result: a step per changed case, and one merge for all the new ones."""
     at = prepared.at
-    # Many new cases: merged in beforehand, away from the lock, and swapped in here at once (the
-    # history changes only with the cases, so an unchanged table means an unchanged history).
-    if prepared.merged is None or not wg.swap_in(*prepared.merged):
-        wg.cases.add_new(prepared.new)
-        wg.add_histories(prepared.new_history)
+    # Many new cases: merged in beforehand, away from the lock, and swapped in here at once.
+    wg.add_new_cases(prepared.new, prepared.new_events, prepared.merged)
     for case in prepared.changed:
         wg.cases.put(case)
-    for case_id, old, new, cause in prepared.transitions:
-        wg.record_transition(case_id, old, new, at, cause)
+    for event in prepared.events:
+        wg.record(event)
     for case_id in prepared.disease_set:
         processing.restart(wg, case_id, at)
 
@@ -373,6 +387,25 @@ class _Draft:
             [(None, self.status, "created by a metadata upload")] if base is None else []
         )
         self.at = at
+
+    def events(self, case: Case) -> list[Event]:
+        """What the rows did to the case, as events: its creation or its metadata, its disease,
+        its status changes."""
+        at, base = self.at, self.base
+        if base is None:
+            found = [case_event(fidelity.EVENT_CASE_ADDED if old is None else fidelity.EVENT_CASE_STATUS_UPDATED,
+                                case.id, at, Cause.UPLOAD, reason, old=old, new=new)
+                     for old, new, reason in self.transitions]
+            found.append(case_event(fidelity.EVENT_CASE_METADATA_ADDED, case.id, at, Cause.UPLOAD, "metadata uploaded"))
+            if self.current_diseases:
+                found.append(case_event(fidelity.EVENT_CASE_DISEASE_ADDED, case.id, at, Cause.UPLOAD, "disease set"))
+            return found
+        found = [case_event(fidelity.EVENT_CASE_METADATA_UPDATED, case.id, at, Cause.UPLOAD, "metadata uploaded")]
+        if self.disease is not None:
+            found.append(processing.disease_event(base, at, Cause.UPLOAD))
+        found += [case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case.id, at, Cause.UPLOAD, reason, old=old, new=new)
+                  for old, new, reason in self.transitions]
+        return found
 
     def record(self) -> Case:
         disease = self.disease
@@ -485,7 +518,7 @@ class _Job:
                 draft.disease = disease
 
     def prepared(self) -> Prepared:
-        changed, new, new_history, transitions, disease_set = [], [], {}, [], []
+        changed, new, new_events, events, disease_set = [], [], [], [], []
         found = {d: draft.base for d, draft in self.drafts.items()}
         for display_id in list(self.drafts):
             # Each draft is freed once its record is made: dropping 100,000 drafts at once would
@@ -494,15 +527,15 @@ class _Job:
             case = draft.record()
             if draft.base is None:
                 new.append(case)
-                new_history[case.id] = [Transition(self.at, old, status, cause) for old, status, cause in draft.transitions]
+                new_events += draft.events(case)
             else:
                 changed.append(case)
-                transitions += [(case.id, old, status, cause) for old, status, cause in draft.transitions]
+                events += draft.events(case)
                 if draft.disease is not None:
                     disease_set.append(case.id)
         return Prepared(
             at=self.at, version=self.version, found=found,
-            changed=tuple(changed), new=NewCases.of(new), new_history=new_history, transitions=tuple(transitions),
+            changed=tuple(changed), new=NewCases.of(new), new_events=tuple(new_events), events=tuple(events),
             disease_set=tuple(disease_set), errors=tuple(self.errors), applied=self.applied, failed=self.failed,
             created=tuple(c.id for c in new), updated=tuple(c.id for c in changed),
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from .. import fidelity
 from . import ingestion, processing
 from .errors import InvalidRequest, NotFound
+from .events import Cause, case_event
 from .ingestion import INGESTION
 from .models import Case, Disease, Upload
 from .processing import PROCESSING
@@ -50,7 +52,7 @@ def update_case_diseases(
     with wg.observing(now):
         case = case_or_404(wg, case_id)
         disease = resolve_disease(wg, externalid, ontologytype)
-        return processing.set_disease(wg, case, disease, now)
+        return processing.set_disease(wg, case, disease, now, Cause.VENDOR)
 
 
 def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Disease:
@@ -74,6 +76,7 @@ def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
         processing.forget(wg, case_id)
         deleted = wg.cases.delete(case_id)
         assert deleted is not None
+        wg.record(case_event(fidelity.EVENT_CASE_DELETED, case_id, now, Cause.VENDOR, "case deleted", old=deleted.status))
         return deleted
 
 

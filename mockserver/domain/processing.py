@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from .. import fidelity
 from .errors import Conflict
+from .events import Cause, Event, case_event
 from .lifecycle.kinds import StepKind
 from .lifecycle.plans import Pending, Plan
 from .models import Case, Disease
@@ -20,7 +21,7 @@ PROCESSING = "processing"
 PROCESSING_FAILURE = CaseStatus.HAS_ISSUE
 
 
-def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Case:
+def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime, cause: Cause) -> Case:
     """Record the disease on every sample and move the case as the status table says.
 
     Raises Conflict, changing nothing, when the case's status does not allow a new disease.
@@ -34,7 +35,14 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime) -> Ca
         replace(subject, samples=tuple(replace(s, tumor_type=(disease,)) for s in subject.samples))
         for subject in case.subjects
     )
-    return set_status(wg, replace(case, subjects=subjects), new_status, at, "disease set")
+    wg.record(disease_event(case, at, cause))
+    return set_status(wg, replace(case, subjects=subjects), new_status, at, cause, "disease set")
+
+
+def disease_event(case: Case, at: datetime, cause: Cause) -> Event:
+    """A disease given to a case: added if it had none, else updated."""
+    name = fidelity.EVENT_CASE_DISEASE_UPDATED if case.diseases else fidelity.EVENT_CASE_DISEASE_ADDED
+    return case_event(name, case.id, at, cause, "disease set")
 
 
 def disease_refused(case_id: str, status: CaseStatus) -> Conflict:
@@ -45,12 +53,12 @@ def disease_refused(case_id: str, status: CaseStatus) -> Conflict:
     )
 
 
-def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: str) -> Case:
+def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: Cause, reason: str) -> Case:
     """Store the case in ``status``; entering PROCESSING starts a step under the case's plan."""
     updated = replace(case, status=status, updated_date=at)
     wg.cases.put(updated)
     if status is not case.status or status is CaseStatus.PROCESSING:
-        wg.record_transition(case.id, case.status, status, at, cause)
+        wg.record(case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case.id, at, cause, reason, old=case.status, new=status))
     restart(wg, case.id, at)
     return updated
 
@@ -80,7 +88,7 @@ class ProcessingSteps(StepKind):
         outcome = pending.plan.outcome or CaseStatus.READY_FOR_INTERPRETATION.value
         if pending.plan.fails(wg.seed, wg.id, PROCESSING, case.id, pending.attempt):
             outcome = PROCESSING_FAILURE.value
-        set_status(wg, case, CaseStatus(outcome), at, f"processing completed ({pending.plan.mode} plan)")
+        set_status(wg, case, CaseStatus(outcome), at, Cause.LIFECYCLE, f"processing completed ({pending.plan.mode} plan)")
 
     def without_step(self, wg: Workgroup, target: str, now: datetime) -> Pending:
         status = wg.cases.get(target).status  # type: ignore[union-attr]  # the caller found it

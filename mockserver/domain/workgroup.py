@@ -5,17 +5,18 @@ from __future__ import annotations
 import hashlib
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 
-from .case_table import CaseTable, MergedOverlay, merged_updates
+from .case_table import CaseTable, MergedOverlay, NewCases
+from .events import STATUS_EVENTS, Event, EventLog, MergedIndex
 from .lifecycle.engine import Steps
 from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
-from .statuses import CaseStatus
+from .seeded_history import SeededHistory
 from .step_kinds import STEP_KINDS, shipped_defaults
 
 
@@ -51,6 +52,7 @@ class Workgroup:
         #: Notified after every operation, so waiters re-check without polling.
         self.changed = threading.Condition(self.lock)
         self.cases = CaseTable(seeded_cases)
+        self.seeded_history = SeededHistory(self.cases.seeded)
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
         self._defaults = defaults or shipped_defaults()
@@ -70,13 +72,15 @@ class Workgroup:
         self._defaults = defaults
 
     def reset(self) -> None:
-        """Back to the seeded state: cases as seeded, no uploads, no steps, no case plans."""
+        """Back to the seeded state: cases as seeded, no uploads, no steps, no case plans, no
+        events since seeding."""
         with self.lock:
             self.cases.reset()
             self._uploads: dict[str, Upload] = {}
             #: The asynchronous steps under way (processing, ingestion) and their schedule.
             self.steps = Steps(self, STEP_KINDS)
-            self._history: dict[str, list[Transition]] = {}
+            #: Every change since seeding, in order.
+            self.events = EventLog()
             #: Upload jobs worked out ahead of their due time (``ingestion.prepare_ahead``).
             self._prepared: dict[str, object] = {}
             self._minted = 0
@@ -100,33 +104,23 @@ class Workgroup:
         else:
             self._prepared[upload_id] = job
 
-    # -- case histories ------------------------------------------------------------------
+    # -- events and case histories --------------------------------------------------------
+    def record(self, event: Event) -> None:
+        self.events.append(event)
+
     def history_of(self, case_id: str) -> list[Transition]:
-        return list(self._history.get(case_id, ()))
+        """The case's status changes since seeding."""
+        return [e.transition() for e in self.events.of_entity(case_id) if e.name in STATUS_EVENTS]
 
-    def record_transition(
-        self, case_id: str, old: CaseStatus | None, new: CaseStatus, at: datetime, cause: str
-    ) -> None:
-        """Remember a status change (kept for cases changed since seeding; reset forgets)."""
-        self._history.setdefault(case_id, []).append(Transition(at, old, new, cause))
-
-    def add_histories(self, histories: Mapping[str, list[Transition]]) -> None:
-        """The histories of cases new to the workgroup."""
-        self._history.update(histories)
-
-    def history_with(self, histories: Mapping[str, list[Transition]]) -> dict[str, list[Transition]]:
-        """A copy of every history with ``histories`` added, to swap in later (``swap_in``)."""
-        merged = dict(self._history)
-        merged_updates(merged, histories)
-        return merged
-
-    def swap_in(self, overlay: MergedOverlay, histories: dict[str, list[Transition]]) -> bool:
-        """Replace the cases' overlay and the histories by copies merged ahead, unless the cases
-        changed since (then False, and nothing changes)."""
-        if not self.cases.swap_in(overlay):
-            return False
-        self._history = histories
-        return True
+    def add_new_cases(self, cases: NewCases, events: Sequence[Event],
+                      merged: tuple[MergedOverlay, MergedIndex] | None = None) -> None:
+        """Cases new to the workgroup and their events; with the overlay and the event index
+        merged ahead (away from the lock) when given and the cases did not change since."""
+        if merged is not None and self.cases.swap_in(merged[0]):
+            self.events.add_new(events, merged[1])
+        else:
+            self.cases.add_new(cases)
+            self.events.add_new(events)
 
     # -- ids -----------------------------------------------------------------------------
     @property
@@ -155,11 +149,12 @@ class Workgroup:
                 raise
 
     # -- the state file ------------------------------------------------------------------
-    def restore_progress(self, uploads: Iterable[Upload], minted: int) -> None:
-        """Uploads and the id counter as exported from another server."""
+    def restore_progress(self, uploads: Iterable[Upload], minted: int, events: Iterable[Event]) -> None:
+        """Uploads, the id counter and the events as exported from another server."""
         with self.lock:
             self._uploads = {u.id: u for u in uploads}
             self._minted = minted
+            self.events = EventLog(events)
 
     @contextmanager
     def observing(self, now: datetime) -> Iterator[None]:

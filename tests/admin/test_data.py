@@ -208,3 +208,29 @@ def test_cases__generated_dates_are_never_after_the_mock_clock(fresh_api: Api) -
         assert case["updatedDate"] <= "2026-01-01T00:00:00+0000", case["displayId"]
         assert case["createdDate"] <= case["updatedDate"]
     assert uploaded["createdDate"] == "2026-01-01T00:00:00+0000"
+
+
+def test_state__events_travel_with_the_export_and_reset_rewinds_them(frozen_api: Api) -> None:
+    api = frozen_api
+    assert api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC).status_code == 200
+    api.advance_clock(5)
+    history = api.admin("GET", f"/cases/{THYROID_CASE}/history")
+    assert [(h["from"], h["to"]) for h in history] == [("MISSING_REQUIRED_DATA", "PROCESSING"),
+                                                            ("PROCESSING", "READY_FOR_INTERPRETATION")]
+    exported = api.admin("GET", "/state")
+    [workgroup] = [w for w in exported["workgroups"] if w["id"] == WG]
+    assert [(e["name"], e["cause"], e["entityId"]) for e in workgroup["events"]] == [
+        ("case.disease.added", "vendor call", THYROID_CASE),  # it had none (MISSING_REQUIRED_DATA)
+        ("case.status.updated", "vendor call", THYROID_CASE),
+        ("case.status.updated", "lifecycle step", THYROID_CASE),
+    ]
+    other = start_server(seed=99, cases=3)
+    try:
+        copy = Api(other)
+        copy.admin("PUT", "/state", exported)
+        assert copy.admin("GET", f"/cases/{THYROID_CASE}/history") == history
+        copy.admin("POST", "/reset")
+        assert [w["events"] for w in copy.admin("GET", "/state")["workgroups"] if w["id"] == WG] == [[]]
+        assert copy.admin("GET", f"/cases/{THYROID_CASE}/history") == []
+    finally:
+        other.stop()

@@ -9,6 +9,7 @@ import pytest
 
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain.case_table import NewCases
+from mockserver.domain.events import Cause, Event, case_event
 from mockserver.domain.models import Transition, Upload
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
@@ -51,20 +52,42 @@ def test_uploads_are_shown_read_only_and_reset_forgets_them(wg: Workgroup) -> No
     assert dict(wg.uploads) == {}
 
 
-def test_a_history_is_a_copy(wg: Workgroup) -> None:
-    wg.record_transition("c1", None, CaseStatus.PROCESSING, T0, "test")
+def test_a_history_is_the_status_events_of_the_case(wg: Workgroup) -> None:
+    wg.record(case_event("case.added", "c1", T0, Cause.CONTROL, "created", new=CaseStatus.PROCESSING))
+    wg.record(case_event("case.disease.added", "c1", T0, Cause.VENDOR, "disease set"))
+    wg.record(case_event("case.status.updated", "c2", T0, Cause.VENDOR, "other case",
+                         old=CaseStatus.PROCESSING, new=CaseStatus.HAS_ISSUE))
+    wg.record(case_event("case.status.updated", "c1", T0, Cause.LIFECYCLE, "done",
+                         old=CaseStatus.PROCESSING, new=CaseStatus.READY_FOR_INTERPRETATION))
+    assert wg.history_of("c1") == [Transition(T0, None, CaseStatus.PROCESSING, "created"),
+                                   Transition(T0, CaseStatus.PROCESSING, CaseStatus.READY_FOR_INTERPRETATION, "done")]
     wg.history_of("c1").clear()
-    assert [t.to_status for t in wg.history_of("c1")] == [CaseStatus.PROCESSING]
+    assert len(wg.history_of("c1")) == 2
+    wg.reset()
+    assert wg.history_of("c1") == [] and len(wg.events) == 0
 
 
-def test_a_merge_made_ahead_is_refused_once_the_cases_changed(wg: Workgroup) -> None:
+def test_new_cases_merged_ahead_are_added_again_once_the_cases_changed(wg: Workgroup) -> None:
     seeded = next(iter(wg.cases.ordered()))
     new = NewCases.of([replace(seeded, id="new-1", display_id="NEW-1")])
-    created = Transition(T0, None, CaseStatus.AWAITING_MOLECULAR_DATA, "test")
-    histories = wg.history_with({"new-1": [created]})
-    overlay = wg.cases.merged_with(new)
-    wg.cases.put(replace(seeded, tags=("changed",)))
-    assert wg.swap_in(overlay, histories) is False
-    assert "new-1" not in wg.cases and wg.history_of("new-1") == []
-    assert wg.swap_in(wg.cases.merged_with(new), histories) is True
-    assert "new-1" in wg.cases and wg.history_of("new-1") == [created]
+    created = case_event("case.added", "new-1", T0, Cause.UPLOAD, "created", new=CaseStatus.AWAITING_MOLECULAR_DATA)
+    merged = (wg.cases.merged_with(new), wg.events.index_snapshot().with_new([created]))
+    wg.cases.put(replace(seeded, tags=("changed",)))  # the merge made ahead is now stale
+    wg.record(case_event("case.metadata.updated", seeded.id, T0, Cause.UPLOAD, "changed"))
+    wg.add_new_cases(new, [created], merged)
+    assert "new-1" in wg.cases and wg.cases.get(seeded.id).tags == ("changed",)  # type: ignore[union-attr]
+    assert [e.name for e in wg.events] == ["case.metadata.updated", "case.added"]
+    assert wg.history_of("new-1") == [created.transition()]
+
+
+def test_new_cases_merged_ahead_keep_what_was_logged_meanwhile(wg: Workgroup) -> None:
+    seeded = next(iter(wg.cases.ordered()))
+    new = NewCases.of([replace(seeded, id="new-1", display_id="NEW-1")])
+    created = case_event("case.added", "new-1", T0, Cause.UPLOAD, "created", new=CaseStatus.AWAITING_MOLECULAR_DATA)
+    merged = (wg.cases.merged_with(new), wg.events.index_snapshot().with_new([created]))
+    upload_event = Event(T0, "custom-case-data.status.updated", "custom-case-data", "u1", None, Cause.LIFECYCLE,
+                         "started", "QUEUED", "IN_PROGRESS")
+    wg.record(upload_event)  # an event of a new entity, logged after the snapshot
+    wg.add_new_cases(new, [created], merged)
+    assert wg.events.of_entity("u1") == [upload_event]
+    assert wg.events.of_entity("new-1") == [created]

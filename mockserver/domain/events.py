@@ -1,0 +1,219 @@
+"""What happened in a workgroup, as data: every state change appended as a typed, timestamped
+event with its cause, to a per-workgroup log that reset rewinds and the state file carries.
+
+The log is what case histories are a view of, and what an audit log reads: events by case, by
+entity, by name and by time window, newest first, a page at a time. Seeded cases have a history
+too, derived from their status and dates when first asked for (``seeded_history``).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+
+from .. import fidelity
+from .case_table import merged_updates
+from .models import Transition
+from .statuses import CaseStatus
+
+#: The events that change a case's status, and so make up its history.
+STATUS_EVENTS = frozenset({fidelity.EVENT_CASE_ADDED, fidelity.EVENT_CASE_STATUS_UPDATED})
+
+
+class Cause(StrEnum):
+    """Who or what made a change."""
+
+    VENDOR = "vendor call"
+    LIFECYCLE = "lifecycle step"
+    CONTROL = "control plane"
+    UPLOAD = "upload"
+    SEEDED = "seeded"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    at: datetime
+    name: str
+    entity_type: str
+    entity_id: str
+    #: The case it concerns (its UUID), if any.
+    case_id: str | None
+    cause: Cause
+    #: Short and human: "disease set", "processing completed (time plan)".
+    reason: str
+    #: A status before and after, for events that change one.
+    old: str | None = None
+    new: str | None = None
+
+    def transition(self) -> Transition:
+        old = CaseStatus(self.old) if self.old else None
+        return Transition(self.at, old, CaseStatus(self.new or ""), self.reason)
+
+
+def case_event(name: str, case_id: str, at: datetime, cause: Cause, reason: str,
+               old: CaseStatus | None = None, new: CaseStatus | None = None) -> Event:
+    return Event(at, name, fidelity.ENTITY_CASE, case_id, case_id, cause, reason,
+                 old.value if old else None, new.value if new else None)
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    case_id: str | None = None
+    entity_type: str | None = None
+    entity_id: str | None = None
+    names: tuple[str, ...] = ()
+    since: datetime | None = None
+    until: datetime | None = None
+    page_number: int = 0
+    page_size: int = fidelity.DEFAULT_PAGE_SIZE
+
+    def only_by(self, *, entity: str | None = None, name: str | None = None, entity_type: str | None = None) -> bool:
+        """Whether, once narrowed to one entity's, one name's or one entity type's events and to
+        the time window, nothing else is left to check."""
+        return (self.entity_type in (None, entity_type)
+                and (self.case_id is None or self.case_id == entity) and (self.entity_id is None or self.entity_id == entity)
+                and (not self.names or (len(self.names) == 1 and self.names[0] == name)))
+
+    def admits(self, event: Event) -> bool:
+        return ((self.case_id is None or event.case_id == self.case_id)
+                and (self.entity_type is None or event.entity_type == self.entity_type)
+                and (self.entity_id is None or event.entity_id == self.entity_id)
+                and (not self.names or event.name in self.names)
+                and (self.since is None or event.at >= self.since)
+                and (self.until is None or event.at <= self.until))
+
+
+@dataclass(frozen=True, slots=True)
+class MergedIndex:
+    """A copy of a log's entity index as of its first ``as_of`` events (each entity's list
+    shared with the log's own), with new entities merged in."""
+
+    log: EventLog
+    as_of: int
+    index: dict[str, list[Event]]
+    #: The new events grouped by name and by entity type, ready to extend the log's indexes.
+    by_name: dict[str, list[Event]] = field(default_factory=dict)
+    by_type: dict[str, list[Event]] = field(default_factory=dict)
+
+    def with_new(self, events: Sequence[Event]) -> MergedIndex:
+        """Add the events of entities new to the log; lock-free (the copy is this one's)."""
+        merged_updates(self.index, _by_entity(events))
+        return replace(self, by_name=_grouped(events, "name"), by_type=_grouped(events, "entity_type"))
+
+
+class EventLog:
+    """Events in the order they happened, with an index by entity (cases and uploads: a case's
+    events are also under its id) and one by name. Appending is O(1); a query reads only the
+    index it narrows to. Call under the workgroup's lock."""
+
+    def __init__(self, events: Iterable[Event] = ()) -> None:
+        self._events: list[Event] = []
+        self._by_entity: dict[str, list[Event]] = {}
+        self._by_name: dict[str, list[Event]] = {}
+        self._by_type: dict[str, list[Event]] = {}
+        #: True while every event is at or after the one before (the clock never went back):
+        #: then a time window is a bisection.
+        self._in_time_order = True
+        for event in events:
+            self.append(event)
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def append(self, event: Event) -> None:
+        if self._events and event.at < self._events[-1].at:
+            self._in_time_order = False
+        self._events.append(event)
+        for key in {event.entity_id, event.case_id} - {None}:
+            self._by_entity.setdefault(key, []).append(event)  # type: ignore[arg-type]
+        self._by_name.setdefault(event.name, []).append(event)
+        self._by_type.setdefault(event.entity_type, []).append(event)
+
+    def of_entity(self, entity_id: str) -> list[Event]:
+        return list(self._by_entity.get(entity_id, ()))
+
+    # -- many new entities at once (an upload creating 100,000 cases) ----------------------
+    def index_snapshot(self) -> MergedIndex:
+        """A copy of the entity index as of now, to merge new entities' events into away from
+        the lock (``MergedIndex.with_new``) and swap in with ``add_new``. Call under the lock."""
+        return MergedIndex(self, len(self._events), dict(self._by_entity))
+
+    def add_new(self, events: Sequence[Event], merged: MergedIndex | None = None) -> None:
+        """Append the events of entities new to the log; with their index merged ahead
+        (``index_snapshot``), only entities that appeared since the snapshot are looked at here."""
+        if events and self._events and events[0].at < self._events[-1].at:
+            self._in_time_order = False
+        by_name, by_type = None, None
+        if merged is not None and merged.log is self:
+            index = merged.index
+            by_name, by_type = merged.by_name, merged.by_type
+            for event in self._events[merged.as_of :]:
+                for key in {event.entity_id, event.case_id} - {None}:
+                    if key not in index:  # indexes share each entity's list: only new keys are missing
+                        index[key] = self._by_entity[key]  # type: ignore[index]
+            self._by_entity = index
+        else:
+            merged_updates(self._by_entity, _by_entity(events))
+        self._events.extend(events)
+        for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
+            self._by_name.setdefault(name, []).extend(named)
+        for entity_type, typed in (by_type if by_type is not None else _grouped(events, "entity_type")).items():
+            self._by_type.setdefault(entity_type, []).extend(typed)
+
+    # -- queries -------------------------------------------------------------------------
+    def candidates(self, q: EventQuery) -> Sequence[Event]:
+        """The smallest indexed list holding every event ``q`` admits, in the log's order."""
+        key = q.entity_id or q.case_id
+        if key is not None:
+            return self._by_entity.get(key, [])
+        if len(q.names) == 1:
+            return self._by_name.get(q.names[0], [])
+        if q.entity_type is not None:
+            return self._by_type.get(q.entity_type, [])
+        return self._events
+
+    def matching(self, q: EventQuery) -> Sequence[Event]:
+        """The events ``q`` admits, oldest first (in log order)."""
+        entity = q.entity_id or q.case_id
+        name = q.names[0] if entity is None and len(q.names) == 1 else None
+        entity_type = q.entity_type if entity is None and name is None else None
+        found = self.candidates(q)
+        if not self._in_time_order:
+            return [e for e in found if q.admits(e)]
+        found = within(found, q.since, q.until)
+        exact = q.only_by(entity=entity, name=name, entity_type=entity_type)
+        return found if exact else [e for e in found if q.admits(e)]
+
+
+def within(events: Sequence[Event], since: datetime | None, until: datetime | None) -> Sequence[Event]:
+    """The events of a time-ordered list inside a window (bounds included), by bisection."""
+    if since is None and until is None:
+        return events
+    lo = bisect_left(events, since, key=at_of) if since is not None else 0
+    hi = bisect_right(events, until, key=at_of) if until is not None else len(events)
+    return events[lo:hi]
+
+
+def at_of(event: Event) -> datetime:
+    return event.at
+
+
+def _by_entity(events: Iterable[Event]) -> dict[str, list[Event]]:
+    index: dict[str, list[Event]] = {}
+    for event in events:
+        for key in {event.entity_id, event.case_id} - {None}:
+            index.setdefault(key, []).append(event)  # type: ignore[arg-type]
+    return index
+
+
+def _grouped(events: Iterable[Event], attribute: str) -> dict[str, list[Event]]:
+    index: dict[str, list[Event]] = {}
+    for event in events:
+        index.setdefault(getattr(event, attribute), []).append(event)
+    return index

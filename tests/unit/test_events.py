@@ -1,0 +1,154 @@
+"""The event log, the seeded cases' derived history and event search, without HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from mockserver.datagen.world import build_workgroup
+from mockserver.domain import control, operations
+from mockserver.domain.event_search import search_events
+from mockserver.domain.events import Cause, Event, EventLog, EventQuery, case_event
+from mockserver.domain.ingestion import parse_csv
+from mockserver.domain.seeded_history import derive, path_to
+from mockserver.domain.statuses import TRANSITIONS, CaseStatus
+from mockserver.domain.workgroup import Workgroup
+
+T0 = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    return T0 + timedelta(seconds=seconds)
+
+
+def event(name: str, entity: str, seconds: float) -> Event:
+    return case_event(name, entity, at(seconds), Cause.VENDOR, "test")
+
+
+@pytest.fixture(scope="module")
+def seeded() -> Workgroup:
+    return build_workgroup("wg", "Workgroup", seed=11, cases=200)
+
+
+@pytest.fixture
+def wg() -> Workgroup:
+    return build_workgroup("wg", "Workgroup", seed=11, cases=200)
+
+
+# -- the log -------------------------------------------------------------------------------
+def test_the_log_narrows_by_entity_name_and_window() -> None:
+    log = EventLog([event("case.added", "a", 0), event("case.added", "b", 1), event("case.deleted", "a", 2),
+                    event("case.added", "c", 3)])
+    assert [e.entity_id for e in log.matching(EventQuery(names=("case.added",)))] == ["a", "b", "c"]
+    assert [e.name for e in log.matching(EventQuery(case_id="a"))] == ["case.added", "case.deleted"]
+    window = EventQuery(names=("case.added",), since=at(1), until=at(3))
+    assert [e.entity_id for e in log.matching(window)] == ["b", "c"]  # both bounds included
+    assert [e.entity_id for e in log.matching(EventQuery(since=at(2), until=at(2)))] == ["a"]
+    assert log.matching(EventQuery(entity_type="custom-case-data")) == []
+
+
+def test_a_clock_moved_back_still_gives_every_event_in_the_window() -> None:
+    log = EventLog([event("case.added", "a", 10), event("case.added", "b", 0), event("case.added", "c", 5)])
+    assert [e.entity_id for e in log.matching(EventQuery(since=at(4), until=at(10)))] == ["a", "c"]
+
+
+# -- seeded history ------------------------------------------------------------------------
+@pytest.mark.parametrize("status", list(CaseStatus))
+def test_the_derived_path_follows_the_service_transitions(status: CaseStatus) -> None:
+    path = (CaseStatus.AWAITING_MOLECULAR_DATA, *path_to(status))
+    assert path[-1] is status
+    assert all(after in TRANSITIONS[before] for before, after in zip(path, path[1:], strict=False))
+
+
+def test_a_seeded_case_history_runs_from_its_creation_to_its_last_update(seeded: Workgroup) -> None:
+    for case in seeded.cases.seeded:
+        events = derive(case)
+        assert events[0].name == "case.added" and events[0].at == case.created_date
+        assert [e.new for e in events if e.new][-1] == case.status.value
+        assert events[-1].at == max(case.created_date, case.updated_date)
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        assert all(e.cause is Cause.SEEDED and e.case_id == case.id for e in events)
+        assert events == derive(case)  # the same every time
+
+
+# -- search --------------------------------------------------------------------------------
+def test_a_search_of_everything_pages_newest_first_through_seeded_and_live_events(wg: Workgroup) -> None:
+    every = sum(len(derive(c)) for c in wg.cases.seeded)
+    case = wg.cases.seeded[-1]
+    operations.delete_case(wg, case.id, at(0))
+    first = search_events(wg, EventQuery(page_size=50), at(1))
+    assert first.total_elements == every + 1
+    assert first.content[0].name == "case.deleted"
+    pages = [search_events(wg, EventQuery(page_number=n, page_size=50), at(1)).content
+             for n in range(-(-(every + 1) // 50) + 1)]
+    assert pages[-1] == [] and all(len(page) == 50 for page in pages[:-2])
+    flat = [e for page in pages for e in page]
+    assert len(flat) == every + 1 and len(set(map(id, flat))) == every + 1
+    assert [e.at for e in flat] == sorted((e.at for e in flat), reverse=True)
+
+
+def test_a_changed_seeded_case_has_its_seeded_history_then_what_happened_since(wg: Workgroup) -> None:
+    case = next(c for c in wg.cases.seeded if c.status is CaseStatus.READY_FOR_INTERPRETATION and c.samples)
+    operations.update_case_diseases(wg, case.id, next(iter(wg.diseases)), "SNOMEDCT", at(0))
+    found = search_events(wg, EventQuery(case_id=case.id, page_size=100), at(5)).content
+    live = ["case.status.updated", "case.status.updated", "case.disease.updated"]
+    assert [e.name for e in found[:3]] == live
+    assert [(e.old, e.new, e.cause) for e in found[:2]] == [
+        ("PROCESSING", "READY_FOR_INTERPRETATION", Cause.LIFECYCLE),
+        ("READY_FOR_INTERPRETATION", "PROCESSING", Cause.VENDOR),
+    ]
+    assert found[3:] == list(reversed(derive(case)))
+
+
+def test_filters_by_name_window_and_entity_type(wg: Workgroup) -> None:
+    [upload] = operations.upload_custom_case_data(wg, [parse_csv("a.csv", b"Sample_ID,Case_ID\nS,NEW-1\n")], at(0))
+    operations.get_custom_case_data_status(wg, upload.id, at(2))
+    uploads = search_events(wg, EventQuery(entity_type="custom-case-data"), at(3)).content
+    assert [(e.name, e.old, e.new, e.cause) for e in uploads] == [
+        ("custom-case-data.status.updated", "IN_PROGRESS", "COMPLETED", Cause.LIFECYCLE),
+        ("custom-case-data.status.updated", "QUEUED", "IN_PROGRESS", Cause.LIFECYCLE),
+        ("custom-case-data.added", None, "QUEUED", Cause.VENDOR),
+    ]
+    assert [e.at for e in uploads] == [at(2), at(1), at(0)]
+    added = search_events(wg, EventQuery(names=("case.added",), since=at(0)), at(3))
+    assert [(e.reason, e.cause) for e in added.content] == [("created by a metadata upload", Cause.UPLOAD)]
+    seeded_added = search_events(wg, EventQuery(names=("case.added",), until=at(-1)), at(3))
+    assert seeded_added.total_elements == 200
+
+
+def test_reset_rewinds_the_log_and_keeps_the_seeded_history(wg: Workgroup) -> None:
+    before = search_events(wg, EventQuery(), at(0)).total_elements
+    operations.delete_case(wg, wg.cases.seeded[0].id, at(0))
+    assert search_events(wg, EventQuery(), at(0)).total_elements == before + 1
+    wg.reset()
+    assert search_events(wg, EventQuery(), at(0)).total_elements == before
+
+
+# -- what each change records --------------------------------------------------------------
+def test_an_upload_records_its_cases_creation_metadata_and_disease(wg: Workgroup) -> None:
+    existing = next(c for c in wg.cases.seeded if c.status is CaseStatus.READY_FOR_PROCESSING)
+    disease = next(iter(wg.diseases))
+    csv = f"Sample_ID,Case_ID,Tumor_Type\nS1,NEW-9,{disease}\nS2,{existing.display_id},{disease}\n".encode()
+    [upload] = operations.upload_custom_case_data(wg, [parse_csv("b.csv", csv)], at(0))
+    operations.get_custom_case_data_status(wg, upload.id, at(2))
+    new_id = wg.cases.find_by_display_id("NEW-9").id  # type: ignore[union-attr]
+    assert [(e.name, e.cause) for e in wg.events.of_entity(new_id)] == [
+        ("case.added", Cause.UPLOAD), ("case.metadata.added", Cause.UPLOAD), ("case.disease.added", Cause.UPLOAD)]
+    assert [(e.name, e.old, e.new) for e in wg.events.of_entity(existing.id)] == [
+        ("case.metadata.updated", None, None),
+        ("case.disease.updated" if existing.diseases else "case.disease.added", None, None),
+        ("case.status.updated", "READY_FOR_PROCESSING", "PROCESSING"),
+    ]
+
+
+def test_the_control_plane_records_its_changes_as_its_own(wg: Workgroup) -> None:
+    case = wg.cases.seeded[3]
+    control.set_case_status(wg, case.id, CaseStatus.HAS_ISSUE, at(0))
+    added = replace(case, id="added-1", display_id="ADDED-1", status=CaseStatus.PROCESSING)
+    control.add_cases(wg, [added], at(1))
+    assert [(e.name, e.cause, e.reason) for e in wg.events] == [
+        ("case.status.updated", Cause.CONTROL, "set by the control plane"),
+        ("case.added", Cause.CONTROL, "created by the control plane"),
+    ]
