@@ -13,8 +13,9 @@ from __future__ import annotations
 import heapq
 import threading
 from bisect import bisect_left, insort
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from .columns import Columns
 from .models import Case
@@ -104,12 +105,12 @@ class CaseTable:
         self._count = len(self._base)
         self.version += 1
 
-    def base_columns(self) -> Columns:
-        """Columns of the seeded cases, built on first use."""
+    def base_columns(self, readers: Mapping[str, Callable[[Case], Any]]) -> Columns:
+        """Columns of the seeded cases (one per reader), built on first use."""
         if self._columns is None:
             with self._columns_lock:
                 if self._columns is None:
-                    self._columns = Columns.of(self._base_order)
+                    self._columns = Columns.of(self._base_order, readers)
         return self._columns
 
     def hidden_base_positions(self) -> set[int]:

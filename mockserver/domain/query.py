@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from itertools import compress, filterfalse, islice
+from operator import attrgetter
 from typing import Any
 
 from .. import fidelity
 from .case_table import CaseTable
-from .columns import COLUMNS, SORTED, Columns
+from .columns import Columns
 from .matching import Bound, Contains, Equals, Match, OneOf, each_of
 from .models import Case
 from .statuses import CaseStatus
@@ -56,6 +57,8 @@ class Filter:
     query does not use it). The same row filters the seeded columns and the changed cases."""
 
     column: str
+    #: How a case's value in the column is read.
+    read: Callable[[Case], Any]
     match: Callable[[CaseQuery], Match | None]
 
 
@@ -65,17 +68,27 @@ def _given(value: Any, match: Callable[[Any], Match]) -> Match | None:
 
 #: The filters, cheapest and most selective first; a case must pass all that apply (AND).
 FILTERS: tuple[Filter, ...] = (
-    Filter("status", lambda q: OneOf(q.statuses) if q.statuses else None),
-    Filter("analysis_id", lambda q: _given(q.analysis_id, Equals)),
-    Filter("display_id", lambda q: _given(q.display_id, Equals) if q.is_exact_match else None),
-    Filter("display_id_lower", lambda q: None if q.is_exact_match else _given(q.display_id, Contains)),
-    Filter("id_lower", lambda q: _given(q.id, Contains)),
-    Filter("created", lambda q: _given(q.created_before, lambda limit: Bound(limit, upper=True))),
-    Filter("created", lambda q: _given(q.created_after, lambda limit: Bound(limit, upper=False))),
-    Filter("external_sample_ids", lambda q: _given(q.external_sample_id, Contains)),
-    Filter("disease_names", lambda q: _given(q.disease_name, Contains)),
-    Filter("tags", lambda q: each_of(q.tags) if q.tags else None),
+    Filter("status", attrgetter("status"), lambda q: OneOf(q.statuses) if q.statuses else None),
+    Filter("analysis_id", attrgetter("analysis_id"), lambda q: _given(q.analysis_id, Equals)),
+    Filter("display_id", attrgetter("display_id"),
+           lambda q: _given(q.display_id, Equals) if q.is_exact_match else None),
+    Filter("display_id_lower", attrgetter("search_keys.display_id"),
+           lambda q: None if q.is_exact_match else _given(q.display_id, Contains)),
+    Filter("id_lower", attrgetter("search_keys.id"), lambda q: _given(q.id, Contains)),
+    Filter("created", attrgetter("created_date"),
+           lambda q: _given(q.created_before, lambda limit: Bound(limit, upper=True))),
+    Filter("created", attrgetter("created_date"),
+           lambda q: _given(q.created_after, lambda limit: Bound(limit, upper=False))),
+    Filter("external_sample_ids", attrgetter("search_keys.external_sample_ids"),
+           lambda q: _given(q.external_sample_id, Contains)),
+    Filter("disease_names", attrgetter("search_keys.disease_names"), lambda q: _given(q.disease_name, Contains)),
+    Filter("tags", attrgetter("search_keys.tags"), lambda q: each_of(q.tags) if q.tags else None),
 )
+#: Each column the filters test, with how a case's value in it is read.
+COLUMNS: dict[str, Callable[[Case], Any]] = {f.column: f.read for f in FILTERS}
+#: The seeded cases are in creation order, so their creation dates are a sorted column: a bound
+#: on it is a bisection.
+SORTED = frozenset({"created"})
 
 
 def _applying(q: CaseQuery) -> list[tuple[str, Match]]:
@@ -121,7 +134,7 @@ def run_query(table: CaseTable, q: CaseQuery) -> Page:
     if not preds:
         content = list(islice(table.ordered(q.descending), start, stop))
         return Page(content, len(table), q.page_number, q.page_size, q.descending)
-    cols = table.base_columns()
+    cols = table.base_columns(COLUMNS)
     positions = _base_matches(cols, q)
     hidden = table.hidden_base_positions()
     if hidden:
