@@ -9,7 +9,7 @@ import pytest
 
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control, operations
-from mockserver.domain.event_search import search_events
+from mockserver.domain.event_search import newest_first, search_events
 from mockserver.domain.events import Cause, Event, EventLog, EventQuery, case_event
 from mockserver.domain.ingestion import parse_csv
 from mockserver.domain.seeded_history import derive, path_to
@@ -152,3 +152,12 @@ def test_the_control_plane_records_its_changes_as_its_own(wg: Workgroup) -> None
         ("case.status.updated", Cause.CONTROL, "set by the control plane"),
         ("case.added", Cause.CONTROL, "created by the control plane"),
     ]
+
+
+def test_newest_first_skips_to_the_page_and_puts_live_events_first_at_equal_times() -> None:
+    live = [event("case.added", "l0", 0), event("case.added", "l5", 5)]
+    seeded = [event("case.added", "s1", 1), event("case.added", "s5", 5), event("case.added", "s9", 9)]
+    order = [e.entity_id for e in newest_first(live, seeded, 0, 10)]
+    assert order == ["s9", "l5", "s5", "s1", "l0"]
+    assert [e.entity_id for e in newest_first(live, seeded, 2, 2)] == ["s5", "s1"]
+    assert newest_first(live, seeded, 5, 2) == []
