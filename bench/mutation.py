@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter, defaultdict
+from fnmatch import fnmatch
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -60,17 +61,18 @@ def module_of(mutant: str) -> str:
     return dotted.replace(".", "/") + ".py"
 
 
-def forget_survivors() -> int:
-    """Clear mutmut's stored verdict of every mutant that survived or had no test, so the next
-    run tries them again against the tests as they are now (mutmut keeps a verdict until the
-    function itself changes). Verdicts live in ``mutants/**/*.py.meta``: exit code 0 is
-    "survived", 5 and 33 are "no tests", None is "not checked"."""
+def forget_survivors(only: list[str]) -> int:
+    """Clear mutmut's stored verdict of every mutant that survived or had no test (of those
+    matching ``only``, if given), so the next run tries them again against the tests as they
+    are now (mutmut keeps a verdict until the function itself changes). Verdicts live in
+    ``mutants/**/*.py.meta``: exit code 0 is "survived", 5 and 33 are "no tests", None is "not
+    checked"."""
     cleared = 0
     for meta in (ROOT / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         verdicts = data["exit_code_by_key"]
         for key, code in verdicts.items():
-            if code in (0, 5, 33):
+            if code in (0, 5, 33) and (not only or any(fnmatch(key, pattern) for pattern in only)):
                 verdicts[key] = None
                 cleared += 1
         meta.write_text(json.dumps(data, indent=4))
@@ -125,13 +127,13 @@ def main() -> None:
     parser.add_argument("--skip-mutmut", action="store_true", help="report mutmut's stored results without running it")
     parser.add_argument("--skip-fidelity", action="store_true", help="report cosmic-ray's stored session without running it")
     parser.add_argument("--retest-survivors", action="store_true",
-                        help="try again every mutant that survived or had no test, before the run")
+                        help="try again every mutant (matching --only, if given) that survived or had no test")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
     args = parser.parse_args()
 
     if args.retest_survivors:
-        print(f"{forget_survivors()} verdicts cleared", file=sys.stderr)
+        print(f"{forget_survivors(args.only)} verdicts cleared", file=sys.stderr)
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
     for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, args.only).items():

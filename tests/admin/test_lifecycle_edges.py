@@ -229,3 +229,47 @@ def test_cases_added_by_the_control_plane(frozen_api: Api) -> None:
     assert frozen_api.admin("POST", "/cases", [], expect=400)["message"] == "No case given: send one case or a non-empty list."
     frozen_api.admin("PUT", "/cases/added-1/lifecycle", {"processing": {"mode": "manual"}})
     assert frozen_api.admin("GET", "/cases/added-1/lifecycle")["processing"]["mode"] == "manual"
+
+
+def test_disease_refusals_name_the_field_and_why(fresh_api: Api) -> None:
+    cases = [({"externalid": "255032005", "ontologytype": "ICD10"}, "ontologytype", "must be SNOMEDCT"),
+             ({"externalid": "999999999", "ontologytype": "SNOMEDCT"}, "externalid", "unknown SNOMEDCT id")]
+    for body, field, why in cases:
+        response = fresh_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=body)
+        assert response.status_code == 400
+        assert response.json()["details"] == [{"field": field, "message": why}]
+
+
+def test_history_says_why_each_status_changed(frozen_api: Api) -> None:
+    set_disease(frozen_api)
+    frozen_api.admin("POST", "/clock/advance", {"seconds": 3})
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "HAS_ISSUE"})
+    history = frozen_api.admin("GET", f"/cases/{THYROID_CASE}/history")
+    assert [(h["to"], h["cause"]) for h in history] == [
+        ("PROCESSING", "disease set"),
+        ("READY_FOR_INTERPRETATION", "processing completed (time plan)"),
+        ("HAS_ISSUE", "set by the control plane"),
+    ]
+
+
+def test_leaving_processing_by_a_jump_ends_the_pending_step(frozen_api: Api) -> None:
+    set_disease(frozen_api)
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/lifecycle")["pending"] is not None
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "HAS_ISSUE"})
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/lifecycle")["pending"] is None
+
+
+def test_a_case_without_samples_cannot_carry_a_disease(frozen_api: Api) -> None:
+    [added] = frozen_api.admin("POST", "/cases", {"displayId": "NO-SAMPLES", "status": "READY_FOR_PROCESSING",
+                                                  "subjects": [{"samples": []}]}, expect=201)
+    response = frozen_api.put(f"/crs/api/v1/cases/{added['id']}/diseases", json=MTC)
+    assert response.status_code == 400, response.text
+    assert response.json()["message"] == f"Case {added['id']} has no sample to carry a disease."
+
+
+def test_a_case_is_looked_for_only_in_the_workgroup_named(frozen_api: Api) -> None:
+    frozen_api.admin("POST", "/workgroups", {"id": "lab-y", "cases": 2}, expect=201)
+    error = frozen_api.admin("GET", f"/cases/{THYROID_CASE}/history?workgroup=lab-y", expect=404)
+    assert error["message"] == f"Case {THYROID_CASE} was not found in workgroup lab-y."
+    error = frozen_api.admin("GET", "/cases/no-such-case/history", expect=404)
+    assert error["message"] == "Case no-such-case was not found in any workgroup."
