@@ -220,3 +220,83 @@ def test_rows_of_one_file_build_on_each_other_and_bad_values_are_named(frozen_ap
     samples = frozen_api.case(created)["subjects"][0]["samples"]
     assert [(s["externalSampleId"], s["externalSampleName"], s["sampleType"]) for s in samples] == [
         ("S1", "S1", "DNA"), ("S2", "S2", "RNA")]
+
+
+MTC_ID = "255032005"
+
+
+def run_upload(api: Api, text: bytes) -> dict:
+    upload_id = upload(api, text)
+    api.advance_clock(2)
+    status = api.upload_status(upload_id)
+    assert status["status"] in ("COMPLETED", "PARTIALLY_COMPLETED", "FAILED"), status
+    return status
+
+
+def cases_in(api: Api, status: str, count: int) -> list[dict]:
+    found = [c for c in api.all_cases(status=status) if c["subjects"] and c["subjects"][0]["samples"]]
+    assert len(found) >= count
+    return found[:count]
+
+
+def test_a_finished_job_keeps_no_file(frozen_api: Api) -> None:
+    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,KEEP-NONE\n")
+    [waiting] = [u for w in frozen_api.admin("GET", "/state")["workgroups"] for u in w["uploads"] if u["id"] == upload_id]
+    assert waiting["text"] == "Sample_ID,Case_ID\nS1,KEEP-NONE\n"
+    frozen_api.advance_clock(2)
+    frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "outcome": "FAILED"}})
+    failed_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,KEEP-NONE-2\n")
+    assert frozen_api.upload_status(failed_id)["status"] == "FAILED"
+    uploads = [u for w in frozen_api.admin("GET", "/state")["workgroups"] for u in w["uploads"]]
+    assert [(u["status"], u["text"]) for u in uploads] == [("COMPLETED", None), ("FAILED", None)]
+
+
+def test_a_row_without_a_disease_leaves_a_processing_step_alone(frozen_api: Api) -> None:
+    display_id = frozen_api.case(THYROID_CASE)["displayId"]
+    assert frozen_api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases",
+                          json={"externalid": MTC_ID, "ontologytype": "SNOMEDCT"}).status_code == 200
+    frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate"}})
+    frozen_api.advance_clock(1)
+    upload_id = upload(frozen_api, f"Sample_ID,Case_ID,Tags\nS-T,{display_id},urgent\n".encode())
+    assert frozen_api.upload_status(upload_id)["status"] == "COMPLETED"
+    frozen_api.advance_clock(1.9)
+    assert frozen_api.case(THYROID_CASE)["status"] == "PROCESSING"
+    frozen_api.advance_clock(0.1)
+    assert frozen_api.case(THYROID_CASE)["status"] == "READY_FOR_INTERPRETATION"  # 3 s after the disease
+
+
+def test_rows_of_one_new_case_each_giving_a_disease(frozen_api: Api) -> None:
+    status = run_upload(frozen_api, f"Sample_ID,Case_ID,Tumor_Type\nS1,TWO-ROWS,{MTC_ID}\nS2,TWO-ROWS,{MTC_ID}\n".encode())
+    assert (status["status"], status["appliedRows"], status["failedRows"]) == ("COMPLETED", 2, 0)
+    case = frozen_api.case(status["casesCreated"][0])
+    samples = case["subjects"][0]["samples"]
+    assert [(s["externalSampleId"], [t["externalid"] for t in s["tumorType"]]) for s in samples] == [
+        ("S1", [MTC_ID]), ("S2", [MTC_ID])]
+
+
+def test_rows_for_one_new_sample_make_one_sample(frozen_api: Api) -> None:
+    status = run_upload(frozen_api, b"Sample_ID,Case_ID,Sample_Type\nS1,ONE-SAMPLE,\nS1,ONE-SAMPLE,RNA\n")
+    samples = frozen_api.case(status["casesCreated"][0])["subjects"][0]["samples"]
+    assert [(s["externalSampleId"], s["sampleType"]) for s in samples] == [("S1", "RNA")]
+
+
+def test_a_custom_field_given_again_moves_to_the_end(frozen_api: Api) -> None:
+    status = run_upload(frozen_api, b"Sample_ID,Case_ID,Panel,Batch\nS1,CUSTOM,p1,b1\n")
+    case_id = status["casesCreated"][0]
+    fields = frozen_api.case(case_id)["customMetadata"]["configData"]
+    assert [(f["name"], f["value"], f["order"]) for f in fields] == [("Panel", "p1", 1), ("Batch", "b1", 2)]
+    run_upload(frozen_api, b"Sample_ID,Case_ID,Panel\nS1,CUSTOM,p2\n")
+    fields = frozen_api.case(case_id)["customMetadata"]["configData"]
+    assert [(f["name"], f["value"], f["order"]) for f in fields] == [("Batch", "b1", 2), ("Panel", "p2", 1)]
+
+
+def test_a_disease_row_changes_the_status_of_every_case_it_names_in_their_histories(frozen_api: Api) -> None:
+    first, second = cases_in(frozen_api, "READY_FOR_PROCESSING", 2)
+    [awaiting] = cases_in(frozen_api, "AWAITING_MOLECULAR_DATA", 1)
+    rows = "".join(f"X-{n},{c['displayId']},{MTC_ID}\n" for n, c in enumerate((first, second, awaiting)))
+    run_upload(frozen_api, f"Sample_ID,Case_ID,Tumor_Type\n{rows}".encode())
+    for case in (first, second):
+        history = frozen_api.admin("GET", f"/cases/{case['id']}/history")
+        assert [(h["from"], h["to"], h["cause"]) for h in history] == [("READY_FOR_PROCESSING", "PROCESSING", "disease set")]
+    assert frozen_api.case(awaiting["id"])["status"] == "AWAITING_MOLECULAR_DATA"
+    assert frozen_api.admin("GET", f"/cases/{awaiting['id']}/history") == []  # its status did not change
