@@ -70,11 +70,11 @@ class EventQuery:
     page_number: int = 0
     page_size: int = fidelity.DEFAULT_PAGE_SIZE
 
-    def only_by(self, *, entity: str | None = None, name: str | None = None, entity_type: str | None = None) -> bool:
-        """Whether, once narrowed to one entity's, one name's or one entity type's events and to
-        the time window, nothing else is left to check."""
-        return (self.entity_type in (None, entity_type)
-                and (self.case_id is None or self.case_id == entity) and (self.entity_id is None or self.entity_id == entity)
+    def only_by(self, *, name: str | None = None, entity_type: str | None = None) -> bool:
+        """Whether, once narrowed to one name's or one entity type's events and to the time
+        window, nothing else is left to check (an entity's few events are always checked)."""
+        return (self.case_id is None and self.entity_id is None
+                and self.entity_type in (None, entity_type)
                 and (not self.names or (len(self.names) == 1 and self.names[0] == name)))
 
     def admits(self, event: Event) -> bool:
@@ -187,7 +187,7 @@ class EventLog:
         if not self._in_time_order:
             return [e for e in found if q.admits(e)]
         found = within(found, q.since, q.until)
-        exact = q.only_by(entity=entity, name=name, entity_type=entity_type)
+        exact = q.only_by(name=name, entity_type=entity_type)
         return found if exact else [e for e in found if q.admits(e)]
 
 
