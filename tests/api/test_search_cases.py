@@ -255,3 +255,19 @@ class TestPagingErrors:
 
     def test_search_cases__max_page_size_works(self, api: Api) -> None:
         assert api.search(pageSize=2000)["size"] == 2000
+
+
+def test_search_cases__only_the_last_page_is_last(api: Api) -> None:
+    pages = [api.search(pageNumber=n, pageSize=25) for n in range(5)]  # 102 cases: pages 0..4
+    assert [p["last"] for p in pages] == [False, False, False, False, True]
+    assert [p["totalPages"] for p in pages] == [5] * 5
+
+
+def test_search_cases__date_bounds_include_a_changed_case_created_at_the_bound(frozen_api: Api) -> None:
+    """A changed case is searched apart from the seeded ones: its bounds must be as inclusive."""
+    case = frozen_api.case(BREAST_CASE)
+    assert frozen_api.admin("PUT", f"/cases/{BREAST_CASE}/status", {"status": "HAS_ISSUE"})["status"] == "HAS_ISSUE"
+    instant = created(case).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for bound in ("creationDateBefore", "creationDateAfter"):
+        found = frozen_api.search(**{bound: instant, "status": "HAS_ISSUE", "pageSize": 2000})["content"]
+        assert BREAST_CASE in ids(found), bound
