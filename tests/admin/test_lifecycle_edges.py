@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 
 from conftest import THYROID_CASE, WG, Api
 
@@ -273,3 +274,17 @@ def test_a_case_is_looked_for_only_in_the_workgroup_named(frozen_api: Api) -> No
     assert error["message"] == f"Case {THYROID_CASE} was not found in workgroup lab-y."
     error = frozen_api.admin("GET", "/cases/no-such-case/history", expect=404)
     assert error["message"] == "Case no-such-case was not found in any workgroup."
+
+
+def test_clearing_a_plan_a_case_never_had_is_no_error(fresh_api: Api) -> None:
+    body = fresh_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": None})
+    assert body == {"processing": None, "pending": None}
+
+
+def test_advancing_a_real_clock_twice_adds_both(fresh_api: Api) -> None:
+    assert fresh_api.admin("GET", "/clock")["mode"] == "real"
+    for _ in range(2):
+        fresh_api.admin("POST", "/clock/advance", {"seconds": 3600})
+    shown = datetime.fromisoformat(fresh_api.admin("GET", "/clock")["now"].replace("Z", "+00:00"))
+    ahead = shown - datetime.now(UTC)
+    assert timedelta(hours=2) - timedelta(seconds=30) < ahead < timedelta(hours=2) + timedelta(seconds=30)
