@@ -47,8 +47,7 @@ class RenderedCases:
 
 def install(app: Flask) -> None:
     """Give the app its cache of default case renderings, written with the app's JSON settings."""
-    encode = app.json.dumps
-    app.extensions[EXTENSION] = RenderedCases(CaseSchema().dump, lambda value: encode(value, separators=(",", ":")))
+    app.extensions[EXTENSION] = RenderedCases(CaseSchema().dump, compact_json)
 
 
 def rendered() -> RenderedCases:

@@ -130,8 +130,8 @@ class EventLog:
         if self._events and event.at < self._events[-1].at:
             self._in_time_order = False
         self._events.append(event)
-        for key in {event.entity_id, event.case_id} - {None}:
-            self._by_entity.setdefault(key, []).append(event)  # type: ignore[arg-type]
+        for key in _index_keys(event):
+            self._by_entity.setdefault(key, []).append(event)
         self._by_name.setdefault(event.name, []).append(event)
         self._by_type.setdefault(event.entity_type, []).append(event)
 
@@ -154,9 +154,9 @@ class EventLog:
             index = merged.index
             by_name, by_type = merged.by_name, merged.by_type
             for event in self._events[merged.as_of :]:
-                for key in {event.entity_id, event.case_id} - {None}:
+                for key in _index_keys(event):
                     if key not in index:  # indexes share each entity's list: only new keys are missing
-                        index[key] = self._by_entity[key]  # type: ignore[index]
+                        index[key] = self._by_entity[key]
             self._by_entity = index
         else:
             merged_updates(self._by_entity, _by_entity(events))
@@ -167,27 +167,24 @@ class EventLog:
             self._by_type.setdefault(entity_type, []).extend(typed)
 
     # -- queries -------------------------------------------------------------------------
-    def candidates(self, q: EventQuery) -> Sequence[Event]:
-        """The smallest indexed list holding every event ``q`` admits, in the log's order."""
+    def _narrowed(self, q: EventQuery) -> tuple[Sequence[Event], bool]:
+        """The smallest indexed list holding every event ``q`` admits, in the log's order, and
+        whether that index leaves nothing but the time window to check."""
         key = q.entity_id or q.case_id
         if key is not None:
-            return self._by_entity.get(key, [])
+            return self._by_entity.get(key, []), False
         if len(q.names) == 1:
-            return self._by_name.get(q.names[0], [])
+            return self._by_name.get(q.names[0], []), q.only_by(name=q.names[0])
         if q.entity_type is not None:
-            return self._by_type.get(q.entity_type, [])
-        return self._events
+            return self._by_type.get(q.entity_type, []), q.only_by(entity_type=q.entity_type)
+        return self._events, q.only_by()
 
     def matching(self, q: EventQuery) -> Sequence[Event]:
         """The events ``q`` admits, oldest first (in log order)."""
-        entity = q.entity_id or q.case_id
-        name = q.names[0] if entity is None and len(q.names) == 1 else None
-        entity_type = q.entity_type if entity is None and name is None else None
-        found = self.candidates(q)
+        found, exact = self._narrowed(q)
         if not self._in_time_order:
             return [e for e in found if q.admits(e)]
         found = within(found, q.since, q.until)
-        exact = q.only_by(name=name, entity_type=entity_type)
         return found if exact else [e for e in found if q.admits(e)]
 
 
@@ -204,11 +201,16 @@ def at_of(event: Event) -> datetime:
     return event.at
 
 
+def _index_keys(event: Event) -> set[str]:
+    """The entity index keys of an event: its entity and the case it concerns."""
+    return {event.entity_id} if event.case_id is None else {event.entity_id, event.case_id}
+
+
 def _by_entity(events: Iterable[Event]) -> dict[str, list[Event]]:
     index: dict[str, list[Event]] = {}
     for event in events:
-        for key in {event.entity_id, event.case_id} - {None}:
-            index.setdefault(key, []).append(event)  # type: ignore[arg-type]
+        for key in _index_keys(event):
+            index.setdefault(key, []).append(event)
     return index
 
 

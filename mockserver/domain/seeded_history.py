@@ -14,7 +14,7 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from functools import cache, lru_cache
 
@@ -62,8 +62,8 @@ def _timeline(case: Case) -> list[tuple[datetime, str, CaseStatus | None, CaseSt
 
 def derive(case: Case) -> list[Event]:
     """The seeded case's events, oldest first."""
-    return [case_event(name, case.id, at, Cause.SEEDED, "seeded case" if old is None and new else "seeded history",
-                       old=old, new=new)
+    return [case_event(name, case.id, at, Cause.SEEDED,
+                       "seeded case" if name == fidelity.EVENT_CASE_ADDED else "seeded history", old=old, new=new)
             for at, name, old, new in _timeline(case)]
 
 
@@ -104,11 +104,6 @@ class LazyEvents(Sequence[Event]):
         """The POSIX time of the event at ``index``, without making the event."""
         return self._columns.times[self._positions[index]]
 
-    def __iter__(self) -> Iterator[Event]:
-        return (self[i] for i in range(len(self)))
-
-    def __reversed__(self) -> Iterator[Event]:
-        return (self[i] for i in range(len(self) - 1, -1, -1))
 
 
 class SeededHistory:
