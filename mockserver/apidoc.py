@@ -18,11 +18,20 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 VENDOR = "Cases"
 VENDOR_SESSION = "Session and configuration"
+REPORTS = "Reports"
+AUDIT = "Audit log"
 CONTROL = "Mock control plane"
+
+
+@dataclass(frozen=True)
+class Media:
+    """A response body that is not JSON: bytes of this media type."""
+
+    type: str
 
 #: A response: a schema (class or instance, ``many=True`` for arrays), a plain JSON type
 #: name ("object", "array"), or None for an empty body.
-Response = type[Schema] | Schema | str | dict[str, Any] | None
+Response = type[Schema] | Schema | str | dict[str, Any] | Media | None
 
 #: A body that may be one object or a list of them.
 ANY_JSON: dict[str, Any] = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}, "minItems": 1}]}

@@ -9,6 +9,7 @@ from .admin import startup
 from .admin.control import ControlPlane
 from .api.request import MockRequest
 from .datagen.qc import qc_overview
+from .datagen.variants import report_variants
 from .datagen.world import build_workgroup, load_fixture_cases
 from .domain.clock import Clock
 from .domain.state import MockState
@@ -25,7 +26,7 @@ def build_state(settings: Settings) -> MockState:
         fixture_cases=fixture_cases,
     )
     return MockState(
-        clock=Clock(), workgroups=[default], qc_overview=qc_overview,
+        clock=Clock(), workgroups=[default], qc_overview=qc_overview, report_variants=report_variants,
         default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID,
     )
 

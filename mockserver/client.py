@@ -181,11 +181,42 @@ class MockControl:
                                                                   "workgroup": self.workgroup},
                          timeout=timeout + self.timeout)
 
+    def sign_off(self, case_id: str, approver: str | None = None, at: str | None = None) -> Json:
+        """Sign a READY_FOR_INTERPRETATION case's report off, as ``approver`` (an e-mail of
+        ``users()``) at ``at`` (ISO 8601; default now)."""
+        body = {k: v for k, v in {"approver": approver, "at": at}.items() if v is not None}
+        return self.call("POST", f"/cases/{case_id}/sign-off", body, params={"workgroup": self.workgroup})
+
+    def users(self, workgroup: str | None = None) -> list[Json]:
+        return self.call("GET", "/users", params={"workgroup": self._wg(workgroup)})
+
+    def audit_log(self, key: str = "test-key", **params: Any) -> Json:
+        """One page of the vendor's audit log (GET /als/api/v1/auditlogs/search) for the bound
+        workgroup, e.g. ``audit_log(caseId="ILM-1", eventName="case.status.updated")``."""
+        path = "/als/api/v1/auditlogs/search"
+        with self.vendor_session(key) as session:
+            response = session.get(f"{self.base_url}{path}", params=params, timeout=self.timeout)
+        if response.status_code >= 400:
+            raise MockControlError(response.status_code, response.json(), "GET", path)
+        return response.json()
+
+    def events(self, key: str = "test-key", **params: Any) -> list[Json]:
+        """Every audit-log entry matching ``params``, newest first (all pages)."""
+        found: list[Json] = []
+        for number in range(1_000_000):  # bounded: the log is finite, each page has up to 1000
+            page = self.audit_log(key, **params, pageNumber=number, pageSize=1000)
+            found += page["content"]
+            if page["last"]:
+                return found
+        return found
+
     def lifecycle(self) -> Json:
         return self.call("GET", "/lifecycle")
 
-    def set_lifecycle(self, processing: Json | None = None, ingestion: Json | None = None) -> Json:
-        body = {k: v for k, v in {"processing": processing, "ingestion": ingestion}.items() if v is not None}
+    def set_lifecycle(self, processing: Json | None = None, ingestion: Json | None = None,
+                      sign_off: Json | None = None) -> Json:
+        body = {k: v for k, v in {"processing": processing, "ingestion": ingestion, "signOff": sign_off}.items()
+                if v is not None}
         return self.call("PUT", "/lifecycle", body)
 
     # --- clock ------------------------------------------------------------------------------

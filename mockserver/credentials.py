@@ -69,3 +69,8 @@ def check(needs_workgroup: bool) -> None:
         workgroup()
     else:
         api_key()
+
+
+def caller(wg: Workgroup) -> str:
+    """The e-mail of the user the caller's API key belongs to: vendor calls act as that user."""
+    return wg.users.for_key(api_key()).email

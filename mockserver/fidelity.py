@@ -58,6 +58,7 @@ API_KEY_SCHEME = "apikey"
 OPERATIONS = (
     "getCase", "searchCases", "updateCaseDiseases", "deleteCase",
     "uploadCustomCaseData", "getCustomCaseDataStatus", "listWorkgroups", "getDiseaseConfig",
+    "searchAuditLogs", "getDraftReportJson", "getDraftReportPdf",
 )
 
 # --- Statuses and processing --------------------------------------------------------------------
@@ -120,5 +121,61 @@ EVENT_CASE_STATUS_UPDATED = "case.status.updated"
 #: in the documented ``<entity>.<what>.<verb>`` form.
 EVENT_UPLOAD_ADDED = "custom-case-data.added"
 EVENT_UPLOAD_STATUS_UPDATED = "custom-case-data.status.updated"
+#: Seen in production clients: a draft report created (message starting "Created report for
+#: case ID"); the mock records it when a case first gets a report (see REPORT_STATUSES).
+EVENT_CASE_REPORT_ADDED = "case.report.added"
 ENTITY_CASE = "case"
 ENTITY_UPLOAD = "custom-case-data"
+#: The documented entity types, the complete list; any other ``entityType`` is a 400.
+ENTITY_TYPES = (
+    "actionability-classifications", "assertion", "biomarker", "case", "cli-log", "custom-annotation",
+    "custom-case-data", "data-upload", "disease-configuration", "domain", "filter", "flag-groups",
+    "ici-uploader", "molecular-data", "pipeline-configuration", "preferred-transcript", "qc-configuration",
+    "report", "report-automation", "report-category", "report-footer", "report-summary", "report-template",
+    "sample", "subject",
+)
+#: Event names an ``eventName`` filter accepts: the documented ones (the public list stops
+#: after ``case.metadata.updated``), those seen in production clients, and the mock's upload
+#: events. Any other is a 400; only the ones the mock records ever match.
+EVENT_NAMES = (
+    "case.added", "case.analysis.linked", "case.assertion.updated", "case.biomarker.status.updated",
+    "case.deleted", "case.disease.added", "case.disease.updated", "case.metadata.added",
+    "case.metadata.updated", "case.report.added", "case.status.updated", "molecular-data.deleted",
+    EVENT_UPLOAD_ADDED, EVENT_UPLOAD_STATUS_UPDATED,
+)
+#: Each recorded event's ``message``, from the case's displayId (or the upload's file name) and
+#: the statuses before and after. Only the start of the report one is public; the others are
+#: inferred in the same style, and the status one names both status values, which is what a
+#: production client matches sign-offs by.
+EVENT_MESSAGES = {
+    EVENT_CASE_ADDED: "Created case ID {display_id}",
+    EVENT_CASE_DELETED: "Deleted case ID {display_id}",
+    EVENT_CASE_DISEASE_ADDED: "Added disease for case ID {display_id}",
+    EVENT_CASE_DISEASE_UPDATED: "Updated disease for case ID {display_id}",
+    EVENT_CASE_METADATA_ADDED: "Added custom case data for case ID {display_id}",
+    EVENT_CASE_METADATA_UPDATED: "Updated custom case data for case ID {display_id}",
+    EVENT_CASE_STATUS_UPDATED: "Case ID {display_id} status updated from {old} to {new}",
+    EVENT_CASE_REPORT_ADDED: "Created report for case ID {display_id}",
+    EVENT_UPLOAD_ADDED: "Uploaded custom case data file {display_id}",
+    EVENT_UPLOAD_STATUS_UPDATED: "Custom case data file {display_id} status updated from {old} to {new}",
+}
+#: Report timestamps as the real payload writes them (``2024-11-05T12:40:46.281Z``): ISO-8601
+#: with milliseconds and ``Z``. Audit entries' ``createdDate`` (name and format inferred) too.
+MILLIS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.{millis:03d}Z"
+#: Changes the service makes by itself (a processing step completing, an upload job) are
+#: stamped with no user's e-mail and this name.
+SYSTEM_USER_NAME = "System"
+#: The e-mail domain of the seeded users (one per workgroup seed; the API key's user among them).
+USER_EMAIL_DOMAIN = "lab.example.org"
+SEEDED_USERS = 6
+
+# --- Reports ------------------------------------------------------------------------------------
+#: The statuses in which a case has a draft report: it is created when processing first
+#: succeeds (or a case is put straight into one of these), and kept through sign-off.
+REPORT_STATUSES = ("READY_FOR_INTERPRETATION", "REPORTS_SIGNED_OFF")
+#: A report asked for in any other status ("cannot be downloaded for an unprocessed,
+#: processing or inactive case") is refused like every other state refusal: a 400.
+#: ``reportDetails.editStatus`` before and after sign-off; the real payload shows ``Final``.
+REPORT_EDIT_STATUS_DRAFT = "Draft"
+REPORT_EDIT_STATUS_FINAL = "Final"
+REPORT_DATA_VERSION = 2

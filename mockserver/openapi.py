@@ -14,11 +14,14 @@ from marshmallow import Schema
 
 from . import fidelity
 from .apidoc import (
+    AUDIT,
     CONTROL,
     PATH_PARAMETER,
     REFERENCED,
+    REPORTS,
     VENDOR,
     VENDOR_SESSION,
+    Media,
     OperationDoc,
     camel,
     component_name,
@@ -65,7 +68,8 @@ def build_document(app: Flask) -> dict[str, Any]:
         openapi_version="3.0.3",
         plugins=[marshmallow],
         info={"description": "The vendor's Case APIs, served from seeded data, and the mock's control plane."},
-        tags=[{"name": VENDOR}, {"name": VENDOR_SESSION}, {"name": CONTROL, "description": "Not part of the vendor's API"}],
+        tags=[{"name": VENDOR}, {"name": VENDOR_SESSION}, {"name": REPORTS}, {"name": AUDIT},
+              {"name": CONTROL, "description": "Not part of the vendor's API"}],
     )
     spec.components.security_scheme("ApiKey", {
         "type": "apiKey", "in": "header", "name": "Authorization",
@@ -97,6 +101,8 @@ def build_document(app: Flask) -> dict[str, Any]:
 def _content(response: Any) -> dict[str, Any] | None:
     if response is None:
         return None
+    if isinstance(response, Media):
+        return {response.type: {"schema": {"type": "string", "format": "binary"}}}
     if isinstance(response, str):
         return {"application/json": {"schema": {"type": response}}}
     if isinstance(response, dict):

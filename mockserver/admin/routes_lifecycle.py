@@ -21,8 +21,10 @@ from .schemas import (
     ClockSchema,
     LifecycleSchema,
     PendingStepSchema,
+    SignOffSchema,
     StatusJumpSchema,
     TransitionSchema,
+    UserSchema,
     WaitArgsSchema,
     WorkgroupArgsSchema,
 )
@@ -101,6 +103,26 @@ def set_case_status(case_id: str) -> Response:
     mock = state()
     case = ops.set_case_status(_case_workgroup(case_id), case_id, body["status"], mock.clock.now())
     return jsonify(_full_case.dump(case))
+
+
+@bp.post("/cases/<case_id>/sign-off")
+@documented(operation_id="mockSignOffCase", tag=CONTROL, summary="Sign a case's report off",
+            description="Moves a READY_FOR_INTERPRETATION case to REPORTS_SIGNED_OFF: its report becomes Final, "
+                        "approved by approver (default: a user drawn from the case) at at (default: now).",
+            query=WorkgroupArgsSchema, body=SignOffSchema, responses={200: _full_case})
+def sign_off_case(case_id: str) -> Response:
+    body = SignOffSchema().load(json_body())
+    case = ops.sign_off(_case_workgroup(case_id), case_id, state().clock.now(), body.get("approver"), body.get("at"))
+    return jsonify(_full_case.dump(case))
+
+
+@bp.get("/users")
+@documented(operation_id="mockListUsers", tag=CONTROL, summary="A workgroup's users",
+            description="Who the audit log names: vendor calls act as their API key's user; sign-offs name an approver.",
+            query=WorkgroupArgsSchema, responses={200: UserSchema(many=True)})
+def list_users() -> Response:
+    wg = state().workgroup_or_404(args(WorkgroupArgsSchema).get("workgroup"))
+    return jsonify(UserSchema(many=True).dump(wg.users.all))
 
 
 @bp.post("/cases/<case_id>/advance")

@@ -110,9 +110,13 @@ class IngestionPlanSchema(PlanSchema):
     KIND = STEP_KINDS["ingestion"]
 
 
+class SignOffPlanSchema(PlanSchema):
+    KIND = STEP_KINDS["signOff"]
+
+
 #: One plan schema per kind of step: the named ones above, and one made for any other kind.
 PLAN_SCHEMAS: dict[str, PlanSchema] = {
-    name: next((s for s in (ProcessingPlanSchema, IngestionPlanSchema) if s.KIND is kind),
+    name: next((s for s in (ProcessingPlanSchema, IngestionPlanSchema, SignOffPlanSchema) if s.KIND is kind),
                type(f"{name.title()}PlanSchema", (PlanSchema,), {"KIND": kind}))()
     for name, kind in STEP_KINDS.items()
 }
@@ -121,6 +125,8 @@ PLAN_SCHEMAS: dict[str, PlanSchema] = {
 class LifecycleSchema(StrictSchema):
     processing = fields.Nested(ProcessingPlanSchema, allow_none=True)
     ingestion = fields.Nested(IngestionPlanSchema)
+    #: Carries a case on from READY_FOR_INTERPRETATION to REPORTS_SIGNED_OFF (ships manual).
+    signOff = fields.Nested(SignOffPlanSchema)
 
 
 class CaseLifecycleSchema(StrictSchema):
@@ -188,6 +194,20 @@ class WorkgroupSchema(Schema):
 
 class StatusJumpSchema(StrictSchema):
     status = StatusField(required=True)
+
+
+class SignOffSchema(StrictSchema):
+    """Who signs the report off (an e-mail of GET /_mock/users; default: one drawn from the
+    case) and when (default: now)."""
+
+    approver = fields.Email(validate=validate.Length(max=320))
+    at = Instant()
+
+
+class UserSchema(Schema):
+    id = fields.String(required=True)
+    email = fields.String(required=True)
+    name = fields.String(required=True)
 
 
 class WaitArgsSchema(StrictSchema):

@@ -68,6 +68,7 @@ class UploadStateSchema(_Strict):
     appliedRows = fields.Integer(attribute="applied_rows", required=True)
     casesCreated = fields.List(fields.String(), attribute="cases_created", required=True)
     casesUpdated = fields.List(fields.String(), attribute="cases_updated", required=True)
+    createdBy = fields.String(attribute="created_by", allow_none=True, load_default=None)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Upload:
@@ -118,6 +119,9 @@ class EventStateSchema(_Strict):
     reason = fields.String(required=True)
     old = fields.String(required=True, allow_none=True)
     new = fields.String(required=True, allow_none=True)
+    #: Files written before the audit log kept them have neither.
+    displayId = fields.String(attribute="display_id", allow_none=True, load_default=None)
+    user = fields.String(allow_none=True, load_default=None)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Event:

@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.routing import BaseConverter
 
 from . import rendering
-from .routes import cases, config, uploads
+from .routes import audit, cases, config, reports, uploads
 
 
 class NotSearch(BaseConverter):
@@ -22,5 +22,5 @@ class NotSearch(BaseConverter):
 def register(app: Flask) -> None:
     rendering.install(app)
     app.url_map.converters["not_search"] = NotSearch
-    for module in (cases, uploads, config):
+    for module in (cases, uploads, config, reports, audit):
         app.register_blueprint(module.bp)

@@ -14,6 +14,7 @@ from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema
 from .cases import make_case, make_test_definitions
 from .catalog import fixtures_dir, load_diseases
+from .users import make_users
 
 
 def load_fixture_cases(directory: Path | None = None) -> list[Case]:
@@ -54,6 +55,7 @@ def build_workgroup(
         test_definitions=test_definitions,
         diseases=diseases,
         defaults=defaults,
+        users=make_users(seed, workgroup_id),
     )
 
 

@@ -9,23 +9,53 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .. import fidelity
-from . import processing
+from . import processing, signoff
 from .clock import Clock
-from .errors import AlreadyExists, InvalidRequest, NotFound, Timeout
+from .errors import AlreadyExists, Conflict, InvalidRequest, NotFound, Timeout
 from .events import Cause, case_event
 from .ingestion import INGESTION
 from .lifecycle.plans import Pending, Plan
 from .models import Case, Transition, Upload
 from .operations import case_or_404, upload_or_404
 from .processing import PROCESSING
-from .statuses import CaseStatus
+from .statuses import REPORT_STATUSES, UI_LABELS, CaseStatus
 from .workgroup import Workgroup
 
 
 def set_case_status(wg: Workgroup, case_id: str, status: CaseStatus, now: datetime) -> Case:
-    """Any status at once; PROCESSING starts a step under the case's plan."""
+    """Any status at once; PROCESSING starts a step under the case's plan. A jump to
+    REPORTS_SIGNED_OFF is a sign-off by the case's default approver."""
     with wg.observing(now):
-        return processing.set_status(wg, case_or_404(wg, case_id), status, now, Cause.CONTROL, "set by the control plane")
+        case = case_or_404(wg, case_id)
+        approver = signoff.default_approver(wg, case) if status is signoff.SIGNED_OFF else None
+        return processing.set_status(wg, case, status, now, Cause.CONTROL, "set by the control plane", approver)
+
+
+def sign_off(wg: Workgroup, case_id: str, now: datetime, approver: str | None = None,
+             at: datetime | None = None) -> Case:
+    """Sign the case's report off as ``approver`` (an e-mail of the workgroup's users; by
+    default one drawn from the case) at ``at`` (default now: not later, nor before the case's
+    last change)."""
+    with wg.observing(now):
+        case = case_or_404(wg, case_id)
+        if case.status is not CaseStatus.READY_FOR_INTERPRETATION:
+            raise Conflict(
+                f"Case {case_id} is in status {case.status.value} ({UI_LABELS[case.status]}); only a case "
+                f"READY_FOR_INTERPRETATION can have its report signed off.",
+                [{"field": "status", "message": f"{case.status.value} has no draft report to sign off"}])
+        when = at or now
+        if when > now:
+            raise InvalidRequest(f"at: {when.isoformat()} is later than the mock's clock ({now.isoformat()}).",
+                                 [{"field": "at", "message": "in the future"}])
+        if when < case.updated_date:
+            raise InvalidRequest(f"at: {when.isoformat()} is before the case's last change "
+                                 f"({case.updated_date.isoformat()}).", [{"field": "at", "message": "too early"}])
+        if approver is not None and wg.users.by_email(approver) is None:
+            known = ", ".join(u.email for u in wg.users.all)
+            raise InvalidRequest(f"approver: {approver} is not a user of workgroup {wg.id} (its users: {known}).",
+                                 [{"field": "approver", "message": "unknown user"}])
+        email = wg.users.by_email(approver).email if approver else signoff.default_approver(wg, case)  # type: ignore[union-attr]
+        return signoff.signed_off(wg, case, when, Cause.CONTROL, email)
 
 
 def advance_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
@@ -73,10 +103,12 @@ def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]
             raise InvalidRequest("No case given: send one case or a non-empty list.")
         for case in cases:
             wg.cases.put(case)
-            wg.record(case_event(fidelity.EVENT_CASE_ADDED, case.id, now, Cause.CONTROL, "created by the control plane",
+            wg.record(case_event(fidelity.EVENT_CASE_ADDED, case, now, Cause.CONTROL, "created by the control plane",
                                  new=case.status))
-            if case.status is CaseStatus.PROCESSING:
-                wg.steps.start(PROCESSING, case.id, now)
+            if case.status in REPORT_STATUSES:
+                wg.record(processing.report_added(case, now, Cause.CONTROL, None))
+            if case.status in processing.CASE_STEPS:
+                wg.steps.start(processing.CASE_STEPS[case.status], case.id, now)
         return [case_or_404(wg, c.id) for c in cases]
 
 

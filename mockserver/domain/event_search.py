@@ -3,8 +3,10 @@ newest first, a page at a time. What an audit log reads."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from .events import Event, EventQuery
@@ -50,3 +52,34 @@ def newest_first(live: Sequence[Event], seeded: Sequence[Event], start: int, cou
         else:
             j -= 1
     return page
+
+
+def search_audit_log(wg: Workgroup, q: EventQuery, now: datetime) -> EventPage:
+    """``search_events`` with ``q.case_id`` given as the vendor's ``caseId``: a case's UUID or
+    its displayId (a deleted case's too)."""
+    if q.case_id is not None:
+        q = replace(q, case_id=case_uuid(wg, q.case_id))
+    return search_events(wg, q, now)
+
+
+def case_uuid(wg: Workgroup, case_id: str) -> str:
+    """The UUID of the case a ``caseId`` names (itself when it names none: nothing matches)."""
+    if case_id in wg.cases:
+        return case_id
+    found = wg.cases.find_by_display_id(case_id)
+    if found is not None:
+        return found.id
+    with wg.lock:  # a deleted case's displayId is in its events
+        return wg.events.case_by_display_id.get(case_id, case_id)
+
+
+def event_id(wg: Workgroup, event: Event) -> str:
+    """A stable id for an event: the same for the same seed and the same requests. Events
+    equal in every field (one request made twice at one frozen instant) are told apart by
+    their order."""
+    with wg.lock:
+        twins = [e for e in wg.events.of_entity(event.case_id or event.entity_id) if e == event]
+    ordinal = next((n for n, e in enumerate(twins) if e is event), 0)
+    key = (f"{wg.seed}:{wg.id}:{event.entity_type}:{event.entity_id}:{event.name}:{event.at.isoformat()}:"
+           f"{event.old}:{event.new}:{ordinal}")
+    return str(uuid.UUID(bytes=hashlib.sha256(key.encode()).digest()[:16], version=4))

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from .. import fidelity
 from .case_table import merged_updates
-from .models import Transition
+from .models import Case, Transition
 from .statuses import CaseStatus
 
 #: The events that change a case's status, and so make up its history.
@@ -47,16 +47,24 @@ class Event:
     #: A status before and after, for events that change one.
     old: str | None = None
     new: str | None = None
+    #: How people know the entity: a case's displayId, an upload's file name.
+    display_id: str | None = None
+    #: The e-mail of the user who made the change; None when the service made it.
+    user: str | None = None
 
     def transition(self) -> Transition:
         old = CaseStatus(self.old) if self.old else None
         return Transition(self.at, old, CaseStatus(self.new or ""), self.reason)
 
 
-def case_event(name: str, case_id: str, at: datetime, cause: Cause, reason: str,
-               old: CaseStatus | None = None, new: CaseStatus | None = None) -> Event:
-    return Event(at, name, fidelity.ENTITY_CASE, case_id, case_id, cause, reason,
-                 old.value if old else None, new.value if new else None)
+def case_event(name: str, case: Case, at: datetime, cause: Cause, reason: str,
+               old: CaseStatus | None = None, new: CaseStatus | None = None, user: str | None = None,
+               entity: tuple[str, str] | None = None) -> Event:
+    """An event of a case; ``entity``: (type, id) when it is about something of the case's
+    (custom case data from an upload) rather than the case itself."""
+    entity_type, entity_id = entity or (fidelity.ENTITY_CASE, case.id)
+    return Event(at, name, entity_type, entity_id, case.id, cause, reason,
+                 old.value if old else None, new.value if new else None, case.display_id, user)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +73,8 @@ class EventQuery:
     entity_type: str | None = None
     entity_id: str | None = None
     names: tuple[str, ...] = ()
+    #: A user's e-mail, compared case-insensitively.
+    user: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     page_number: int = 0
@@ -73,7 +83,7 @@ class EventQuery:
     def only_by(self, *, name: str | None = None, entity_type: str | None = None) -> bool:
         """Whether, once narrowed to one name's or one entity type's events and to the time
         window, nothing else is left to check (an entity's few events are always checked)."""
-        return (self.case_id is None and self.entity_id is None
+        return (self.case_id is None and self.entity_id is None and self.user is None
                 and self.entity_type in (None, entity_type)
                 and (not self.names or (len(self.names) == 1 and self.names[0] == name)))
 
@@ -82,6 +92,7 @@ class EventQuery:
                 and (self.entity_type is None or event.entity_type == self.entity_type)
                 and (self.entity_id is None or event.entity_id == self.entity_id)
                 and (not self.names or event.name in self.names)
+                and (self.user is None or (event.user or "").lower() == self.user.lower())
                 and (self.since is None or event.at >= self.since)
                 and (self.until is None or event.at <= self.until))
 
@@ -114,6 +125,8 @@ class EventLog:
         self._by_entity: dict[str, list[Event]] = {}
         self._by_name: dict[str, list[Event]] = {}
         self._by_type: dict[str, list[Event]] = {}
+        #: The case each displayId named, deleted cases included.
+        self.case_by_display_id: dict[str, str] = {}
         #: True while every event is at or after the one before (the clock never went back):
         #: then a time window is a bisection.
         self._in_time_order = True
@@ -134,6 +147,8 @@ class EventLog:
             self._by_entity.setdefault(key, []).append(event)
         self._by_name.setdefault(event.name, []).append(event)
         self._by_type.setdefault(event.entity_type, []).append(event)
+        if event.case_id is not None and event.display_id is not None:
+            self.case_by_display_id[event.display_id] = event.case_id
 
     def of_entity(self, entity_id: str) -> list[Event]:
         return list(self._by_entity.get(entity_id, ()))
@@ -161,6 +176,7 @@ class EventLog:
         else:
             merged_updates(self._by_entity, _by_entity(events))
         self._events.extend(events)
+        self.case_by_display_id.update((e.display_id, e.case_id) for e in events if e.case_id and e.display_id)
         for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
             self._by_name.setdefault(name, []).extend(named)
         for entity_type, typed in (by_type if by_type is not None else _grouped(events, "entity_type")).items():

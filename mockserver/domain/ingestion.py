@@ -100,7 +100,7 @@ def rows(text: str) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, cells
 
 
-def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
+def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime, user: str | None = None) -> Upload:
     upload = Upload(
         id=wg.new_id("upload"),
         file_name=parsed.file_name,
@@ -111,6 +111,7 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
         status=fidelity.UPLOAD_STATUS_QUEUED,
         created_date=now,
         updated_date=now,
+        created_by=user,
     )
     wg.put_upload(upload)
     wg.record(_upload_event(fidelity.EVENT_UPLOAD_ADDED, upload, now, Cause.VENDOR, f"{upload.file_name} uploaded"))
@@ -119,7 +120,9 @@ def create_upload(wg: Workgroup, parsed: ParsedCsv, now: datetime) -> Upload:
 
 
 def _upload_event(name: str, upload: Upload, at: datetime, cause: Cause, reason: str, old: str | None = None) -> Event:
-    return Event(at, name, fidelity.ENTITY_UPLOAD, upload.id, None, cause, reason, old, upload.status)
+    """An upload's event: its creation by the uploading user, its job's progress by the service."""
+    user = upload.created_by if name == fidelity.EVENT_UPLOAD_ADDED else None
+    return Event(at, name, fidelity.ENTITY_UPLOAD, upload.id, None, cause, reason, old, upload.status, upload.file_name, user)
 
 
 def _set_upload(wg: Workgroup, upload: Upload, reason: str) -> None:
@@ -350,6 +353,9 @@ class _Ids:
     def __init__(self, wg: Workgroup, upload_id: str) -> None:
         self._prefix = f"{wg.seed}:{wg.id}:{upload_id}:"
         self._minted = 0
+        self.upload_id = upload_id
+        #: Who uploaded the file: the job's changes are theirs.
+        self.user = wg.uploads[upload_id].created_by
 
     def new(self, kind: str) -> str:
         self._minted += 1
@@ -362,6 +368,7 @@ class _Draft:
     thousands of samples costs the same as any other) and made into a record once, at the end."""
 
     def __init__(self, ids: _Ids, base: Case | None, display_id: str, at: datetime) -> None:
+        self.ids = ids
         self.base = base
         self.display_id = display_id
         if base is None:
@@ -389,21 +396,24 @@ class _Draft:
         self.at = at
 
     def events(self, case: Case) -> list[Event]:
-        """What the rows did to the case, as events: its creation or its metadata, its disease,
-        its status changes."""
-        at, base = self.at, self.base
+        """What the rows did to the case, as events (each by the uploading user): its creation
+        or its custom case data, its disease, its status changes."""
+        at, base, user = self.at, self.base, self.ids.user
+        metadata = (fidelity.ENTITY_UPLOAD, self.ids.upload_id)
         if base is None:
             found = [case_event(fidelity.EVENT_CASE_ADDED if old is None else fidelity.EVENT_CASE_STATUS_UPDATED,
-                                case.id, at, Cause.UPLOAD, reason, old=old, new=new)
+                                case, at, Cause.UPLOAD, reason, old=old, new=new, user=user)
                      for old, new, reason in self.transitions]
-            found.append(case_event(fidelity.EVENT_CASE_METADATA_ADDED, case.id, at, Cause.UPLOAD, "metadata uploaded"))
+            found.append(case_event(fidelity.EVENT_CASE_METADATA_ADDED, case, at, Cause.UPLOAD, "metadata uploaded",
+                                    user=user, entity=metadata))
             if self.current_diseases:
-                found.append(case_event(fidelity.EVENT_CASE_DISEASE_ADDED, case.id, at, Cause.UPLOAD, "disease set"))
+                found.append(case_event(fidelity.EVENT_CASE_DISEASE_ADDED, case, at, Cause.UPLOAD, "disease set", user=user))
             return found
-        found = [case_event(fidelity.EVENT_CASE_METADATA_UPDATED, case.id, at, Cause.UPLOAD, "metadata uploaded")]
+        found = [case_event(fidelity.EVENT_CASE_METADATA_UPDATED, case, at, Cause.UPLOAD, "metadata uploaded",
+                            user=user, entity=metadata)]
         if self.disease is not None:
-            found.append(processing.disease_event(base, at, Cause.UPLOAD))
-        found += [case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case.id, at, Cause.UPLOAD, reason, old=old, new=new)
+            found.append(processing.disease_event(base, at, Cause.UPLOAD, user))
+        found += [case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case, at, Cause.UPLOAD, reason, old=old, new=new, user=user)
                   for old, new, reason in self.transitions]
         return found
 

@@ -199,6 +199,8 @@ class Upload:
     applied_rows: int = 0
     cases_created: tuple[str, ...] = field(default=())
     cases_updated: tuple[str, ...] = field(default=())
+    #: The e-mail of the user who uploaded it.
+    created_by: str | None = None
 
     @property
     def failed_rows(self) -> int:

@@ -47,12 +47,12 @@ def search_cases(wg: Workgroup, query: CaseQuery, now: datetime) -> Page:
 
 
 def update_case_diseases(
-    wg: Workgroup, case_id: str, externalid: str, ontologytype: str, now: datetime
+    wg: Workgroup, case_id: str, externalid: str, ontologytype: str, now: datetime, user: str | None = None
 ) -> Case:
     with wg.observing(now):
         case = case_or_404(wg, case_id)
         disease = resolve_disease(wg, externalid, ontologytype)
-        return processing.set_disease(wg, case, disease, now, Cause.VENDOR)
+        return processing.set_disease(wg, case, disease, now, Cause.VENDOR, user)
 
 
 def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Disease:
@@ -70,21 +70,22 @@ def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Diseas
     return disease
 
 
-def delete_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
+def delete_case(wg: Workgroup, case_id: str, now: datetime, user: str | None = None) -> Case:
     with wg.observing(now):
         case_or_404(wg, case_id)
         processing.forget(wg, case_id)
         deleted = wg.cases.delete(case_id)
         assert deleted is not None
-        wg.record(case_event(fidelity.EVENT_CASE_DELETED, case_id, now, Cause.VENDOR, "case deleted", old=deleted.status))
+        wg.record(case_event(fidelity.EVENT_CASE_DELETED, deleted, now, Cause.VENDOR, "case deleted",
+                             old=deleted.status, user=user))
         return deleted
 
 
 def upload_custom_case_data(
-    wg: Workgroup, files: Sequence[ingestion.ParsedCsv], now: datetime
+    wg: Workgroup, files: Sequence[ingestion.ParsedCsv], now: datetime, user: str | None = None
 ) -> list[Upload]:
     with wg.observing(now):
-        return [ingestion.create_upload(wg, parsed, now) for parsed in files]
+        return [ingestion.create_upload(wg, parsed, now, user) for parsed in files]
 
 
 def get_custom_case_data_status(wg: Workgroup, upload_id: str, now: datetime) -> Upload:

@@ -12,16 +12,20 @@ from .events import Cause, Event, case_event
 from .lifecycle.kinds import StepKind
 from .lifecycle.plans import Pending, Plan
 from .models import Case, Disease
-from .statuses import UI_LABELS, CaseStatus, status_after_disease_set
+from .statuses import REPORT_STATUSES, UI_LABELS, CaseStatus, status_after_disease_set
 
 if TYPE_CHECKING:
     from .workgroup import Workgroup
 
 PROCESSING = "processing"
+SIGN_OFF = "signOff"
 PROCESSING_FAILURE = CaseStatus.HAS_ISSUE
+#: The step a case starts on entering a status: processing, and then the report's sign-off.
+CASE_STEPS = {CaseStatus.PROCESSING: PROCESSING, CaseStatus.READY_FOR_INTERPRETATION: SIGN_OFF}
 
 
-def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime, cause: Cause) -> Case:
+def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime, cause: Cause,
+                user: str | None = None) -> Case:
     """Record the disease on every sample and move the case as the status table says.
 
     Raises Conflict, changing nothing, when the case's status does not allow a new disease.
@@ -35,14 +39,14 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime, cause
         replace(subject, samples=tuple(replace(s, tumor_type=(disease,)) for s in subject.samples))
         for subject in case.subjects
     )
-    wg.record(disease_event(case, at, cause))
-    return set_status(wg, replace(case, subjects=subjects), new_status, at, cause, "disease set")
+    wg.record(disease_event(case, at, cause, user))
+    return set_status(wg, replace(case, subjects=subjects), new_status, at, cause, "disease set", user)
 
 
-def disease_event(case: Case, at: datetime, cause: Cause) -> Event:
+def disease_event(case: Case, at: datetime, cause: Cause, user: str | None = None) -> Event:
     """A disease given to a case: added if it had none, else updated."""
     name = fidelity.EVENT_CASE_DISEASE_UPDATED if case.diseases else fidelity.EVENT_CASE_DISEASE_ADDED
-    return case_event(name, case.id, at, cause, "disease set")
+    return case_event(name, case, at, cause, "disease set", user=user)
 
 
 def disease_refused(case_id: str, status: CaseStatus) -> Conflict:
@@ -53,22 +57,33 @@ def disease_refused(case_id: str, status: CaseStatus) -> Conflict:
     )
 
 
-def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: Cause, reason: str) -> Case:
-    """Store the case in ``status``; entering PROCESSING starts a step under the case's plan."""
+def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: Cause, reason: str,
+               user: str | None = None) -> Case:
+    """Store the case in ``status``, with its events (a first report when it gets one); the
+    status's step (``CASE_STEPS``) starts under the case's plan."""
     updated = replace(case, status=status, updated_date=at)
     wg.cases.put(updated)
     if status is not case.status or status is CaseStatus.PROCESSING:
-        wg.record(case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case.id, at, cause, reason, old=case.status, new=status))
+        wg.record(case_event(fidelity.EVENT_CASE_STATUS_UPDATED, updated, at, cause, reason,
+                             old=case.status, new=status, user=user))
+    if status in REPORT_STATUSES and case.status not in REPORT_STATUSES:
+        wg.record(report_added(updated, at, cause, user))
     restart(wg, case.id, at)
     return updated
 
 
+def report_added(case: Case, at: datetime, cause: Cause, user: str | None) -> Event:
+    return case_event(fidelity.EVENT_CASE_REPORT_ADDED, case, at, cause, "report created", user=user)
+
+
 def restart(wg: Workgroup, case_id: str, at: datetime) -> None:
-    """Stop the case's step, and start another if it is PROCESSING (now): a disease set again
+    """Stop the case's step, and start the one of its status (now): a disease set again
     restarts processing."""
-    wg.steps.cancel(PROCESSING, case_id)
-    if wg.cases.get(case_id).status is CaseStatus.PROCESSING:  # type: ignore[union-attr]  # callers hold it
-        wg.steps.start(PROCESSING, case_id, at)
+    for kind in CASE_STEPS.values():
+        wg.steps.cancel(kind, case_id)
+    kind = CASE_STEPS.get(wg.cases.get(case_id).status)  # type: ignore[union-attr]  # callers hold it
+    if kind is not None:
+        wg.steps.start(kind, case_id, at)
 
 
 class ProcessingSteps(StepKind):
@@ -100,4 +115,5 @@ class ProcessingSteps(StepKind):
 
 def forget(wg: Workgroup, case_id: str) -> None:
     """Drop everything pending for a case that is going away."""
-    wg.steps.forget(PROCESSING, case_id)
+    for kind in CASE_STEPS.values():
+        wg.steps.forget(kind, case_id)

@@ -3,7 +3,8 @@
 A seeded case was added at its creation date and went through the service's own transitions
 (``statuses.TRANSITIONS``), by the shortest path, to its seeded status, the last change at its
 update date and the others evenly between; a case still in its first status but updated since
-had its metadata updated then. Nothing is stored at start-up: one case's history
+had its metadata updated then. A case that reached READY_FOR_INTERPRETATION got its draft report
+then. Each event names a user drawn from the case and the step. Nothing is stored at start-up: one case's history
 is derived when asked for, and the whole base's only when a query needs all of it (then once,
 as compact columns of times and owners: an event is made only when a page shows it).
 """
@@ -22,6 +23,7 @@ from .. import fidelity
 from .events import Cause, Event, EventQuery, case_event
 from .models import Case
 from .statuses import TRANSITIONS, CaseStatus
+from .users import Users
 
 FIRST_STATUS = CaseStatus.AWAITING_MOLECULAR_DATA
 
@@ -53,36 +55,64 @@ def _timeline(case: Case) -> list[tuple[datetime, str, CaseStatus | None, CaseSt
         (case.created_date, fidelity.EVENT_CASE_ADDED, None, FIRST_STATUS)]
     old = FIRST_STATUS
     for number, new in enumerate(steps, 1):
-        found.append((case.created_date + span * number / len(steps), fidelity.EVENT_CASE_STATUS_UPDATED, old, new))
+        at = case.created_date + span * number / len(steps)
+        found.append((at, fidelity.EVENT_CASE_STATUS_UPDATED, old, new))
+        if new is CaseStatus.READY_FOR_INTERPRETATION:
+            found.append((at, fidelity.EVENT_CASE_REPORT_ADDED, None, None))
         old = new
     if not steps and case.updated_date > case.created_date:  # changed, but not its status
         found.append((case.updated_date, fidelity.EVENT_CASE_METADATA_UPDATED, None, None))
     return found
 
 
-def derive(case: Case) -> list[Event]:
+#: Reasons and entities of the seeded events, by name.
+_REASONS = {fidelity.EVENT_CASE_ADDED: "seeded case", fidelity.EVENT_CASE_REPORT_ADDED: "report created"}
+
+
+def derive(case: Case, users: Users) -> list[Event]:
     """The seeded case's events, oldest first."""
-    return [case_event(name, case.id, at, Cause.SEEDED,
-                       "seeded case" if name == fidelity.EVENT_CASE_ADDED else "seeded history", old=old, new=new)
-            for at, name, old, new in _timeline(case)]
+    found = []
+    for step, (at, name, old, new) in enumerate(_timeline(case)):
+        user = user_of(users, case, step, name, old)
+        found.append(case_event(name, case, at, Cause.SEEDED, _REASONS.get(name, "seeded history"), old=old, new=new,
+                                user=users.all[user].email if user >= 0 else None, entity=(entity_type_of(name), case.id)))
+    return found
+
+
+def user_of(users: Users, case: Case, step: int, name: str, old: CaseStatus | None) -> int:
+    """The index of the user who made a seeded case's ``step``-th event; -1 for the service
+    itself (processing ending, and the report it creates)."""
+    if name == fidelity.EVENT_CASE_REPORT_ADDED or old is CaseStatus.PROCESSING:
+        return -1
+    return users.drawn_index("seeded", case.id, step)
+
+
+def entity_type_of(name: str) -> str:
+    """The entity type of a seeded event: its custom case data for a metadata change, else the case."""
+    return fidelity.ENTITY_UPLOAD if name == fidelity.EVENT_CASE_METADATA_UPDATED else fidelity.ENTITY_CASE
 
 
 class _Columns:
     """Every seeded event as a position into parallel arrays (time, owning case, step), in time
     order overall and by name."""
 
-    def __init__(self, cases: Sequence[Case]) -> None:
-        self.names = (fidelity.EVENT_CASE_ADDED, fidelity.EVENT_CASE_STATUS_UPDATED, fidelity.EVENT_CASE_METADATA_UPDATED)
+    def __init__(self, cases: Sequence[Case], users: Users) -> None:
+        self.names = (fidelity.EVENT_CASE_ADDED, fidelity.EVENT_CASE_STATUS_UPDATED, fidelity.EVENT_CASE_METADATA_UPDATED,
+                      fidelity.EVENT_CASE_REPORT_ADDED)
         code = {name: n for n, name in enumerate(self.names)}
         self.times, self.owners, self.steps, names = array("d"), array("i"), array("b"), array("b")
+        self.users = array("b")
         for index, case in enumerate(cases):
-            for step, (at, name, _, _) in enumerate(_timeline(case)):
+            for step, (at, name, old, _) in enumerate(_timeline(case)):
                 self.times.append(at.timestamp())
                 self.owners.append(index)
                 self.steps.append(step)
+                self.users.append(user_of(users, case, step, name, old))
                 names.append(code[name])
         self.order = array("i", sorted(range(len(self.times)), key=self.times.__getitem__))
         self.by_name = {name: array("i", (p for p in self.order if names[p] == n)) for n, name in enumerate(self.names)}
+        types = [entity_type_of(name) for name in self.names]
+        self.by_type = {t: array("i", (p for p in self.order if types[names[p]] == t)) for t in set(types)}
 
 
 class LazyEvents(Sequence[Event]):
@@ -109,36 +139,49 @@ class LazyEvents(Sequence[Event]):
 class SeededHistory:
     """The derived events of a workgroup's seeded cases (which never change)."""
 
-    def __init__(self, cases: Sequence[Case]) -> None:
+    def __init__(self, cases: Sequence[Case], users: Users) -> None:
         self.cases = cases
+        self.users = users
         self._lock = threading.Lock()
         self._columns: _Columns | None = None
         #: Pages through the whole base read a case's history once for each of its events.
         self.events_of = lru_cache(maxsize=4096)(self._events_of)
 
     def _events_of(self, index: int) -> list[Event]:
-        return derive(self.cases[index])
+        return derive(self.cases[index], self.users)
 
     def matching(self, q: EventQuery, seeded_case: Case | None) -> Sequence[Event]:
         """The seeded events ``q`` admits, oldest first. ``seeded_case``: the seeded case ``q``
         names, if it names one (then only that case's history is derived)."""
         if q.case_id is not None or q.entity_id is not None:
-            return [e for e in derive(seeded_case) if q.admits(e)] if seeded_case is not None else []
-        if q.entity_type not in (None, fidelity.ENTITY_CASE):
-            return []
+            return [e for e in derive(seeded_case, self.users) if q.admits(e)] if seeded_case is not None else []
         columns = self._built()
-        name = q.names[0] if len(q.names) == 1 else None
-        positions: Sequence[int] = columns.by_name.get(name, array("i")) if name else columns.order
+        names = tuple(n for n in (q.names or columns.names)
+                      if n in columns.names and q.entity_type in (None, entity_type_of(n)))
+        if not names:
+            return []
+        # The narrowest positions; ``exact`` when they leave only the user and the window to check.
+        exact = True
+        if len(names) == 1:
+            positions: Sequence[int] = columns.by_name[names[0]]
+        elif q.names:
+            positions, exact = columns.order, False
+        else:
+            positions = columns.by_type[q.entity_type] if q.entity_type else columns.order
+        if q.user is not None:  # a column scan: no event is made
+            wanted = self.users.by_email(q.user)
+            code = self.users.all.index(wanted) if wanted is not None else -1
+            positions = array("i", (p for p in positions if columns.users[p] == code))
         times = columns.times.__getitem__
         lo = bisect_left(positions, q.since.timestamp(), key=times) if q.since is not None else 0
         hi = bisect_right(positions, q.until.timestamp(), key=times) if q.until is not None else len(positions)
         found = LazyEvents(self, columns, positions[lo:hi])
-        if q.only_by(name=name, entity_type=fidelity.ENTITY_CASE):  # every seeded event is a case's
+        if exact:
             return found
         return [e for e in found if q.admits(e)]
 
     def _built(self) -> _Columns:
         with self._lock:
             if self._columns is None:
-                self._columns = _Columns(self.cases)
+                self._columns = _Columns(self.cases, self.users)
             return self._columns

@@ -23,10 +23,13 @@ class MockState:
         workgroups: Iterable[Workgroup],
         qc_overview: Callable[[Case], list[dict[str, Any]]],
         default_workgroup_id: str,
+        report_variants: Callable[[Case], list[dict[str, Any]]] = lambda case: [],
         defaults: DefaultPlans | None = None,
     ) -> None:
         self.clock = clock
         self.qc_overview = qc_overview
+        #: A case's reported variants: the data generator's, given by the app.
+        self.report_variants = report_variants
         self.default_workgroup_id = default_workgroup_id
         self.defaults = defaults or shipped_defaults()
         self._lock = threading.Lock()

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from .. import fidelity
+
 
 class CaseStatus(StrEnum):
     """API value of a case status (upper-snake form of the seven UI statuses)."""
@@ -57,6 +59,9 @@ ON_DISEASE_SET: dict[CaseStatus, CaseStatus | None] = {
     S.READY_FOR_INTERPRETATION: S.PROCESSING,
     S.REPORTS_SIGNED_OFF: None,
 }
+
+#: The statuses in which a case has a draft report.
+REPORT_STATUSES: frozenset[CaseStatus] = frozenset(CaseStatus(s) for s in fidelity.REPORT_STATUSES)
 
 #: Seeded status mix (weights), roughly what a working lab's case list looks like.
 SEED_WEIGHTS: dict[CaseStatus, int] = {

@@ -7,8 +7,9 @@ from .ingestion import IngestionSteps
 from .lifecycle.kinds import registry, shipped_plans
 from .lifecycle.plans import DefaultPlans
 from .processing import ProcessingSteps
+from .signoff import SignOffSteps
 
-STEP_KINDS = registry(ProcessingSteps(), IngestionSteps())
+STEP_KINDS = registry(ProcessingSteps(), IngestionSteps(), SignOffSteps())
 
 
 def shipped_defaults() -> DefaultPlans:

@@ -223,6 +223,7 @@ def test_state__events_travel_with_the_export_and_reset_rewinds_them(frozen_api:
         ("case.disease.added", "vendor call", THYROID_CASE),  # it had none (MISSING_REQUIRED_DATA)
         ("case.status.updated", "vendor call", THYROID_CASE),
         ("case.status.updated", "lifecycle step", THYROID_CASE),
+        ("case.report.added", "lifecycle step", THYROID_CASE),  # processed: its draft report
     ]
     other = start_server(seed=99, cases=3)
     try:

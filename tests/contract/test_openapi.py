@@ -44,6 +44,7 @@ def test_vendor_operations_carry_the_control_plane_names(document: dict) -> None
     assert vendor == {  # the vendor operation names other tools rely on
         "getCase", "searchCases", "updateCaseDiseases", "deleteCase",
         "uploadCustomCaseData", "getCustomCaseDataStatus", "listWorkgroups", "getDiseaseConfig",
+        "searchAuditLogs", "getDraftReportJson", "getDraftReportPdf",
     }
     assert control and all(name.startswith("mock") for name in control)
 

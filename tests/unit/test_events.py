@@ -10,7 +10,7 @@ import pytest
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control, operations
 from mockserver.domain.event_search import newest_first, search_events
-from mockserver.domain.events import Cause, Event, EventLog, EventQuery, case_event
+from mockserver.domain.events import Cause, Event, EventLog, EventQuery
 from mockserver.domain.ingestion import parse_csv
 from mockserver.domain.seeded_history import derive, path_to
 from mockserver.domain.statuses import TRANSITIONS, CaseStatus
@@ -24,7 +24,7 @@ def at(seconds: float) -> datetime:
 
 
 def event(name: str, entity: str, seconds: float) -> Event:
-    return case_event(name, entity, at(seconds), Cause.VENDOR, "test")
+    return Event(at(seconds), name, "case", entity, entity, Cause.VENDOR, "test")
 
 
 @pytest.fixture(scope="module")
@@ -64,18 +64,18 @@ def test_the_derived_path_follows_the_service_transitions(status: CaseStatus) ->
 
 def test_a_seeded_case_history_runs_from_its_creation_to_its_last_update(seeded: Workgroup) -> None:
     for case in seeded.cases.seeded:
-        events = derive(case)
+        events = derive(case, seeded.users)
         assert events[0].name == "case.added" and events[0].at == case.created_date
         assert [e.new for e in events if e.new][-1] == case.status.value
         assert events[-1].at == max(case.created_date, case.updated_date)
         assert [e.at for e in events] == sorted(e.at for e in events)
         assert all(e.cause is Cause.SEEDED and e.case_id == case.id for e in events)
-        assert events == derive(case)  # the same every time
+        assert events == derive(case, seeded.users)  # the same every time
 
 
 # -- search --------------------------------------------------------------------------------
 def test_a_search_of_everything_pages_newest_first_through_seeded_and_live_events(wg: Workgroup) -> None:
-    every = sum(len(derive(c)) for c in wg.cases.seeded)
+    every = sum(len(derive(c, wg.users)) for c in wg.cases.seeded)
     case = wg.cases.seeded[-1]
     operations.delete_case(wg, case.id, at(0))
     first = search_events(wg, EventQuery(page_size=50), at(1))
@@ -93,25 +93,27 @@ def test_a_changed_seeded_case_has_its_seeded_history_then_what_happened_since(w
     case = next(c for c in wg.cases.seeded if c.status is CaseStatus.READY_FOR_INTERPRETATION and c.samples)
     operations.update_case_diseases(wg, case.id, next(iter(wg.diseases)), "SNOMEDCT", at(0))
     found = search_events(wg, EventQuery(case_id=case.id, page_size=100), at(5)).content
-    live = ["case.status.updated", "case.status.updated", "case.disease.updated"]
-    assert [e.name for e in found[:3]] == live
-    assert [(e.old, e.new, e.cause) for e in found[:2]] == [
+    live = ["case.report.added", "case.status.updated", "case.status.updated", "case.disease.updated"]
+    assert [e.name for e in found[:4]] == live
+    assert [(e.old, e.new, e.cause) for e in found[:3]] == [
+        (None, None, Cause.LIFECYCLE),  # processing again made a new draft report
         ("PROCESSING", "READY_FOR_INTERPRETATION", Cause.LIFECYCLE),
         ("READY_FOR_INTERPRETATION", "PROCESSING", Cause.VENDOR),
     ]
-    assert found[3:] == list(reversed(derive(case)))
+    assert found[4:] == list(reversed(derive(case, wg.users)))
 
 
 def test_filters_by_name_window_and_entity_type(wg: Workgroup) -> None:
     [upload] = operations.upload_custom_case_data(wg, [parse_csv("a.csv", b"Sample_ID,Case_ID\nS,NEW-1\n")], at(0))
     operations.get_custom_case_data_status(wg, upload.id, at(2))
-    uploads = search_events(wg, EventQuery(entity_type="custom-case-data"), at(3)).content
+    uploads = search_events(wg, EventQuery(entity_type="custom-case-data", since=at(0)), at(3)).content
     assert [(e.name, e.old, e.new, e.cause) for e in uploads] == [
         ("custom-case-data.status.updated", "IN_PROGRESS", "COMPLETED", Cause.LIFECYCLE),
+        ("case.metadata.added", None, None, Cause.UPLOAD),  # the new case's custom case data
         ("custom-case-data.status.updated", "QUEUED", "IN_PROGRESS", Cause.LIFECYCLE),
         ("custom-case-data.added", None, "QUEUED", Cause.VENDOR),
     ]
-    assert [e.at for e in uploads] == [at(2), at(1), at(0)]
+    assert [e.at for e in uploads] == [at(2), at(2), at(1), at(0)]
     added = search_events(wg, EventQuery(names=("case.added",), since=at(0)), at(3))
     assert [(e.reason, e.cause) for e in added.content] == [("created by a metadata upload", Cause.UPLOAD)]
     seeded_added = search_events(wg, EventQuery(names=("case.added",), until=at(-1)), at(3))

@@ -197,4 +197,5 @@ def test_the_shipped_kinds_and_their_events() -> None:
     assert {name: kind.events for name, kind in STEP_KINDS.items()} == {
         "processing": ("processing",),
         "ingestion": ("ingestion.start", "ingestion.finish"),
+        "signOff": ("signOff",),
     }

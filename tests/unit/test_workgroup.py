@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,6 +16,11 @@ from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
 T0 = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def ref(case_id: str) -> SimpleNamespace:
+    """What an event needs of a case: its id and displayId."""
+    return SimpleNamespace(id=case_id, display_id=case_id.upper())
 
 
 @pytest.fixture
@@ -53,11 +59,11 @@ def test_uploads_are_shown_read_only_and_reset_forgets_them(wg: Workgroup) -> No
 
 
 def test_a_history_is_the_status_events_of_the_case(wg: Workgroup) -> None:
-    wg.record(case_event("case.added", "c1", T0, Cause.CONTROL, "created", new=CaseStatus.PROCESSING))
-    wg.record(case_event("case.disease.added", "c1", T0, Cause.VENDOR, "disease set"))
-    wg.record(case_event("case.status.updated", "c2", T0, Cause.VENDOR, "other case",
+    wg.record(case_event("case.added", ref("c1"), T0, Cause.CONTROL, "created", new=CaseStatus.PROCESSING))
+    wg.record(case_event("case.disease.added", ref("c1"), T0, Cause.VENDOR, "disease set"))
+    wg.record(case_event("case.status.updated", ref("c2"), T0, Cause.VENDOR, "other case",
                          old=CaseStatus.PROCESSING, new=CaseStatus.HAS_ISSUE))
-    wg.record(case_event("case.status.updated", "c1", T0, Cause.LIFECYCLE, "done",
+    wg.record(case_event("case.status.updated", ref("c1"), T0, Cause.LIFECYCLE, "done",
                          old=CaseStatus.PROCESSING, new=CaseStatus.READY_FOR_INTERPRETATION))
     assert wg.history_of("c1") == [Transition(T0, None, CaseStatus.PROCESSING, "created"),
                                    Transition(T0, CaseStatus.PROCESSING, CaseStatus.READY_FOR_INTERPRETATION, "done")]
@@ -70,10 +76,10 @@ def test_a_history_is_the_status_events_of_the_case(wg: Workgroup) -> None:
 def test_new_cases_merged_ahead_are_added_again_once_the_cases_changed(wg: Workgroup) -> None:
     seeded = next(iter(wg.cases.ordered()))
     new = NewCases.of([replace(seeded, id="new-1", display_id="NEW-1")])
-    created = case_event("case.added", "new-1", T0, Cause.UPLOAD, "created", new=CaseStatus.AWAITING_MOLECULAR_DATA)
+    created = case_event("case.added", ref("new-1"), T0, Cause.UPLOAD, "created", new=CaseStatus.AWAITING_MOLECULAR_DATA)
     merged = (wg.cases.merged_with(new), wg.events.index_snapshot().with_new([created]))
     wg.cases.put(replace(seeded, tags=("changed",)))  # the merge made ahead is now stale
-    wg.record(case_event("case.metadata.updated", seeded.id, T0, Cause.UPLOAD, "changed"))
+    wg.record(case_event("case.metadata.updated", seeded, T0, Cause.UPLOAD, "changed"))
     wg.add_new_cases(new, [created], merged)
     assert "new-1" in wg.cases and wg.cases.get(seeded.id).tags == ("changed",)  # type: ignore[union-attr]
     assert [e.name for e in wg.events] == ["case.metadata.updated", "case.added"]
@@ -83,7 +89,7 @@ def test_new_cases_merged_ahead_are_added_again_once_the_cases_changed(wg: Workg
 def test_new_cases_merged_ahead_keep_what_was_logged_meanwhile(wg: Workgroup) -> None:
     seeded = next(iter(wg.cases.ordered()))
     new = NewCases.of([replace(seeded, id="new-1", display_id="NEW-1")])
-    created = case_event("case.added", "new-1", T0, Cause.UPLOAD, "created", new=CaseStatus.AWAITING_MOLECULAR_DATA)
+    created = case_event("case.added", ref("new-1"), T0, Cause.UPLOAD, "created", new=CaseStatus.AWAITING_MOLECULAR_DATA)
     merged = (wg.cases.merged_with(new), wg.events.index_snapshot().with_new([created]))
     upload_event = Event(T0, "custom-case-data.status.updated", "custom-case-data", "u1", None, Cause.LIFECYCLE,
                          "started", "QUEUED", "IN_PROGRESS")

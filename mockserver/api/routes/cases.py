@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from ...apidoc import VENDOR, documented
-from ...credentials import state, workgroup
+from ...credentials import caller, state, workgroup
 from ...domain import operations
 from ...schemas.cases import (
     CaseSchema,
@@ -58,7 +58,7 @@ def update_case_diseases(case_id: str) -> Response:
     wg = workgroup()
     body = _diseases_body.load(request.get_json())
     updated = operations.update_case_diseases(
-        wg, case_id, body["externalid"], body["ontologytype"], state().clock.now()
+        wg, case_id, body["externalid"], body["ontologytype"], state().clock.now(), caller(wg)
     )
     return jsonify(_case.dump(updated))
 
@@ -67,7 +67,7 @@ def update_case_diseases(case_id: str) -> Response:
 @documented(operation_id="deleteCase", tag=VENDOR, summary="Delete a case", responses={204: None})
 def delete_case(case_id: str) -> Response:
     wg = workgroup()
-    operations.delete_case(wg, case_id, state().clock.now())
+    operations.delete_case(wg, case_id, state().clock.now(), caller(wg))
     return Response(status=204)
 
 

@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ... import fidelity
 from ...apidoc import VENDOR, documented
-from ...credentials import state, workgroup
+from ...credentials import caller, state, workgroup
 from ...domain import ingestion, operations
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
 from ..rendering import sliced_json_response
@@ -35,7 +35,7 @@ def upload_custom_case_data() -> Response:
     if not files:
         raise BadRequest(f"No file: add one to five CSV files in the field '{fidelity.UPLOAD_FIELD}'.")
     parsed = [ingestion.parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
-    uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now())
+    uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now(), caller(wg))
     response = jsonify(_accepted.dump(uploads))
     response.call_on_close(ingestion.prepare_jobs_ahead(wg, uploads))
     return response

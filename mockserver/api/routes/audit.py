@@ -1,0 +1,51 @@
+"""Audit Log API: the workgroup's events, newest first, a page at a time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+
+from ... import fidelity
+from ...apidoc import AUDIT, documented
+from ...credentials import state, workgroup
+from ...domain.event_search import event_id, search_audit_log
+from ...domain.events import Event
+from ...domain.workgroup import Workgroup
+from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema, millis_date
+from ...schemas.common import page_envelope, page_schema
+from .cases import query_args
+
+bp = Blueprint("audit", __name__)
+
+_search_args = SearchAuditLogsArgsSchema()
+AuditLogPageSchema = page_schema(AuditLogEntrySchema, "AuditLogPage")
+
+
+@bp.get("/als/api/v1/auditlogs/search", endpoint="searchAuditLogs")
+@documented(operation_id="searchAuditLogs", tag=AUDIT, summary="Search the audit log",
+            description="Parameters combine with AND; entries newest first. caseId is a case's displayId or UUID; "
+                        "fromDate and toDate (yyyy-MM-dd'T'HH:mm:ss'Z') include the instants themselves.",
+            query=SearchAuditLogsArgsSchema, responses={200: AuditLogPageSchema})
+def search_audit_logs() -> Response:
+    wg = workgroup()
+    query = _search_args.load(query_args())
+    page = search_audit_log(wg, query, state().clock.now())
+    entries = [audit_entry(wg, e) for e in page.content]
+    return jsonify(page_envelope(entries, page.total_elements, page.page_number, page.page_size))
+
+
+def audit_entry(wg: Workgroup, event: Event) -> dict[str, Any]:
+    user = wg.users.by_email(event.user)
+    return {
+        "id": event_id(wg, event),
+        "caseId": event.case_id,
+        "caseDisplayId": event.display_id if event.case_id else None,
+        "eventName": event.name,
+        "entityType": event.entity_type,
+        "entityId": event.entity_id,
+        "userDisplayId": event.user,
+        "userName": user.name if user else (event.user or fidelity.SYSTEM_USER_NAME),
+        "message": fidelity.EVENT_MESSAGES[event.name].format(display_id=event.display_id, old=event.old, new=event.new),
+        "createdDate": millis_date(event.at),
+    }

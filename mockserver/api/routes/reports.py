@@ -1,0 +1,67 @@
+"""Report APIs: a processed case's draft report, as JSON and as a PDF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from ...apidoc import REPORTS, Media, documented
+from ...credentials import state, workgroup
+from ...domain.errors import NotFound
+from ...domain.reports import DraftReport, draft_report
+from ...schemas.reports import DraftReportSchema, report_json, subject_report_id
+from ..pdf import text_pdf
+
+bp = Blueprint("reports", __name__)
+
+
+def _report(case_id: str) -> tuple[DraftReport, dict[str, Any]]:
+    wg = workgroup()
+    mock = state()
+    report = draft_report(wg, case_id, mock.clock.now())
+    return report, report_json(report, mock.report_variants(report.case), mock.qc_overview(report.case), wg.users)
+
+
+@bp.get("/drs/v1/draftreport/case/<case_id>/reportjson", endpoint="getDraftReportJson")
+@documented(operation_id="getDraftReportJson", tag=REPORTS, summary="Get a case's draft report as JSON",
+            description="For a processed case (READY_FOR_INTERPRETATION or REPORTS_SIGNED_OFF): the case as GET case "
+                        "serves it, its report in subjects[0].reports[0].reportDetails, and reportData.",
+            responses={200: DraftReportSchema})
+def get_draft_report_json(case_id: str) -> Response:
+    return jsonify(_report(case_id)[1])
+
+
+@bp.get("/drs/v1/draftreport/case/<case_id>/reports/<subject_report_id>/pdf", endpoint="getDraftReportPdf")
+@documented(operation_id="getDraftReportPdf", tag=REPORTS, summary="Get a case's draft report as a PDF",
+            description="subjectReportId is subjects[0].reports[0].subjectReportId of the report JSON.",
+            responses={200: Media("application/pdf")})
+def get_draft_report_pdf(case_id: str, subject_report_id: str) -> Response:
+    report, body = _report(case_id)
+    if subject_report_id != _subject_report_id(report):
+        raise NotFound(f"Report {subject_report_id} is not a report of case {case_id}; its report is "
+                       f"{_subject_report_id(report)}.")
+    details = body["subjects"][0]["reports"][0]["reportDetails"]
+    case = report.case
+    lines = [
+        f"Draft report - case {case.display_id}",
+        f"Case ID: {case.id}",
+        f"Disease: {', '.join(d.name for d in case.diseases) or 'Not provided'}",
+        f"Workflow: {case.workflow_name or 'Not provided'}",
+        f"Status: {details['editStatus']} (version {details['reportVersion']})",
+        "",
+        "Reported variants:",
+        *(f"  {v['gene']} {v['variantType']} {v['transcript']['name']} {v['transcript']['hgvsc'] or ''} "
+          f"{v['transcript']['hgvsp'] or ''} {v['associations'][0]['actionabilityName']}".rstrip()
+          for v in details["variants"]),
+        "",
+        *(f"Approved by {h['approvedByName']} on {h['approvedDate']} (version {h['version']})"
+          for h in details["reportHistory"]),
+    ]
+    pdf = text_pdf(f"Draft report {case.display_id}", lines)
+    return current_app.response_class(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{case.display_id}_draft_report.pdf"'})
+
+
+def _subject_report_id(report: DraftReport) -> str:
+    return subject_report_id(report.case)

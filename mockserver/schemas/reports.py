@@ -1,0 +1,176 @@
+"""Report API shapes: the draft report JSON, the case as GET case serves it around its report.
+
+Key names, nesting and value formats follow the real payload (a TSO500 breast case): report
+timestamps with milliseconds and ``Z``, ``reportData.qcMetrics[]`` named
+``"<section> - <metric>"`` (run metrics by their own name), ``tumorSample`` the DNA sample.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from typing import Any
+
+from marshmallow import Schema, fields
+
+from .. import fidelity
+from ..domain.models import Case
+from ..domain.reports import DraftReport
+from ..domain.users import Users
+from .audit import millis_date
+from .cases import CaseSchema, SampleSchema
+
+_case = CaseSchema()
+_sample = SampleSchema()
+QC_COLORS = {"Pass": "#17A628", "Fail": "#DE3439"}
+REPORT_NAME = "Default Report"
+
+
+def stable_id(*parts: object) -> str:
+    return str(uuid.UUID(bytes=hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:16], version=4))
+
+
+def subject_report_id(case: Case) -> str:
+    """The report's id in ``subjects[0].reports[0]`` (the case's own, or one made from its id)."""
+    reports = case.subjects[0].reports if case.subjects else ()
+    return reports[0].subject_report_id if reports else stable_id("subject-report", case.id)
+
+
+def variant_index_id(case: Case) -> str:
+    """An 11-character base-36 id like the real ``variantIndexId`` (``sl38vtfg9js``)."""
+    number = int.from_bytes(hashlib.sha256(f"variant-index:{case.id}".encode()).digest()[:8], "big")
+    digits = ""
+    for _ in range(11):
+        number, digit = divmod(number, 36)
+        digits += "0123456789abcdefghijklmnopqrstuvwxyz"[digit]
+    return digits
+
+
+def report_json(report: DraftReport, variants: list[dict[str, Any]], qc_overview: list[dict[str, Any]],
+                users: Users) -> dict[str, Any]:
+    """GET reportjson's body: the case, its report in ``subjects[0].reports[0]`` and ``reportData``."""
+    case = report.case
+    body = _case.dump(case)
+    details = _report_details(report, variants, users)
+    subject_report = {
+        "subjectReportId": details["reportId"],
+        "reportType": "TSS_ONC_REPORT",
+        "testReportId": case.test_definition.report_id if case.test_definition else None,
+        "reportDetails": details,
+    }
+    if body["subjects"]:
+        body["subjects"][0]["reports"] = [subject_report]
+    custom = body.pop("customMetadata")
+    body.update({
+        "variantIndexId": details["variantIndexId"],
+        "selectedReportId": details["reportId"],
+        "reportDataVersion": fidelity.REPORT_DATA_VERSION,
+        "customMetadata": custom,
+        "preferredQcMetrics": qc_overview,
+        "reportData": _report_data(report, details, qc_overview),
+    })
+    return body
+
+
+def _user_id(users: Users, email: str | None) -> str | None:
+    user = users.by_email(email)
+    return user.id if user else None
+
+
+def _user_name(users: Users, email: str | None) -> str:
+    user = users.by_email(email)
+    return user.name if user else (email or fidelity.SYSTEM_USER_NAME)
+
+
+def _report_details(report: DraftReport, variants: list[dict[str, Any]], users: Users) -> dict[str, Any]:
+    case = report.case
+    created, updated = millis_date(report.created), millis_date(report.updated)
+    created_by, updated_by = _user_id(users, report.created_by), _user_id(users, report.updated_by)
+    stamped = [{"id": v["id"], "creationDate": created, "updateDate": created, "createdBy": created_by,
+                "updatedBy": created_by, **v} for v in variants]
+    last = report.sign_offs[-1] if report.sign_offs else None
+    return {
+        "id": stable_id("report", case.id, report.created.isoformat()),
+        "creationDate": created,
+        "updateDate": updated,
+        "createdBy": created_by,
+        "updatedBy": updated_by,
+        "notes": [],
+        "variants": stamped,
+        "reportId": subject_report_id(case),
+        "status": "Enabled",
+        "subState": "Reopened" if report.reopened else None,
+        "caseId": case.id,
+        "caseDisplayId": case.display_id,
+        "testDefinitionId": case.test_definition.id if case.test_definition else None,
+        "variantIndexId": variant_index_id(case),
+        "name": REPORT_NAME,
+        "updatedByName": _user_name(users, report.updated_by),
+        "reportHistory": [_history_entry(s, users) for s in report.sign_offs],
+        "reportTemplate": None,
+        "reportVersion": len(report.sign_offs),
+        "reportType": "TSS_ONC_REPORT",
+        "reportedDate": millis_date(last.at) if last else None,
+        "reportLabel": None,
+        "editStatus": fidelity.REPORT_EDIT_STATUS_FINAL if report.final else fidelity.REPORT_EDIT_STATUS_DRAFT,
+        "editNotes": None,
+    }
+
+
+def _history_entry(sign_off: Any, users: Users) -> dict[str, Any]:
+    return {
+        "status": fidelity.REPORT_EDIT_STATUS_FINAL,
+        "notes": None,
+        "approvedByName": _user_name(users, sign_off.approver),
+        "approvedBy": _user_id(users, sign_off.approver),
+        "approvedDate": millis_date(sign_off.at),
+        "version": sign_off.version,
+    }
+
+
+def qc_metrics(qc_overview: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The QC overview as ``reportData.qcMetrics[]``: run metrics by name, the others as
+    ``"<section> - <metric>"``."""
+    found = []
+    for analysis in qc_overview:
+        metrics = analysis["qcMetrics"]
+        named = [(m["metric"], m) for m in metrics["runQcMetrics"]["metrics"]]
+        named += [(f"{section['sectionName']} - {m['metric']}", m)
+                  for section in metrics["sampleQcMetrics"]["sections"] for m in section["metrics"]]
+        found += [{"name": name, "value": m["value"], "passStatus": m["passStatus"], "color": QC_COLORS[m["passStatus"]]}
+                  for name, m in named]
+    return found
+
+
+def _report_data(report: DraftReport, details: dict[str, Any], qc_overview: list[dict[str, Any]]) -> dict[str, Any]:
+    case = report.case
+    dna = next((s for s in case.samples if s.sample_type == "DNA"), case.samples[0] if case.samples else None)
+    history = [{**entry, "approvedDateLocal": entry["approvedDate"].rstrip("Z")} for entry in reversed(details["reportHistory"])]
+    return {
+        "localDates": {"timezone": {"name": "UTC", "shortName": "UTC"}, "reportUpdateDate": details["updateDate"].rstrip("Z")},
+        "reportHistory": history,
+        "biomarkersFindings": [],
+        "therapies": [],
+        "prognostic": [],
+        "diagnostic": [],
+        "vus": [],
+        "clinicalTrials": [],
+        "qcMetrics": qc_metrics(qc_overview),
+        "methodology": {"workflowName": case.workflow_name},
+        "supplementalInformation": {"applicationVersion": fidelity.TRUSIGHT_SOFTWARE_SUITE_VERSION},
+        "tumorSample": _sample.dump(dna) if dna else None,
+    }
+
+
+class DraftReportSchema(Schema):
+    """The draft report JSON: the case as GET case serves it, plus the report."""
+
+    id = fields.String(required=True)
+    displayId = fields.String(required=True)
+    updatedDate = fields.String(required=True)
+    subjects = fields.List(fields.Dict(), required=True)
+    variantIndexId = fields.String(required=True)
+    selectedReportId = fields.String(required=True)
+    reportDataVersion = fields.Integer(required=True)
+    customMetadata = fields.Dict(required=True)
+    reportData = fields.Dict(required=True)
