@@ -179,3 +179,7 @@ REPORT_STATUSES = ("READY_FOR_INTERPRETATION", "REPORTS_SIGNED_OFF")
 REPORT_EDIT_STATUS_DRAFT = "Draft"
 REPORT_EDIT_STATUS_FINAL = "Final"
 REPORT_DATA_VERSION = 2
+#: ``variantType`` values of the real payload and of production clients: small variants, then
+#: copy-number variants.
+SMALL_VARIANT_TYPES = ("SNV", "Insertion", "Deletion", "Delins", "MNV")
+COPY_NUMBER_VARIANT_TYPES = ("Copy Number Gain", "Copy Number Loss")

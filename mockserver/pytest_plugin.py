@@ -190,7 +190,7 @@ def _restore(control: MockControl, before: dict[str, Any]) -> None:
         else:
             control.freeze(before["clock"]["now"])
     if now["lifecycle"] != before["lifecycle"]:
-        control.set_lifecycle(**before["lifecycle"])
+        control.call("PUT", "/lifecycle", before["lifecycle"])
     if now["latency"] != before["latency"]:
         control.set_latency(**before["latency"])
 

@@ -8,6 +8,7 @@ import random
 import uuid
 from typing import Any
 
+from .. import fidelity
 from ..domain.models import Case
 
 #: gene -> (chromosome, cytogenetic band, RefSeq transcript, protein, GRCh37 start, exons)
@@ -44,8 +45,8 @@ GENES: dict[str, tuple[str, str, str, str, int, int]] = {
 #: Genes reported for a case whose disease names no key gene (or that has no disease).
 PAN_CANCER = ("TP53", "KRAS", "PIK3CA", "EGFR", "BRAF")
 
-SMALL = ("SNV", "Insertion", "Deletion", "Delins", "MNV")
-COPY_NUMBER = ("Copy Number Gain", "Copy Number Loss")
+SMALL = fidelity.SMALL_VARIANT_TYPES
+COPY_NUMBER = fidelity.COPY_NUMBER_VARIANT_TYPES
 #: (label, consequence) pairs per variant type, as the real payload writes them.
 CONSEQUENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "SNV": (("Missense Variant", "missense_variant"),),

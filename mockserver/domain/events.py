@@ -108,11 +108,17 @@ class MergedIndex:
     #: The new events grouped by name and by entity type, ready to extend the log's indexes.
     by_name: dict[str, list[Event]] = field(default_factory=dict)
     by_type: dict[str, list[Event]] = field(default_factory=dict)
+    existing: dict[str, list[Event]] = field(default_factory=dict)
 
     def with_new(self, events: Sequence[Event]) -> MergedIndex:
-        """Add the events of entities new to the log; lock-free (the copy is this one's)."""
-        merged_updates(self.index, _by_entity(events))
-        return replace(self, by_name=_grouped(events, "name"), by_type=_grouped(events, "entity_type"))
+        """Add the events of entities new to the log; lock-free (the copy is this one's). The
+        events of entities the log has (an upload's) wait in ``existing`` for ``add_new``, as
+        their lists are shared with the log."""
+        grouped = _by_entity(events)
+        existing = {key: found for key, found in grouped.items() if key in self.index}
+        merged_updates(self.index, {key: found for key, found in grouped.items() if key not in existing})
+        return replace(self, by_name=_grouped(events, "name"), by_type=_grouped(events, "entity_type"),
+                       existing=existing)
 
 
 class EventLog:
@@ -168,13 +174,17 @@ class EventLog:
         if merged is not None and merged.log is self:
             index = merged.index
             by_name, by_type = merged.by_name, merged.by_type
-            for event in self._events[merged.as_of :]:
-                for key in _index_keys(event):
-                    if key not in index:  # indexes share each entity's list: only new keys are missing
-                        index[key] = self._by_entity[key]
+            for key in {key for event in self._events[merged.as_of :] for key in _index_keys(event)}:
+                if key not in index:  # indexes share each entity's list: only new keys are missing
+                    index[key] = self._by_entity[key]
+            for key, found in merged.existing.items():
+                index[key].extend(found)
             self._by_entity = index
         else:
-            merged_updates(self._by_entity, _by_entity(events))
+            grouped = _by_entity(events)
+            for key in grouped.keys() & self._by_entity.keys():
+                self._by_entity[key].extend(grouped.pop(key))
+            merged_updates(self._by_entity, grouped)
         self._events.extend(events)
         self.case_by_display_id.update((e.display_id, e.case_id) for e in events if e.case_id and e.display_id)
         for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():

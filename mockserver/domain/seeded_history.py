@@ -170,7 +170,9 @@ class SeededHistory:
             positions = columns.by_type[q.entity_type] if q.entity_type else columns.order
         if q.user is not None:  # a column scan: no event is made
             wanted = self.users.by_email(q.user)
-            code = self.users.all.index(wanted) if wanted is not None else -1
+            if wanted is None:
+                return []
+            code = self.users.all.index(wanted)
             positions = array("i", (p for p in positions if columns.users[p] == code))
         times = columns.times.__getitem__
         lo = bisect_left(positions, q.since.timestamp(), key=times) if q.since is not None else 0

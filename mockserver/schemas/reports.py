@@ -11,18 +11,19 @@ import hashlib
 import uuid
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
 
 from .. import fidelity
 from ..domain.models import Case
 from ..domain.reports import DraftReport
 from ..domain.users import Users
-from .audit import millis_date
-from .cases import CaseSchema, SampleSchema
+from .audit import MillisDate, millis_date
+from .cases import CaseSchema, SampleSchema, SubjectReportSchema, SubjectSchema
 
 _case = CaseSchema()
 _sample = SampleSchema()
 QC_COLORS = {"Pass": "#17A628", "Fail": "#DE3439"}
+VARIANT_TYPES = fidelity.SMALL_VARIANT_TYPES + fidelity.COPY_NUMBER_VARIANT_TYPES
 REPORT_NAME = "Default Report"
 
 
@@ -162,15 +163,86 @@ def _report_data(report: DraftReport, details: dict[str, Any], qc_overview: list
     }
 
 
-class DraftReportSchema(Schema):
-    """The draft report JSON: the case as GET case serves it, plus the report."""
+class _Open(Schema):
+    """A shape whose documented fields are the ones clients read; the rest of the real
+    payload's fields are served too (additional properties allowed)."""
 
+    class Meta:
+        unknown = INCLUDE
+
+
+class TranscriptSchema(_Open):
+    name = fields.String(required=True)
+    hgvsc = fields.String(required=True, allow_none=True)
+    hgvsp = fields.String(required=True, allow_none=True)
+
+
+class VariantSchema(_Open):
     id = fields.String(required=True)
-    displayId = fields.String(required=True)
-    updatedDate = fields.String(required=True)
-    subjects = fields.List(fields.Dict(), required=True)
+    creationDate = MillisDate(required=True)
+    variantType = fields.String(required=True, validate=validate.OneOf(VARIANT_TYPES))
+    gene = fields.String(required=True)
+    transcript = fields.Nested(TranscriptSchema, required=True)
+    variantReadFrequency = fields.Float(required=True, allow_none=True)
+    foldChange = fields.Float(required=True, allow_none=True)
+    cytogeneticBand = fields.String(required=True, allow_none=True)
+    associations = fields.List(fields.Dict(), required=True)
+
+
+class ReportHistorySchema(_Open):
+    status = fields.String(required=True)
+    approvedByName = fields.String(required=True)
+    approvedBy = fields.String(required=True, allow_none=True)
+    approvedDate = MillisDate(required=True)
+    version = fields.Integer(required=True)
+
+
+class ReportDetailsSchema(_Open):
+    id = fields.String(required=True)
+    creationDate = MillisDate(required=True)
+    updateDate = MillisDate(required=True)
+    variants = fields.List(fields.Nested(VariantSchema), required=True)
+    reportId = fields.String(required=True)
+    status = fields.String(required=True)
+    subState = fields.String(required=True, allow_none=True)
+    caseId = fields.String(required=True)
+    caseDisplayId = fields.String(required=True)
+    reportHistory = fields.List(fields.Nested(ReportHistorySchema), required=True)
+    reportVersion = fields.Integer(required=True)
+    editStatus = fields.String(required=True, validate=validate.OneOf(
+        (fidelity.REPORT_EDIT_STATUS_DRAFT, fidelity.REPORT_EDIT_STATUS_FINAL)))
+
+
+class ReportedSubjectReportSchema(SubjectReportSchema):
+    reportDetails = fields.Nested(ReportDetailsSchema, required=True)
+
+
+class ReportedSubjectSchema(SubjectSchema):
+    reports = fields.List(fields.Nested(ReportedSubjectReportSchema), required=True)
+
+
+class NamedValueSchema(_Open):
+    name = fields.String(required=True)
+    value = fields.String(required=True, allow_none=True)
+
+
+class TumorSampleSchema(SampleSchema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class ReportDataSchema(_Open):
+    qcMetrics = fields.List(fields.Nested(NamedValueSchema), required=True)
+    tumorSample = fields.Nested(TumorSampleSchema, required=True, allow_none=True)
+    reportHistory = fields.List(fields.Dict(), required=True)
+
+
+class DraftReportSchema(CaseSchema):
+    """The draft report JSON: the case as GET case serves it (its report in
+    ``subjects[0].reports[0]``), plus the report's ids and ``reportData``."""
+
+    subjects = fields.List(fields.Nested(ReportedSubjectSchema), required=True)
     variantIndexId = fields.String(required=True)
     selectedReportId = fields.String(required=True)
     reportDataVersion = fields.Integer(required=True)
-    customMetadata = fields.Dict(required=True)
-    reportData = fields.Dict(required=True)
+    reportData = fields.Nested(ReportDataSchema, required=True)
