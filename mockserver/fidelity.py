@@ -159,9 +159,6 @@ EVENT_MESSAGES = {
     EVENT_UPLOAD_ADDED: "Uploaded custom case data file {display_id}",
     EVENT_UPLOAD_STATUS_UPDATED: "Custom case data file {display_id} status updated from {old} to {new}",
 }
-#: Report timestamps as the real payload writes them (``2024-11-05T12:40:46.281Z``): ISO-8601
-#: with milliseconds and ``Z``. Audit entries' ``createdDate`` (name and format inferred) too.
-MILLIS_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S.{millis:03d}Z"
 #: Changes the service makes by itself (a processing step completing, an upload job) are
 #: stamped with no user's e-mail and this name.
 SYSTEM_USER_NAME = "System"

@@ -4,12 +4,11 @@ newest first, a page at a time. What an audit log reads."""
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from .events import Event, EventQuery
+from .events import Cause, Event, EventQuery
 from .seeded_history import LazyEvents
 from .workgroup import Workgroup
 
@@ -73,13 +72,25 @@ def case_uuid(wg: Workgroup, case_id: str) -> str:
         return wg.events.case_by_display_id.get(case_id, case_id)
 
 
-def event_id(wg: Workgroup, event: Event) -> str:
-    """A stable id for an event: the same for the same seed and the same requests. Events
+def event_ids(wg: Workgroup, events: Sequence[Event]) -> list[str]:
+    """A stable id for each event: the same for the same seed and the same requests. Events
     equal in every field (one request made twice at one frozen instant) are told apart by
-    their order."""
+    their order in the log."""
+    prefix = f"{wg.seed}:{wg.id}:"
     with wg.lock:
-        twins = [e for e in wg.events.of_entity(event.case_id or event.entity_id) if e == event]
-    ordinal = next((n for n, e in enumerate(twins) if e is event), 0)
-    key = (f"{wg.seed}:{wg.id}:{event.entity_type}:{event.entity_id}:{event.name}:{event.at.isoformat()}:"
-           f"{event.old}:{event.new}:{ordinal}")
-    return str(uuid.UUID(bytes=hashlib.sha256(key.encode()).digest()[:16], version=4))
+        return [_uuid4(f"{prefix}{e.entity_type}:{e.entity_id}:{e.name}:{e.at.timestamp()}:{e.old}:{e.new}:"
+                       f"{_ordinal(wg, e)}") for e in events]
+
+
+def _ordinal(wg: Workgroup, event: Event) -> int:
+    if event.cause is Cause.SEEDED:  # a seeded case's events all differ
+        return 0
+    twins = [e for e in wg.events.of_entity(event.case_id or event.entity_id) if e == event]
+    return next((n for n, e in enumerate(twins) if e is event), 0)
+
+
+def _uuid4(key: str) -> str:
+    """A version-4 UUID made from the key's SHA-256 (what ``uuid.UUID(bytes=..., version=4)``
+    gives, without building the object)."""
+    h = hashlib.sha256(key.encode()).hexdigest()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"

@@ -21,7 +21,6 @@ from .audit import MillisDate, millis_date
 from .cases import CaseSchema, SampleSchema, SubjectReportSchema, SubjectSchema
 
 _case = CaseSchema()
-_sample = SampleSchema()
 QC_COLORS = {"Pass": "#17A628", "Fail": "#DE3439"}
 VARIANT_TYPES = fidelity.SMALL_VARIANT_TYPES + fidelity.COPY_NUMBER_VARIANT_TYPES
 REPORT_NAME = "Default Report"
@@ -48,10 +47,11 @@ def variant_index_id(case: Case) -> str:
 
 
 def report_json(report: DraftReport, variants: list[dict[str, Any]], qc_overview: list[dict[str, Any]],
-                users: Users) -> dict[str, Any]:
-    """GET reportjson's body: the case, its report in ``subjects[0].reports[0]`` and ``reportData``."""
+                users: Users, case_body: dict[str, Any] | None = None) -> dict[str, Any]:
+    """GET reportjson's body: the case (``case_body``: as GET case serves it, if at hand), its
+    report in ``subjects[0].reports[0]`` and ``reportData``."""
     case = report.case
-    body = _case.dump(case)
+    body = case_body if case_body is not None else _case.dump(case)
     details = _report_details(report, variants, users)
     subject_report = {
         "subjectReportId": details["reportId"],
@@ -68,7 +68,7 @@ def report_json(report: DraftReport, variants: list[dict[str, Any]], qc_overview
         "reportDataVersion": fidelity.REPORT_DATA_VERSION,
         "customMetadata": custom,
         "preferredQcMetrics": qc_overview,
-        "reportData": _report_data(report, details, qc_overview),
+        "reportData": _report_data(report, details, qc_overview, body),
     })
     return body
 
@@ -143,9 +143,11 @@ def qc_metrics(qc_overview: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-def _report_data(report: DraftReport, details: dict[str, Any], qc_overview: list[dict[str, Any]]) -> dict[str, Any]:
+def _report_data(report: DraftReport, details: dict[str, Any], qc_overview: list[dict[str, Any]],
+                 body: dict[str, Any]) -> dict[str, Any]:
     case = report.case
-    dna = next((s for s in case.samples if s.sample_type == "DNA"), case.samples[0] if case.samples else None)
+    samples = [sample for subject in body["subjects"] for sample in subject["samples"]]
+    dna = next((s for s in samples if s["sampleType"] == "DNA"), samples[0] if samples else None)
     history = [{**entry, "approvedDateLocal": entry["approvedDate"].rstrip("Z")} for entry in reversed(details["reportHistory"])]
     return {
         "localDates": {"timezone": {"name": "UTC", "shortName": "UTC"}, "reportUpdateDate": details["updateDate"].rstrip("Z")},
@@ -159,7 +161,7 @@ def _report_data(report: DraftReport, details: dict[str, Any], qc_overview: list
         "qcMetrics": qc_metrics(qc_overview),
         "methodology": {"workflowName": case.workflow_name},
         "supplementalInformation": {"applicationVersion": fidelity.TRUSIGHT_SOFTWARE_SUITE_VERSION},
-        "tumorSample": _sample.dump(dna) if dna else None,
+        "tumorSample": dna,
     }
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, jsonify
 from ... import fidelity
 from ...apidoc import AUDIT, documented
 from ...credentials import state, workgroup
-from ...domain.event_search import event_id, search_audit_log
+from ...domain.event_search import event_ids, search_audit_log
 from ...domain.events import Event
 from ...domain.workgroup import Workgroup
 from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema, millis_date
@@ -31,14 +31,14 @@ def search_audit_logs() -> Response:
     wg = workgroup()
     query = _search_args.load(query_args())
     page = search_audit_log(wg, query, state().clock.now())
-    entries = [audit_entry(wg, e) for e in page.content]
+    entries = [audit_entry(wg, e, id) for e, id in zip(page.content, event_ids(wg, page.content), strict=True)]
     return jsonify(page_envelope(entries, page.total_elements, page.page_number, page.page_size))
 
 
-def audit_entry(wg: Workgroup, event: Event) -> dict[str, Any]:
+def audit_entry(wg: Workgroup, event: Event, entry_id: str) -> dict[str, Any]:
     user = wg.users.by_email(event.user)
     return {
-        "id": event_id(wg, event),
+        "id": entry_id,
         "caseId": event.case_id,
         "caseDisplayId": event.display_id if event.case_id else None,
         "eventName": event.name,

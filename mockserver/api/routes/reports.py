@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
@@ -12,6 +13,7 @@ from ...domain.errors import NotFound
 from ...domain.reports import DraftReport, draft_report
 from ...schemas.reports import DraftReportSchema, report_json, subject_report_id
 from ..pdf import text_pdf
+from ..rendering import rendered
 
 bp = Blueprint("reports", __name__)
 
@@ -20,7 +22,9 @@ def _report(case_id: str) -> tuple[DraftReport, dict[str, Any]]:
     wg = workgroup()
     mock = state()
     report = draft_report(wg, case_id, mock.clock.now())
-    return report, report_json(report, mock.report_variants(report.case), mock.qc_overview(report.case), wg.users)
+    case_body = json.loads(rendered().json(report.case))  # the cached rendering: no schema dump
+    return report, report_json(report, mock.report_variants(report.case), mock.qc_overview(report.case), wg.users,
+                               case_body)
 
 
 @bp.get("/drs/v1/draftreport/case/<case_id>/reportjson", endpoint="getDraftReportJson")
