@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import requests
-from conftest import BREAST_CASE, THYROID_CASE, Api
+from conftest import BREAST_CASE, THYROID_CASE, Api, start_server
 
 AUDIT = "/als/api/v1/auditlogs/search"
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}  # medullary thyroid carcinoma
@@ -288,3 +288,23 @@ def test_every_documented_entity_type_and_event_name_is_accepted(api: Api) -> No
         assert api.get(AUDIT, params={"entityType": value}).status_code == 200, value
     for value in names:
         assert api.get(AUDIT, params={"eventName": value}).status_code == 200, value
+
+
+def test_the_log_travels_with_an_exported_state(frozen_api: Api) -> None:
+    api = frozen_api
+    assert api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=MTC).status_code == 200
+    api.advance_clock(5)
+    api.admin("POST", f"/cases/{THYROID_CASE}/sign-off", {})
+    csv = "Sample_ID,Case_ID\nS-1,MOVED-1\n"
+    assert api.post("/crs/api/v2/custom-case-data/files", files={"files": ("m.csv", csv, "text/csv")}).status_code == 200
+    api.advance_clock(3)
+    exported = api.admin("GET", "/state")
+    other = start_server(seed=99, cases=3)
+    try:
+        copy = Api(other)
+        copy.admin("PUT", "/state", exported)
+        assert audit(copy, pageSize=2000) == audit(api, pageSize=2000)
+        assert copy.get(f"/drs/v1/draftreport/case/{THYROID_CASE}/reportjson").json() == \
+            api.get(f"/drs/v1/draftreport/case/{THYROID_CASE}/reportjson").json()
+    finally:
+        other.stop()
