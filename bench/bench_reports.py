@@ -5,7 +5,8 @@
   ``fromDate``/``toDate`` window, page 0 of 20 and of 1,000 (a production client's page), and
   the same after 200 sign-offs through the control plane.
 - GET reportjson of random processed cases (each a different case: no cached best case) and of
-  one case read again, and the PDF.
+  one case read again, and the PDF; beside them GET case of random cases on the same client
+  (Python ``requests``, which alone takes a few milliseconds a call), the floor of any figure here.
 
 Each figure is the median of ``--runs`` requests after a warm-up; the first audit query, which
 derives the seeded cases' whole history once, is reported apart. Prints medians; asserts nothing.
@@ -59,7 +60,7 @@ def main() -> None:
             page = http.get(f"{server.url}/crs/api/v1/cases/search", params={"status": status, "pageSize": 2000})
             processed += [c["id"] for c in page.json()["content"]]
         rng = random.Random(7)
-        sample = iter(rng.sample(processed, args.runs * 2 + 2))
+        sample = iter(rng.sample(processed, args.runs * 3 + 3))
         one = processed[0]
         body = http.get(f"{server.url}/drs/v1/draftreport/case/{one}/reportjson").json()
         report_id = body["subjects"][0]["reports"][0]["subjectReportId"]
@@ -74,6 +75,8 @@ def main() -> None:
                 lambda: http.get(f"{server.url}/drs/v1/draftreport/case/{one}/reportjson"), args.runs),
             "report PDF: one case": timed(
                 lambda: http.get(f"{server.url}/drs/v1/draftreport/case/{one}/reports/{report_id}/pdf"), args.runs),
+            "GET case, random processed cases (this client's floor)": timed(
+                lambda: http.get(f"{server.url}/crs/api/v2/cases/{next(sample)}"), args.runs),
         }
         ready = http.get(f"{server.url}/crs/api/v1/cases/search",
                          params={"status": "READY_FOR_INTERPRETATION", "pageSize": 200}).json()["content"]

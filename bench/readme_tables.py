@@ -1,4 +1,5 @@
-"""Write the README's performance tables from ``bench/results/core.json`` and ``peers.json``.
+"""Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin
+and reports).
 
 The tables sit between ``<!-- bench:begin -->`` and ``<!-- bench:end -->``; each names the
 commit, configuration and command behind its figures. ``--check`` exits 1 when the README
@@ -79,7 +80,7 @@ def peers_table(doc: dict) -> list[str]:
     return lines
 
 
-def other_figures(control: dict | None, plugin: dict | None) -> list[str]:
+def other_figures(control: dict | None, plugin: dict | None, reports: dict | None = None) -> list[str]:
     lines = []
     if control:
         resets = ", ".join(f"{r['reset_median_ms']} ms at {r['cases']:,} cases" for r in control["results"]["reset"])
@@ -92,6 +93,12 @@ def other_figures(control: dict | None, plugin: dict | None) -> list[str]:
         lines.append(f"- The pytest fixture `ici_mock` (20-case workgroup): {figures['fixture_calls_median_ms_20_cases']} ms "
                      f"of setup and cleanup per test, {figures['pytest_run_ms_per_test_20_cases']} ms per test in a real "
                      f"pytest run. {provenance(plugin)}")
+    if reports:
+        figures = reports["results"]
+        medians = "; ".join(f"{name} {ms} ms" for name, ms in figures["medians (ms)"].items())
+        lines.append(f"- Report and Audit Log APIs at {figures['cases']:,} cases (medians): {medians}. The first audit "
+                     f"query, which derives the seeded history once, took {figures['first audit query (ms)']:,} ms. "
+                     f"{provenance(reports)}")
     return lines
 
 
@@ -107,7 +114,7 @@ def tables() -> str:
         path = RESULTS / name
         parts += ["", f"**{title}.**", ""]
         parts += render(json.loads(path.read_text())) if path.exists() else [f"(no `bench/results/{name}` yet)"]
-    others = other_figures(load("control.json"), load("plugin.json"))
+    others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"))
     if others:
         parts += ["", "**Other figures.**", "", *others]
     parts += ["", END]

@@ -71,12 +71,20 @@ _REASONS = {fidelity.EVENT_CASE_ADDED: "seeded case", fidelity.EVENT_CASE_REPORT
 
 def derive(case: Case, users: Users) -> list[Event]:
     """The seeded case's events, oldest first."""
-    found = []
-    for step, (at, name, old, new) in enumerate(_timeline(case)):
-        user = user_of(users, case, step, name, old)
-        found.append(case_event(name, case, at, Cause.SEEDED, _REASONS.get(name, "seeded history"), old=old, new=new,
-                                user=users.all[user].email if user >= 0 else None, entity=(entity_type_of(name), case.id)))
-    return found
+    return [_event(case, users, step, moment) for step, moment in enumerate(_timeline(case))]
+
+
+def derive_one(case: Case, users: Users, step: int) -> Event:
+    """The seeded case's ``step``-th event alone (a page shows one event of each of many cases)."""
+    return _event(case, users, step, _timeline(case)[step])
+
+
+def _event(case: Case, users: Users, step: int,
+           moment: tuple[datetime, str, CaseStatus | None, CaseStatus | None]) -> Event:
+    at, name, old, new = moment
+    user = user_of(users, case, step, name, old)
+    return case_event(name, case, at, Cause.SEEDED, _REASONS.get(name, "seeded history"), old=old, new=new,
+                      user=users.all[user].email if user >= 0 else None, entity=(entity_type_of(name), case.id))
 
 
 def user_of(users: Users, case: Case, step: int, name: str, old: CaseStatus | None) -> int:
@@ -128,7 +136,7 @@ class LazyEvents(Sequence[Event]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         position = self._positions[index]
-        return self._history.events_of(self._columns.owners[position])[self._columns.steps[position]]
+        return self._history.event_at(self._columns.owners[position], self._columns.steps[position])
 
     def timestamp(self, index: int) -> float:
         """The POSIX time of the event at ``index``, without making the event."""
@@ -144,11 +152,11 @@ class SeededHistory:
         self.users = users
         self._lock = threading.Lock()
         self._columns: _Columns | None = None
-        #: Pages through the whole base read a case's history once for each of its events.
-        self.events_of = lru_cache(maxsize=4096)(self._events_of)
+        #: One event of the ``index``-th seeded case, made when a page shows it.
+        self.event_at = lru_cache(maxsize=8192)(self._event_at)
 
-    def _events_of(self, index: int) -> list[Event]:
-        return derive(self.cases[index], self.users)
+    def _event_at(self, index: int, step: int) -> Event:
+        return derive_one(self.cases[index], self.users, step)
 
     def matching(self, q: EventQuery, seeded_case: Case | None) -> Sequence[Event]:
         """The seeded events ``q`` admits, oldest first. ``seeded_case``: the seeded case ``q``

@@ -14,11 +14,9 @@ from .cases import QueryDate, SearchText
 
 def millis_date(value: datetime) -> str:
     """``2024-11-05T12:40:46.281Z``: report timestamps as the real payload writes them (ISO 8601
-    with milliseconds and ``Z``), and audit entries' ``createdDate`` (inferred). Written out:
-    strftime cost a tenth of a page of 1,000 entries."""
+    with milliseconds and ``Z``), and audit entries' ``createdDate`` (inferred)."""
     v = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}."
-            f"{v.microsecond // 1000:03d}Z")
+    return v.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z": strftime costs 5x
 
 
 class MillisDate(fields.Field):
