@@ -131,7 +131,8 @@ class EventLog:
         self._by_entity: dict[str, list[Event]] = {}
         self._by_name: dict[str, list[Event]] = {}
         self._by_type: dict[str, list[Event]] = {}
-        #: The case each displayId named, deleted cases included.
+        #: The case a displayId named, for cases that may have gone since (a deletion is
+        #: appended on its own; cases added in bulk are found in the case table while they exist).
         self.case_by_display_id: dict[str, str] = {}
         #: True while every event is at or after the one before (the clock never went back):
         #: then a time window is a bisection.
@@ -186,7 +187,6 @@ class EventLog:
                 self._by_entity[key].extend(grouped.pop(key))
             merged_updates(self._by_entity, grouped)
         self._events.extend(events)
-        self.case_by_display_id.update((e.display_id, e.case_id) for e in events if e.case_id and e.display_id)
         for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
             self._by_name.setdefault(name, []).extend(named)
         for entity_type, typed in (by_type if by_type is not None else _grouped(events, "entity_type")).items():

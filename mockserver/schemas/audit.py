@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import EXCLUDE, Schema, fields, post_load, validate
@@ -10,21 +9,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from .. import fidelity
 from ..domain.events import EventQuery
 from .cases import QueryDate, SearchText
-
-
-def millis_date(value: datetime) -> str:
-    """``2024-11-05T12:40:46.281Z``: report timestamps as the real payload writes them (ISO 8601
-    with milliseconds and ``Z``), and audit entries' ``createdDate`` (inferred)."""
-    v = value if value.tzinfo is UTC else value.astimezone(UTC)
-    return v.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z": strftime costs 5x
-
-
-class MillisDate(fields.Field):
-    OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
-               "example": "2024-11-05T12:40:46.281Z"}
-
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
-        return None if value is None else millis_date(value)
+from .common import MillisDate
 
 
 class SearchAuditLogsArgsSchema(Schema):

@@ -1,7 +1,8 @@
-"""The error body and the Spring Data page envelope."""
+"""The error body, the Spring Data page envelope, and the newer services' timestamps."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, fields
@@ -81,3 +82,18 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
         },
         name=name,
     )
+
+
+def millis_date(value: datetime) -> str:
+    """``2024-11-05T12:40:46.281Z``: report timestamps as the real payload writes them (ISO 8601
+    with milliseconds and ``Z``), and audit entries' ``createdDate`` (inferred)."""
+    v = value if value.tzinfo is UTC else value.astimezone(UTC)
+    return v.isoformat(timespec="milliseconds")[:-6] + "Z"  # "+00:00" -> "Z": strftime costs 5x
+
+
+class MillisDate(fields.Field):
+    OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$",
+               "example": "2024-11-05T12:40:46.281Z"}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return None if value is None else millis_date(value)

@@ -17,8 +17,8 @@ from .. import fidelity
 from ..domain.models import Case
 from ..domain.reports import DraftReport
 from ..domain.users import Users
-from .audit import MillisDate, millis_date
 from .cases import CaseSchema, SampleSchema, SubjectReportSchema, SubjectSchema
+from .common import MillisDate, millis_date
 
 _case = CaseSchema()
 QC_COLORS = {"Pass": "#17A628", "Fail": "#DE3439"}

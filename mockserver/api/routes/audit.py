@@ -12,8 +12,8 @@ from ...credentials import state, workgroup
 from ...domain.event_search import event_ids, search_audit_log
 from ...domain.events import Event
 from ...domain.workgroup import Workgroup
-from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema, millis_date
-from ...schemas.common import page_envelope, page_schema
+from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema
+from ...schemas.common import millis_date, page_envelope, page_schema
 from .cases import query_args
 
 bp = Blueprint("audit", __name__)
@@ -31,7 +31,8 @@ def search_audit_logs() -> Response:
     wg = workgroup()
     query = _search_args.load(query_args())
     page = search_audit_log(wg, query, state().clock.now())
-    entries = [audit_entry(wg, e, id) for e, id in zip(page.content, event_ids(wg, page.content), strict=True)]
+    ids = event_ids(wg, page.content)
+    entries = [audit_entry(wg, event, entry_id) for event, entry_id in zip(page.content, ids, strict=True)]
     return jsonify(page_envelope(entries, page.total_elements, page.page_number, page.page_size))
 
 

@@ -11,7 +11,8 @@ from ...apidoc import REPORTS, Media, documented
 from ...credentials import state, workgroup
 from ...domain.errors import NotFound
 from ...domain.reports import DraftReport, draft_report
-from ...schemas.reports import DraftReportSchema, report_json, subject_report_id
+from ...schemas.reports import DraftReportSchema, report_json
+from ...schemas.reports import subject_report_id as own_report_id
 from ..pdf import text_pdf
 from ..rendering import rendered
 
@@ -42,9 +43,9 @@ def get_draft_report_json(case_id: str) -> Response:
             responses={200: Media("application/pdf")})
 def get_draft_report_pdf(case_id: str, subject_report_id: str) -> Response:
     report, body = _report(case_id)
-    if subject_report_id != _subject_report_id(report):
+    if subject_report_id != own_report_id(report.case):
         raise NotFound(f"Report {subject_report_id} is not a report of case {case_id}; its report is "
-                       f"{_subject_report_id(report)}.")
+                       f"{own_report_id(report.case)}.")
     details = body["subjects"][0]["reports"][0]["reportDetails"]
     case = report.case
     lines = [
@@ -65,7 +66,3 @@ def get_draft_report_pdf(case_id: str, subject_report_id: str) -> Response:
     pdf = text_pdf(f"Draft report {case.display_id}", lines)
     return current_app.response_class(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{case.display_id}_draft_report.pdf"'})
-
-
-def _subject_report_id(report: DraftReport) -> str:
-    return subject_report_id(report.case)
