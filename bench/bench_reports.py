@@ -6,7 +6,8 @@
   the same after 200 sign-offs through the control plane.
 - GET reportjson of random processed cases (each a different case: no cached best case) and of
   one case read again, and the PDF; beside them GET case of random cases on the same client
-  (Python ``requests``, which alone takes a few milliseconds a call), the floor of any figure here.
+  (Python ``requests``, which alone takes a few milliseconds a call), the floor of any figure here;
+  and the report JSON rendered in this process through Flask's test client (no socket, no client).
 
 Each figure is the median of ``--runs`` requests after a warm-up; the first audit query, which
 derives the seeded cases' whole history once, is reported apart. Prints medians; asserts nothing.
@@ -29,6 +30,8 @@ import requests
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import HEADERS, serve, write_results  # noqa: E402
 
+from mockserver import create_app  # noqa: E402
+
 WINDOW = {"fromDate": "2026-10-01T00:00:00Z", "toDate": "2026-10-31T23:59:59Z"}
 
 
@@ -41,6 +44,15 @@ def timed(call: Callable[[], requests.Response], runs: int) -> float:
         times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.text
     return round(statistics.median(times), 2)
+
+
+def in_process(runs: int) -> float:
+    """The report JSON's own cost: the route in this process, without a socket or an HTTP client."""
+    client = create_app(cases=1000).test_client()
+    processed = [c["id"] for c in client.get("/crs/api/v1/cases/search", headers=HEADERS, query_string={
+        "status": "REPORTS_SIGNED_OFF", "pageSize": 1000}).json["content"]]
+    cases = iter(random.Random(7).sample(processed, runs + 1))
+    return timed(lambda: client.get(f"/drs/v1/draftreport/case/{next(cases)}/reportjson", headers=HEADERS), runs)
 
 
 def main() -> None:
@@ -85,6 +97,7 @@ def main() -> None:
         medians["audit: the same window after 200 sign-offs, page 0 of 1000"] = timed(
             lambda: http.get(audit, params={"eventName": "case.status.updated", "pageSize": 1000, **WINDOW}), args.runs)
         total = http.get(audit, params={"eventName": "case.status.updated", **WINDOW}).json()["totalElements"]
+    medians["report JSON rendered in process (Flask test client, no socket; 1,000 cases)"] = in_process(args.runs)
     for name, median in medians.items():
         print(f"{name:62s} {median:8.2f} ms")
     print(f"first audit query (derives the seeded history): {first_ms:.0f} ms; start-up {server.startup_seconds:.1f} s")
