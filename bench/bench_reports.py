@@ -2,8 +2,10 @@
 (access log and journal on) with 100,000 seeded cases.
 
 - Audit search as a sign-off poller asks it: ``eventName=case.status.updated`` and a 30-day
-  ``fromDate``/``toDate`` window, page 0 of 20 and of 1,000 (a production client's page), and
-  the same after 200 sign-offs through the control plane.
+  ``fromDate``/``toDate`` window, page 0 of 20 and of 1,000 (a production client's page); the
+  1,000 page read again (its entries' JSON is kept while their events are unchanged), and 2-day
+  windows each read once (every entry rendered anew); then the 30-day page after 200 sign-offs
+  through the control plane.
 - GET reportjson of random processed cases (each a different case: no cached best case) and of
   one case read again, and the PDF; beside them GET case of random cases on the same client
   (Python ``requests``, which alone takes a few milliseconds a call), the floor of any figure here;
@@ -23,6 +25,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import requests
@@ -71,6 +74,9 @@ def main() -> None:
         for status in ("READY_FOR_INTERPRETATION", "REPORTS_SIGNED_OFF"):
             page = http.get(f"{server.url}/crs/api/v1/cases/search", params={"status": status, "pageSize": 2000})
             processed += [c["id"] for c in page.json()["content"]]
+        # Windows of two days, each read once: entries rendered for the first time.
+        fresh = iter({"fromDate": f"{day:%Y-%m-%d}T00:00:00Z", "toDate": f"{day + timedelta(days=1):%Y-%m-%d}T23:59:59Z"}
+                     for day in (datetime(2026, 10, 1) - timedelta(days=2 * n) for n in range(args.runs + 1)))
         rng = random.Random(7)
         sample = iter(rng.sample(processed, args.runs * 3 + 3))
         one = processed[0]
@@ -79,8 +85,11 @@ def main() -> None:
         medians = {
             "audit: status changes in a 30-day window, page 0 of 20": timed(
                 lambda: http.get(audit, params={"eventName": "case.status.updated", **WINDOW}), args.runs),
-            "audit: status changes in a 30-day window, page 0 of 1000": timed(
+            "audit: status changes in a 30-day window, page 0 of 1000, read again": timed(
                 lambda: http.get(audit, params={"eventName": "case.status.updated", "pageSize": 1000, **WINDOW}), args.runs),
+            "audit: status changes in a 2-day window never read before, page 0 of 1000": timed(
+                lambda: http.get(audit, params={"eventName": "case.status.updated", "pageSize": 1000, **next(fresh)}),
+                args.runs),
             "report JSON: a different random processed case each time": timed(
                 lambda: http.get(f"{server.url}/drs/v1/draftreport/case/{next(sample)}/reportjson"), args.runs),
             "report JSON: one case read again": timed(
@@ -94,7 +103,7 @@ def main() -> None:
                          params={"status": "READY_FOR_INTERPRETATION", "pageSize": 200}).json()["content"]
         for case in ready:
             http.post(f"{server.url}/_mock/cases/{case['id']}/sign-off", json={"at": "2026-10-31T23:30:00Z"})
-        medians["audit: the same window after 200 sign-offs, page 0 of 1000"] = timed(
+        medians["audit: the 30-day window after 200 sign-offs, page 0 of 1000"] = timed(
             lambda: http.get(audit, params={"eventName": "case.status.updated", "pageSize": 1000, **WINDOW}), args.runs)
         total = http.get(audit, params={"eventName": "case.status.updated", **WINDOW}).json()["totalElements"]
     medians["report JSON rendered in process (Flask test client, no socket; 1,000 cases)"] = in_process(args.runs)

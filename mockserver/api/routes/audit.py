@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response
 
 from ... import fidelity
 from ...apidoc import AUDIT, documented
@@ -14,6 +14,7 @@ from ...domain.events import Event
 from ...domain.workgroup import Workgroup
 from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema
 from ...schemas.common import millis_date, page_envelope, page_schema
+from ..rendering import compact_json, page_response, rendered_entries
 from .cases import query_args
 
 bp = Blueprint("audit", __name__)
@@ -31,9 +32,14 @@ def search_audit_logs() -> Response:
     wg = workgroup()
     query = _search_args.load(query_args())
     page = search_audit_log(wg, query, state().clock.now())
-    ids = event_ids(wg, page.content)
-    entries = [audit_entry(wg, event, entry_id) for event, entry_id in zip(page.content, ids, strict=True)]
-    return jsonify(page_envelope(entries, page.total_elements, page.page_number, page.page_size))
+
+    def render(events: list[Event]) -> list[str]:
+        ids = event_ids(wg, events)
+        return [compact_json(audit_entry(wg, event, entry_id)) for event, entry_id in zip(events, ids, strict=True)]
+
+    texts = rendered_entries().texts(wg, page.content, render)
+    envelope = page_envelope(page.content, page.total_elements, page.page_number, page.page_size)
+    return page_response("[" + ",".join(texts) + "]", envelope)
 
 
 def audit_entry(wg: Workgroup, event: Event, entry_id: str) -> dict[str, Any]:
