@@ -9,6 +9,7 @@ a case then costs a dictionary look-up instead of a marshmallow dump (about 100 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -52,7 +53,7 @@ class RenderedItems:
 
     def __init__(self, max_entries: int = 16384) -> None:
         self._max = max_entries
-        self._entries: dict[int, tuple[object, object, str]] = {}
+        self._entries: OrderedDict[int, tuple[object, object, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def texts(self, owner: object, items: Sequence[Any], render: Callable[[list[Any]], list[str]]) -> list[str]:
@@ -69,7 +70,7 @@ class RenderedItems:
             with self._lock:
                 for index, text in zip(missing, made, strict=True):
                     if len(self._entries) >= self._max:
-                        self._entries.pop(next(iter(self._entries)))
+                        self._entries.popitem(last=False)  # O(1), where a dict's first key is a scan
                     self._entries[id(items[index])] = (items[index], owner, text)
                     found[index] = text
         return found  # type: ignore[return-value]  # every gap was filled

@@ -47,22 +47,43 @@ def path_to(status: CaseStatus) -> tuple[CaseStatus, ...]:
     return tuple(reversed(path))
 
 
-def _timeline(case: Case) -> list[tuple[datetime, str, CaseStatus | None, CaseStatus | None]]:
-    """(time, event name, status before, status after) of each of the seeded case's events."""
-    steps = path_to(case.status)
-    span = case.updated_date - case.created_date
-    found: list[tuple[datetime, str, CaseStatus | None, CaseStatus | None]] = [
-        (case.created_date, fidelity.EVENT_CASE_ADDED, None, FIRST_STATUS)]
+#: One event of a seeded history: when (0: at creation, k > 0: the k-th of the path's steps,
+#: -1: at the last update), its name, and the statuses before and after.
+Slot = tuple[int, str, CaseStatus | None, CaseStatus | None]
+
+
+@cache
+def _shape(status: CaseStatus, changed: bool) -> tuple[Slot, ...]:
+    """The events of a seeded case in ``status`` (``changed``: updated after its creation)."""
+    steps = path_to(status)
+    found: list[Slot] = [(0, fidelity.EVENT_CASE_ADDED, None, FIRST_STATUS)]
     old = FIRST_STATUS
     for number, new in enumerate(steps, 1):
-        at = case.created_date + span * number / len(steps)
-        found.append((at, fidelity.EVENT_CASE_STATUS_UPDATED, old, new))
+        found.append((number, fidelity.EVENT_CASE_STATUS_UPDATED, old, new))
         if new is CaseStatus.READY_FOR_INTERPRETATION:
-            found.append((at, fidelity.EVENT_CASE_REPORT_ADDED, None, None))
+            found.append((number, fidelity.EVENT_CASE_REPORT_ADDED, None, None))
         old = new
-    if not steps and case.updated_date > case.created_date:  # changed, but not its status
-        found.append((case.updated_date, fidelity.EVENT_CASE_METADATA_UPDATED, None, None))
-    return found
+    if not steps and changed:  # changed, but not its status
+        found.append((-1, fidelity.EVENT_CASE_METADATA_UPDATED, None, None))
+    return tuple(found)
+
+
+def _slots(case: Case) -> tuple[Slot, ...]:
+    return _shape(case.status, case.updated_date > case.created_date)
+
+
+def _at(case: Case, when: int) -> datetime:
+    """The time of a slot: the path's steps evenly between creation and the last update."""
+    if when == 0:
+        return case.created_date
+    if when < 0:
+        return case.updated_date
+    return case.created_date + (case.updated_date - case.created_date) * when / len(path_to(case.status))
+
+
+def _timeline(case: Case) -> list[tuple[datetime, str, CaseStatus | None, CaseStatus | None]]:
+    """(time, event name, status before, status after) of each of the seeded case's events."""
+    return [(_at(case, when), name, old, new) for when, name, old, new in _slots(case)]
 
 
 #: Reasons and entities of the seeded events, by name.
@@ -71,20 +92,17 @@ _REASONS = {fidelity.EVENT_CASE_ADDED: "seeded case", fidelity.EVENT_CASE_REPORT
 
 def derive(case: Case, users: Users) -> list[Event]:
     """The seeded case's events, oldest first."""
-    return [_event(case, users, step, moment) for step, moment in enumerate(_timeline(case))]
+    return [derive_one(case, users, step) for step in range(len(_slots(case)))]
 
 
-def derive_one(case: Case, users: Users, step: int) -> Event:
-    """The seeded case's ``step``-th event alone (a page shows one event of each of many cases)."""
-    return _event(case, users, step, _timeline(case)[step])
-
-
-def _event(case: Case, users: Users, step: int,
-           moment: tuple[datetime, str, CaseStatus | None, CaseStatus | None]) -> Event:
-    at, name, old, new = moment
-    user = user_of(users, case, step, name, old)
-    return case_event(name, case, at, Cause.SEEDED, _REASONS.get(name, "seeded history"), old=old, new=new,
-                      user=users.all[user].email if user >= 0 else None, entity=(entity_type_of(name), case.id))
+def derive_one(case: Case, users: Users, step: int, user: int | None = None) -> Event:
+    """The seeded case's ``step``-th event alone (a page shows one event of each of many
+    cases); ``user``: its user's index, when known already."""
+    when, name, old, new = _slots(case)[step]
+    if user is None:
+        user = user_of(users, case, step, name, old)
+    return case_event(name, case, _at(case, when), Cause.SEEDED, _REASONS.get(name, "seeded history"), old=old,
+                      new=new, user=users.all[user].email if user >= 0 else None, entity=(entity_type_of(name), case.id))
 
 
 def user_of(users: Users, case: Case, step: int, name: str, old: CaseStatus | None) -> int:
@@ -136,7 +154,8 @@ class LazyEvents(Sequence[Event]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         position = self._positions[index]
-        return self._history.event_at(self._columns.owners[position], self._columns.steps[position])
+        return self._history.event_at(self._columns.owners[position], self._columns.steps[position],
+                                      self._columns.users[position])
 
     def timestamp(self, index: int) -> float:
         """The POSIX time of the event at ``index``, without making the event."""
@@ -155,8 +174,8 @@ class SeededHistory:
         #: One event of the ``index``-th seeded case, made when a page shows it.
         self.event_at = lru_cache(maxsize=8192)(self._event_at)
 
-    def _event_at(self, index: int, step: int) -> Event:
-        return derive_one(self.cases[index], self.users, step)
+    def _event_at(self, index: int, step: int, user: int) -> Event:
+        return derive_one(self.cases[index], self.users, step, user)
 
     def matching(self, q: EventQuery, seeded_case: Case | None) -> Sequence[Event]:
         """The seeded events ``q`` admits, oldest first. ``seeded_case``: the seeded case ``q``

@@ -308,3 +308,14 @@ def test_the_log_travels_with_an_exported_state(frozen_api: Api) -> None:
             api.get(f"/drs/v1/draftreport/case/{THYROID_CASE}/reportjson").json()
     finally:
         other.stop()
+
+
+def test_display_ids_with_quotes_and_accents_come_back_intact(frozen_api: Api) -> None:
+    api = frozen_api
+    display_id = 'Ünïcode "quoted" \\ case'
+    csv = f'Sample_ID,Case_ID\nS-1,"{display_id.replace(chr(34), chr(34) * 2)}"\n'
+    response = api.post("/crs/api/v2/custom-case-data/files", files={"files": ("u.csv", csv.encode(), "text/csv")})
+    assert response.status_code == 200, response.text
+    api.advance_clock(3)
+    [added] = entries(api, caseId=display_id, eventName="case.added")
+    assert added["caseDisplayId"] == display_id and added["message"] == f"Created case ID {display_id}"
