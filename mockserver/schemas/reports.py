@@ -15,12 +15,11 @@ from marshmallow import INCLUDE, Schema, fields, validate
 
 from .. import fidelity
 from ..domain.models import Case
-from ..domain.reports import DraftReport
+from ..domain.reports import DraftReport, SignOff
 from ..domain.users import Users
 from .cases import CaseSchema, SampleSchema, SubjectReportSchema, SubjectSchema
 from .common import MillisDate, millis_date
 
-_case = CaseSchema()
 QC_COLORS = {"Pass": "#17A628", "Fail": "#DE3439"}
 VARIANT_TYPES = fidelity.SMALL_VARIANT_TYPES + fidelity.COPY_NUMBER_VARIANT_TYPES
 REPORT_NAME = "Default Report"
@@ -47,11 +46,11 @@ def variant_index_id(case: Case) -> str:
 
 
 def report_json(report: DraftReport, variants: list[dict[str, Any]], qc_overview: list[dict[str, Any]],
-                users: Users, case_body: dict[str, Any] | None = None) -> dict[str, Any]:
-    """GET reportjson's body: the case (``case_body``: as GET case serves it, if at hand), its
-    report in ``subjects[0].reports[0]`` and ``reportData``."""
+                users: Users, case_body: dict[str, Any]) -> dict[str, Any]:
+    """GET reportjson's body: the case (``case_body``: as GET case serves it, a copy this may
+    change), its report in ``subjects[0].reports[0]`` and ``reportData``."""
     case = report.case
-    body = case_body if case_body is not None else _case.dump(case)
+    body = case_body
     details = _report_details(report, variants, users)
     subject_report = {
         "subjectReportId": details["reportId"],
@@ -118,7 +117,7 @@ def _report_details(report: DraftReport, variants: list[dict[str, Any]], users: 
     }
 
 
-def _history_entry(sign_off: Any, users: Users) -> dict[str, Any]:
+def _history_entry(sign_off: SignOff, users: Users) -> dict[str, Any]:
     return {
         "status": fidelity.REPORT_EDIT_STATUS_FINAL,
         "notes": None,
