@@ -48,7 +48,9 @@ def test_an_unknown_case_is_a_404(api: Api) -> None:
 
 @pytest.mark.parametrize("status", ["READY_FOR_INTERPRETATION", "REPORTS_SIGNED_OFF"])
 def test_a_processed_case_has_its_report(api: Api, status: str) -> None:
-    assert report(api, first_case(api, status)["id"])
+    case = first_case(api, status)
+    body = report(api, case["id"])
+    assert (body["id"], body["status"]) == (case["id"], status)
 
 
 # -- its shape -----------------------------------------------------------------------------
