@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -31,7 +30,7 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import HEADERS, serve, write_results  # noqa: E402
+from _harness import HEADERS, median_ms, serve, write_results  # noqa: E402
 
 from mockserver import create_app  # noqa: E402
 
@@ -39,14 +38,12 @@ WINDOW = {"fromDate": "2026-10-01T00:00:00Z", "toDate": "2026-10-31T23:59:59Z"}
 
 
 def timed(call: Callable[[], requests.Response], runs: int) -> float:
-    call()  # warm-up
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
+    """The median of ``runs`` answered calls after a warm-up, in ms."""
+    def answered() -> None:
         response = call()
-        times.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, response.text
-    return round(statistics.median(times), 2)
+    answered()  # warm-up
+    return round(median_ms(answered, runs), 2)
 
 
 def in_process(runs: int) -> float:

@@ -29,7 +29,7 @@ class RenderedCases:
         self._dump = dump
         self._encode = encode
         self._max = max_entries
-        self._entries: dict[str, tuple[Case, str]] = {}
+        self._entries: OrderedDict[str, tuple[Case, str]] = OrderedDict()
         self._lock = threading.Lock()
 
     def json(self, case: Case) -> str:
@@ -39,7 +39,7 @@ class RenderedCases:
         text = self._encode(self._dump(case))
         with self._lock:
             if len(self._entries) >= self._max:
-                self._entries.pop(next(iter(self._entries)))
+                self._entries.popitem(last=False)  # O(1), where a dict's first key is a scan
             self._entries[case.id] = (case, text)
         return text
 

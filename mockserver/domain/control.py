@@ -46,12 +46,14 @@ def sign_off(wg: Workgroup, case_id: str, now: datetime, approver: str | None = 
         if when > now:
             raise InvalidRequest(f"at: {when.isoformat()} is later than the mock's clock ({now.isoformat()}).",
                                  [{"field": "at", "message": "in the future"}])
-        if approver is not None and wg.users.by_email(approver) is None:
+        if approver is None:
+            return signoff.signed_off(wg, case, when, Cause.CONTROL, signoff.default_approver(wg, case))
+        user = wg.users.by_email(approver)
+        if user is None:
             known = ", ".join(u.email for u in wg.users.all)
             raise InvalidRequest(f"approver: {approver} is not a user of workgroup {wg.id} (its users: {known}).",
                                  [{"field": "approver", "message": "unknown user"}])
-        email = wg.users.by_email(approver).email if approver else signoff.default_approver(wg, case)  # type: ignore[union-attr]
-        return signoff.signed_off(wg, case, when, Cause.CONTROL, email)
+        return signoff.signed_off(wg, case, when, Cause.CONTROL, user.email)
 
 
 def advance_case(wg: Workgroup, case_id: str, now: datetime) -> Case:

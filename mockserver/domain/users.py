@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .. import fidelity
+
 
 @dataclass(frozen=True, slots=True)
 class User:
@@ -29,6 +31,12 @@ class Users:
 
     def by_email(self, email: str | None) -> User | None:
         return self._by_email.get(email.lower()) if email else None
+
+    def name_of(self, email: str | None) -> str:
+        """How the log and reports name whoever made a change: the user's name, else the e-mail
+        as given, else the service itself."""
+        user = self.by_email(email)
+        return user.name if user else (email or fidelity.SYSTEM_USER_NAME)
 
     def drawn(self, *parts: object) -> User:
         """One of the users, the same for the same parts (a key, a case and a step)."""

@@ -77,11 +77,6 @@ def _user_id(users: Users, email: str | None) -> str | None:
     return user.id if user else None
 
 
-def _user_name(users: Users, email: str | None) -> str:
-    user = users.by_email(email)
-    return user.name if user else (email or fidelity.SYSTEM_USER_NAME)
-
-
 def _report_details(report: DraftReport, variants: list[dict[str, Any]], users: Users) -> dict[str, Any]:
     case = report.case
     created, updated = millis_date(report.created), millis_date(report.updated)
@@ -105,7 +100,7 @@ def _report_details(report: DraftReport, variants: list[dict[str, Any]], users: 
         "testDefinitionId": case.test_definition.id if case.test_definition else None,
         "variantIndexId": variant_index_id(case),
         "name": REPORT_NAME,
-        "updatedByName": _user_name(users, report.updated_by),
+        "updatedByName": users.name_of(report.updated_by),
         "reportHistory": [_history_entry(s, users) for s in report.sign_offs],
         "reportTemplate": None,
         "reportVersion": len(report.sign_offs),
@@ -121,7 +116,7 @@ def _history_entry(sign_off: SignOff, users: Users) -> dict[str, Any]:
     return {
         "status": fidelity.REPORT_EDIT_STATUS_FINAL,
         "notes": None,
-        "approvedByName": _user_name(users, sign_off.approver),
+        "approvedByName": users.name_of(sign_off.approver),
         "approvedBy": _user_id(users, sign_off.approver),
         "approvedDate": millis_date(sign_off.at),
         "version": sign_off.version,

@@ -49,7 +49,6 @@ def entry_json(entry: dict[str, str | None]) -> str:
 
 
 def audit_entry(wg: Workgroup, event: Event, entry_id: str) -> dict[str, str | None]:
-    user = wg.users.by_email(event.user)
     return {
         "id": entry_id,
         "caseId": event.case_id,
@@ -58,7 +57,7 @@ def audit_entry(wg: Workgroup, event: Event, entry_id: str) -> dict[str, str | N
         "entityType": event.entity_type,
         "entityId": event.entity_id,
         "userDisplayId": event.user,
-        "userName": user.name if user else (event.user or fidelity.SYSTEM_USER_NAME),
+        "userName": wg.users.name_of(event.user),
         "message": fidelity.EVENT_MESSAGES[event.name].format(display_id=event.display_id, old=event.old, new=event.new),
         "createdDate": millis_date(event.at),
     }
