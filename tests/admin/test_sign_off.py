@@ -36,6 +36,9 @@ def test_sign_off_moves_a_ready_case_and_logs_its_approver(frozen_api: Api) -> N
     assert (entry["eventName"], entry["userDisplayId"], entry["userName"], entry["message"]) == (
         "case.status.updated", user["email"], user["name"],
         f"Case ID {case['displayId']} status updated from READY_FOR_INTERPRETATION to REPORTS_SIGNED_OFF")
+    last = api.admin("GET", f"/cases/{case['id']}/history")[-1]
+    assert (last["from"], last["to"], last["cause"]) == (
+        "READY_FOR_INTERPRETATION", "REPORTS_SIGNED_OFF", "report signed off")
 
 
 def test_sign_off_at_a_time_in_the_past_is_logged_then(frozen_api: Api) -> None:
@@ -66,19 +69,25 @@ def test_without_an_approver_a_user_drawn_from_the_case_signs(frozen_api: Api) -
     assert approvers[0] == approvers[1] and approvers[0] in emails
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"approver": "nobody@example.org"}, "approver"),
-    ({"approver": "not an e-mail"}, "approver"),
-    ({"at": "2026-06-02T00:00:00Z"}, "at"),  # after the frozen clock
-    ({"at": "yesterday"}, "at"),
-    ({"approved": "x@y.org"}, "approved"),
+@pytest.mark.parametrize(("body", "field", "detail"), [
+    ({"approver": "nobody@example.org"}, "approver", "unknown user"),
+    ({"approver": "not an e-mail"}, "approver", "Not a valid email address."),
+    ({"at": "2026-06-02T00:00:00Z"}, "at", "in the future"),  # after the frozen clock
+    ({"at": "yesterday"}, "at", None),
+    ({"approved": "x@y.org"}, "approved", None),
 ])
-def test_a_bad_sign_off_is_a_400_and_changes_nothing(frozen_api: Api, body: dict, field: str) -> None:
+def test_a_bad_sign_off_is_a_400_and_changes_nothing(frozen_api: Api, body: dict, field: str, detail: str | None) -> None:
     api = frozen_api
     case = ready_case(api)
     before = api.get("/als/api/v1/auditlogs/search").json()["totalElements"]
     error = api.admin("POST", f"/cases/{case['id']}/sign-off", body, expect=400)
     assert field in error["message"]
+    assert [d["field"] for d in error["details"]] == [field]
+    if detail is not None:
+        assert error["details"][0]["message"] == detail
+    if detail == "unknown user":  # the message lists who may sign
+        users = [u["email"] for u in api.admin("GET", "/users")]
+        assert error["message"].endswith(f"(its users: {', '.join(users)}).")
     assert api.case(case["id"])["status"] == "READY_FOR_INTERPRETATION"
     assert api.get("/als/api/v1/auditlogs/search").json()["totalElements"] == before
 
@@ -88,6 +97,7 @@ def test_only_a_case_ready_for_interpretation_can_be_signed_off(api: Api, status
     case = api.search(status=status, pageSize=1)["content"][0]
     error = api.admin("POST", f"/cases/{case['id']}/sign-off", {}, expect=400)
     assert status in error["message"] and "READY_FOR_INTERPRETATION" in error["message"]
+    assert error["details"] == [{"field": "status", "message": f"{status} has no draft report to sign off"}]
     assert api.admin("POST", "/cases/no-such-case/sign-off", {}, expect=404)["code"] == "NOT_FOUND"
 
 
