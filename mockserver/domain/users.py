@@ -50,7 +50,3 @@ class Users:
         """The user an API key belongs to."""
         return self.drawn("api-key", api_key)
 
-
-def placeholder_users() -> Users:
-    """One user, for workgroups built without the data generator (unit tests)."""
-    return Users([User("00000000-0000-4000-8000-000000000001", "lab.user@lab.example.org", "Lab User")])

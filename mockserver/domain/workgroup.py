@@ -18,7 +18,7 @@ from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
 from .seeded_history import SeededHistory
 from .step_kinds import STEP_KINDS, shipped_defaults
-from .users import Users, placeholder_users
+from .users import Users
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class Workgroup:
         test_definitions: Iterable[TestDefinition] = (),
         diseases: Mapping[str, Disease],
         defaults: DefaultPlans | None = None,
-        users: Users | None = None,
+        users: Users,
     ) -> None:
         self.id = id
         self.name = name
@@ -54,7 +54,7 @@ class Workgroup:
         #: Notified after every operation, so waiters re-check without polling.
         self.changed = threading.Condition(self.lock)
         self.cases = CaseTable(seeded_cases)
-        self.users = users or placeholder_users()
+        self.users = users
         self.seeded_history = SeededHistory(self.cases.seeded, self.users)
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
