@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 from conftest import BREAST_CASE, THYROID_CASE, WG, Api, start_server
 
@@ -235,3 +236,47 @@ def test_state__events_travel_with_the_export_and_reset_rewinds_them(frozen_api:
         assert copy.admin("GET", f"/cases/{THYROID_CASE}/history") == []
     finally:
         other.stop()
+
+
+TEST_DEFINITION = {"reports": [{"id": "report-1"}], "timeCreated": "2026-01-05T10:00:00Z", "id": "td-1",
+                   "analysisPipeline": {}, "name": "Panel"}
+
+
+@pytest.mark.parametrize(("case", "field", "message"), [
+    ({"createdDate": "0999-12-31T23:59:59+0000"}, "[0].createdDate",
+     "Years before 1000 are not kept: use a four-digit year."),
+    ({"createdDate": "2026-06-01"}, "[0].createdDate", None),
+    ({"customMetadata": ["configData"]}, "[0].customMetadata", "must be an object with a configData list"),
+    ({"testDefinition": {**TEST_DEFINITION, "reports": []}}, "[0].testDefinition.reports",
+     "must be a list whose first report has an id"),
+    ({"testDefinition": {**TEST_DEFINITION, "reports": [{"name": "no id"}]}}, "[0].testDefinition.reports",
+     "must be a list whose first report has an id"),
+    ({"testDefinition": {**TEST_DEFINITION, "reports": ["report-1"]}}, "[0].testDefinition.reports",
+     "must be a list whose first report has an id"),
+    ({"testDefinition": {**TEST_DEFINITION, "reports": {"id": "report-1"}}}, "[0].testDefinition.reports",
+     "must be a list whose first report has an id"),
+    ({"testDefinition": {**TEST_DEFINITION, "analysisPipeline": "from_onc_analysis"}},
+     "[0].testDefinition.analysisPipeline", "must be an object"),
+])
+def test_cases__a_bad_field_names_itself_and_what_is_wrong(fresh_api: Api, case: dict, field: str,
+                                                            message: str | None) -> None:
+    before = fresh_api.search()["totalElements"]
+    error = fresh_api.admin("POST", "/cases", {"displayId": "BAD", **case}, expect=400)
+    assert [d["field"] for d in error["details"]] == [field]
+    if message is not None:
+        assert error["details"][0]["message"] == message
+    assert fresh_api.search()["totalElements"] == before
+
+
+def test_cases__a_test_definition_gets_the_real_payloads_pipeline_unless_it_names_its_own(fresh_api: Api) -> None:
+    given = {**TEST_DEFINITION, "analysisPipeline": {"workflowVersion": "6.0.0", "sampleClassification": "NORMAL"}}
+    [one, two] = fresh_api.admin("POST", "/cases", [{"displayId": "TD-1", "testDefinition": TEST_DEFINITION},
+                                                   {"displayId": "TD-2", "testDefinition": given}], expect=201)
+    assert fresh_api.case(one["id"])["testDefinition"]["analysisPipeline"] == {
+        "sampleClassification": "TUMOR", "referenceGenomeBuild": "GRCh37", "workflowName": "from_onc_analysis",
+        "workflowVersion": "5.0.1", "exome": False, "fastQWorkflow": False, "variantsWorkflow": False}
+    pipeline = fresh_api.case(two["id"])["testDefinition"]["analysisPipeline"]
+    assert (pipeline["workflowVersion"], pipeline["sampleClassification"], pipeline["workflowName"]) == (
+        "6.0.0", "NORMAL", "from_onc_analysis")
+    assert fresh_api.case(one["id"])["testDefinition"]["reports"][0]["id"] == "report-1"
+    assert fresh_api.case(one["id"])["createdDate"].endswith("+0000")
