@@ -130,18 +130,34 @@ def test_reset_rewinds_the_log_and_keeps_the_seeded_history(wg: Workgroup) -> No
 
 # -- what each change records --------------------------------------------------------------
 def test_an_upload_records_its_cases_creation_metadata_and_disease(wg: Workgroup) -> None:
-    existing = next(c for c in wg.cases.seeded if c.status is CaseStatus.READY_FOR_PROCESSING)
+    """Every change a job makes is the uploader's, at the job's end; custom case data is
+    under the upload (its entity), the rest under the case."""
+    existing = next(c for c in wg.cases.seeded if c.status is CaseStatus.READY_FOR_PROCESSING and c.diseases)
     disease = next(iter(wg.diseases))
     csv = f"Sample_ID,Case_ID,Tumor_Type\nS1,NEW-9,{disease}\nS2,{existing.display_id},{disease}\n".encode()
-    [upload] = operations.upload_custom_case_data(wg, [parse_csv("b.csv", csv)], at(0))
+    [upload] = operations.upload_custom_case_data(wg, [parse_csv("b.csv", csv)], at(0), "up@lab.example.org")
     operations.get_custom_case_data_status(wg, upload.id, at(2))
     new_id = wg.cases.find_by_display_id("NEW-9").id  # type: ignore[union-attr]
-    assert [(e.name, e.cause) for e in wg.events.of_entity(new_id)] == [
-        ("case.added", Cause.UPLOAD), ("case.metadata.added", Cause.UPLOAD), ("case.disease.added", Cause.UPLOAD)]
-    assert [(e.name, e.old, e.new) for e in wg.events.of_entity(existing.id)] == [
-        ("case.metadata.updated", None, None),
-        ("case.disease.updated" if existing.diseases else "case.disease.added", None, None),
-        ("case.status.updated", "READY_FOR_PROCESSING", "PROCESSING"),
+
+    def recorded(case_id: str) -> list[tuple]:
+        return [(e.name, e.entity_type, "upload" if e.entity_id == upload.id else "case" if e.entity_id == case_id
+                 else e.entity_id, e.case_id == case_id, e.cause, e.reason, e.old, e.new, e.user, e.at)
+                for e in wg.events.of_entity(case_id)]
+
+    by, when = "up@lab.example.org", at(2)
+    assert recorded(new_id) == [
+        ("case.added", "case", "case", True, Cause.UPLOAD, "created by a metadata upload", None,
+         "AWAITING_MOLECULAR_DATA", by, when),
+        ("case.metadata.added", "custom-case-data", "upload", True, Cause.UPLOAD, "metadata uploaded", None, None, by,
+         when),
+        ("case.disease.added", "case", "case", True, Cause.UPLOAD, "disease set", None, None, by, when),
+    ]
+    assert recorded(existing.id) == [
+        ("case.metadata.updated", "custom-case-data", "upload", True, Cause.UPLOAD, "metadata uploaded", None, None,
+         by, when),
+        ("case.disease.updated", "case", "case", True, Cause.UPLOAD, "disease set", None, None, by, when),
+        ("case.status.updated", "case", "case", True, Cause.UPLOAD, "disease set", "READY_FOR_PROCESSING",
+         "PROCESSING", by, when),
     ]
 
 
