@@ -53,6 +53,24 @@ CAUGHT = {"killed", "timeout"}
 #: survivors and not in the score. The literal tests and the OpenAPI contract tests cover them.
 IMPORT_TIME = ("mockserver.schemas.common.x_page_schema__", "mockserver.schemas.cases.xǁSearchTextǁ__init____")
 RESULT_LINE = re.compile(r"^\s+(\S+): (.+)$")
+#: Functions that every test reaches (building a workgroup, the clock, recording an event,
+#: drawing a user): against all the fast tests, each of their surviving mutants costs a full run
+#: of them (~2 min), hours in all. Their mutants run first against ``tests/unit`` alone (seconds
+#: each), which build workgroups and record events without HTTP; a mutant the unit tests miss
+#: counts as survived, even if an HTTP test would have caught it (the score can only be lower).
+START_UP = (
+    "mockserver.domain.case_table.xǁCaseTableǁ__init__", "mockserver.domain.case_table.xǁCaseTableǁreset",
+    "mockserver.domain.clock.xǁClockǁnow", "mockserver.domain.events.x_case_event",
+    "mockserver.domain.events.xǁEventLogǁ__init__", "mockserver.domain.events.xǁEventLogǁappend",
+    "mockserver.domain.models.xǁCaseǁ__post_init__", "mockserver.domain.models.xǁSearchKeysǁof",
+    "mockserver.domain.seeded_history.xǁSeededHistoryǁ__init__", "mockserver.domain.state.xǁMockStateǁ__init__",
+    "mockserver.domain.state.xǁMockStateǁworkgroup", "mockserver.domain.users.xǁUsersǁ__init__",
+    "mockserver.domain.users.xǁUsersǁdrawn_index", "mockserver.domain.users.xǁUsersǁfor_key",
+    "mockserver.domain.workgroup.xǁWorkgroupǁ__init__", "mockserver.domain.workgroup.xǁWorkgroupǁreset",
+    "mockserver.schemas.cases.xǁCaseSchemaǁ__init__", "mockserver.schemas.cases.xǁCustomMetadataǁ_serialize",
+    "mockserver.schemas.cases.xǁFormattedDateǁ_deserialize", "mockserver.schemas.cases.xǁServedShapeǁ__init__",
+    "mockserver.schemas.cases.xǁTestDefinitionSchemaǁ_load_pipeline",
+)
 
 
 def module_of(mutant: str) -> str:
@@ -80,12 +98,52 @@ def forget_survivors(only: list[str]) -> int:
 
 
 def mutmut_outcomes(children: int, run: bool, only: list[str]) -> dict[str, str]:
+    """Run mutmut (``only``: just these mutants; none: every mutant without a verdict) and
+    read every verdict it keeps."""
     mutmut = str(Path(sys.executable).with_name("mutmut"))  # its console script: it warns under -m
     if run:
+        start_up = [f"{name}__mutmut_*" for name in START_UP
+                    if not only or any(fnmatch(f"{name}__mutmut_1", pattern) for pattern in only)]
+        if start_up:
+            run_start_up_against_unit_tests(mutmut, children, start_up)
         subprocess.run([mutmut, "run", "--max-children", str(children), *only], cwd=ROOT, check=True)
     listing = subprocess.run([mutmut, "results", "--all", "true"],
                              cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return {m.group(1): m.group(2).strip() for m in map(RESULT_LINE.match, listing.splitlines()) if m}
+
+
+def run_start_up_against_unit_tests(mutmut: str, children: int, patterns: list[str]) -> None:
+    """Give the START_UP mutants that have no verdict yet one from ``tests/unit`` alone: run
+    them in a copy of the tree whose mutmut sees only those tests, and keep the verdicts in
+    ``mutants/``, where the run over all the fast tests then finds them checked (mutmut keeps a
+    verdict while its function is unchanged)."""
+    kept_folder = ROOT / "mutants"
+    with tempfile.TemporaryDirectory(prefix="mutation-start-up-") as folder:
+        work = Path(folder) / "tree"
+        shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".git", ".venv", "mutants", "__pycache__", "*.egg-info"))
+        config = work / "pyproject.toml"
+        fast = 'tests_dir = ["tests/unit/", "tests/api/", "tests/admin/", "tests/conftest.py"]'
+        assert fast in config.read_text(), "[tool.mutmut] tests_dir changed: update run_start_up_against_unit_tests"
+        config.write_text(config.read_text().replace(fast, 'tests_dir = ["tests/unit/", "tests/conftest.py"]'))
+        subprocess.run([mutmut, "run", "--max-children", str(children), *patterns], cwd=work, check=True)
+        for found in (work / "mutants").rglob("*.py.meta"):
+            theirs = json.loads(found.read_text())
+            kept = kept_folder / found.relative_to(work / "mutants")
+            ours = json.loads(kept.read_text()) if kept.exists() else {
+                **theirs, "exit_code_by_key": {}, "hash_by_function_name": {}}
+            verdict_hashes: dict[str, str] = {}  # each START_UP function as its verdicts saw it
+            for key, code in theirs["exit_code_by_key"].items():
+                if code is None or not any(fnmatch(key, p) for p in patterns):
+                    continue
+                function = key.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
+                current = theirs["hash_by_function_name"][function]
+                # A verdict from all the fast tests stands while its function is unchanged.
+                if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
+                    ours["exit_code_by_key"][key] = code
+                verdict_hashes.setdefault(function, current)
+            ours["hash_by_function_name"].update(verdict_hashes)
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            kept.write_text(json.dumps(ours, indent=4))
 
 
 def fidelity_outcomes(run: bool) -> dict[str, dict[str, str]]:
@@ -127,16 +185,19 @@ def main() -> None:
     parser.add_argument("--skip-mutmut", action="store_true", help="report mutmut's stored results without running it")
     parser.add_argument("--skip-fidelity", action="store_true", help="report cosmic-ray's stored session without running it")
     parser.add_argument("--retest-survivors", action="store_true",
-                        help="try again every mutant (matching --only, if given) that survived or had no test")
+                        help="try again every mutant (matching --only, if given) that survived or had no test, "
+                             "and nothing else")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
     args = parser.parse_args()
 
+    only = args.only
     if args.retest_survivors:
         print(f"{forget_survivors(args.only)} verdicts cleared", file=sys.stderr)
+        only = []  # mutmut runs every mutant without a verdict: those just cleared
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
-    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, args.only).items():
+    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, only).items():
         module = module_of(mutant)
         if mutant.startswith(IMPORT_TIME):
             status = "import time"
