@@ -79,71 +79,80 @@ def module_of(mutant: str) -> str:
     return dotted.replace(".", "/") + ".py"
 
 
-def forget_survivors(only: list[str]) -> int:
+def forget_survivors(only: list[str]) -> dict[str, int]:
     """Clear mutmut's stored verdict of every mutant that survived or had no test (of those
     matching ``only``, if given), so the next run tries them again against the tests as they
-    are now (mutmut keeps a verdict until the function itself changes). Verdicts live in
-    ``mutants/**/*.py.meta``: exit code 0 is "survived", 5 and 33 are "no tests", None is "not
-    checked"."""
-    cleared = 0
+    are now (mutmut keeps a verdict until the function itself changes); the verdicts cleared.
+    Verdicts live in ``mutants/**/*.py.meta``: exit code 0 is "survived", 5 and 33 are "no
+    tests", None is "not checked"."""
+    cleared = {}
     for meta in (ROOT / "mutants").rglob("*.py.meta"):
         data = json.loads(meta.read_text())
         verdicts = data["exit_code_by_key"]
         for key, code in verdicts.items():
             if code in (0, 5, 33) and (not only or any(fnmatch(key, pattern) for pattern in only)):
                 verdicts[key] = None
-                cleared += 1
+                cleared[key] = code
         meta.write_text(json.dumps(data, indent=4))
     return cleared
 
 
-def mutmut_outcomes(children: int, run: bool, only: list[str]) -> dict[str, str]:
+def mutmut_outcomes(children: int, run: bool, only: list[str], retested: dict[str, int]) -> dict[str, str]:
     """Run mutmut (``only``: just these mutants; none: every mutant without a verdict) and
-    read every verdict it keeps."""
+    read every verdict it keeps. ``retested``: survivors whose verdict was just cleared."""
     mutmut = str(Path(sys.executable).with_name("mutmut"))  # its console script: it warns under -m
     if run:
         start_up = [f"{name}__mutmut_*" for name in START_UP
                     if not only or any(fnmatch(f"{name}__mutmut_1", pattern) for pattern in only)]
-        if start_up:
-            run_start_up_against_unit_tests(mutmut, children, start_up)
+        if start_up or retested:
+            run_against_unit_tests(mutmut, children, start_up, retested)
         subprocess.run([mutmut, "run", "--max-children", str(children), *only], cwd=ROOT, check=True)
     listing = subprocess.run([mutmut, "results", "--all", "true"],
                              cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return {m.group(1): m.group(2).strip() for m in map(RESULT_LINE.match, listing.splitlines()) if m}
 
 
-def run_start_up_against_unit_tests(mutmut: str, children: int, patterns: list[str]) -> None:
-    """Give the START_UP mutants that have no verdict yet one from ``tests/unit`` alone: run
-    them in a copy of the tree whose mutmut sees only those tests, and keep the verdicts in
-    ``mutants/``, where the run over all the fast tests then finds them checked (mutmut keeps a
-    verdict while its function is unchanged)."""
+def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], retested: dict[str, int]) -> None:
+    """Run mutants against ``tests/unit`` alone, in a copy of the tree whose mutmut sees only
+    those tests, and keep the verdicts in ``mutants/`` (mutmut keeps a verdict while its
+    function is unchanged, so the run over all the fast tests then finds them checked):
+    - ``start_up`` (globs): the START_UP mutants; their verdict from all the fast tests, where
+      there is one, stands.
+    - ``retested``: survivors tried again; a mutant the unit tests catch is caught, any other
+      keeps its verdict from all the fast tests (trying those again costs a full run each)."""
     kept_folder = ROOT / "mutants"
-    with tempfile.TemporaryDirectory(prefix="mutation-start-up-") as folder:
+    with tempfile.TemporaryDirectory(prefix="mutation-unit-") as folder:
         work = Path(folder) / "tree"
         shutil.copytree(ROOT, work, ignore=shutil.ignore_patterns(".git", ".venv", "mutants", "__pycache__", "*.egg-info"))
         config = work / "pyproject.toml"
         fast = 'tests_dir = ["tests/unit/", "tests/api/", "tests/admin/", "tests/conftest.py"]'
-        assert fast in config.read_text(), "[tool.mutmut] tests_dir changed: update run_start_up_against_unit_tests"
+        assert fast in config.read_text(), "[tool.mutmut] tests_dir changed: update run_against_unit_tests"
         config.write_text(config.read_text().replace(fast, 'tests_dir = ["tests/unit/", "tests/conftest.py"]'))
-        subprocess.run([mutmut, "run", "--max-children", str(children), *patterns], cwd=work, check=True)
+        subprocess.run([mutmut, "run", "--max-children", str(children), *start_up, *retested], cwd=work, check=True)
         for found in (work / "mutants").rglob("*.py.meta"):
             theirs = json.loads(found.read_text())
             kept = kept_folder / found.relative_to(work / "mutants")
             ours = json.loads(kept.read_text()) if kept.exists() else {
                 **theirs, "exit_code_by_key": {}, "hash_by_function_name": {}}
-            verdict_hashes: dict[str, str] = {}  # each START_UP function as its verdicts saw it
+            verdict_hashes: dict[str, str] = {}  # each function as the verdicts taken here saw it
             for key, code in theirs["exit_code_by_key"].items():
-                if code is None or not any(fnmatch(key, p) for p in patterns):
-                    continue
                 function = key.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
                 current = theirs["hash_by_function_name"][function]
-                # A verdict from all the fast tests stands while its function is unchanged.
-                if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
-                    ours["exit_code_by_key"][key] = code
-                verdict_hashes.setdefault(function, current)
+                if key in retested:
+                    ours["exit_code_by_key"][key] = code if status_of(code) in CAUGHT else retested[key]
+                elif code is not None and any(fnmatch(key, pattern) for pattern in start_up):
+                    if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
+                        ours["exit_code_by_key"][key] = code
+                    verdict_hashes.setdefault(function, current)
             ours["hash_by_function_name"].update(verdict_hashes)
             kept.parent.mkdir(parents=True, exist_ok=True)
             kept.write_text(json.dumps(ours, indent=4))
+
+
+def status_of(code: int | None) -> str:
+    """mutmut's name for a worker's exit code (its ``status_by_exit_code``, in short)."""
+    return {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", None: "not checked",
+            36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout"}.get(code, "other")
 
 
 def fidelity_outcomes(run: bool) -> dict[str, dict[str, str]]:
@@ -185,19 +194,20 @@ def main() -> None:
     parser.add_argument("--skip-mutmut", action="store_true", help="report mutmut's stored results without running it")
     parser.add_argument("--skip-fidelity", action="store_true", help="report cosmic-ray's stored session without running it")
     parser.add_argument("--retest-survivors", action="store_true",
-                        help="try again every mutant (matching --only, if given) that survived or had no test, "
-                             "and nothing else")
+                        help="try again, against tests/unit, every mutant (matching --only, if given) that "
+                             "survived or had no test; those the unit tests miss keep their verdict")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
     args = parser.parse_args()
 
-    only = args.only
+    only, retested = args.only, {}
     if args.retest_survivors:
-        print(f"{forget_survivors(args.only)} verdicts cleared", file=sys.stderr)
-        only = []  # mutmut runs every mutant without a verdict: those just cleared
+        retested = forget_survivors(args.only)
+        print(f"{len(retested)} verdicts cleared", file=sys.stderr)
+        only = []  # then mutmut runs only what has no verdict
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
-    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, only).items():
+    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, only, retested).items():
         module = module_of(mutant)
         if mutant.startswith(IMPORT_TIME):
             status = "import time"
