@@ -47,7 +47,8 @@ from _harness import RESULTS, write_results  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 FAST_TESTS = ["tests/unit", "tests/api", "tests/admin"]
 #: fidelity.py's mutants run against the tests that state its values, and the unit tests.
-FIDELITY_TESTS = ["tests/api/test_fidelity_notes.py", "tests/api/test_status_table.py", "tests/unit"]
+FIDELITY_TESTS = ["tests/api/test_fidelity_notes.py", "tests/api/test_status_table.py", "tests/unit",
+                  "tests/api/test_reports.py", "tests/admin/test_sign_off.py"]
 CAUGHT = {"killed", "timeout"}
 #: Functions that run only while the package is imported (schema declarations). mutmut forks
 #: each mutant's worker from a process that imported the package before any mutant was chosen,
@@ -122,8 +123,9 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
     function is unchanged, so the run over all the fast tests then finds them checked):
     - ``start_up`` (globs): the START_UP mutants; their verdict from all the fast tests, where
       there is one, stands.
-    - ``retested``: survivors tried again; a mutant the unit tests catch is caught, any other
-      keeps its verdict from all the fast tests (trying those again costs a full run each)."""
+    - ``retested``: survivors tried again; a mutant the unit tests catch is caught, one they
+      reach and miss survived, any other keeps its verdict from all the fast tests (trying
+      those again costs a full run each)."""
     kept_folder = ROOT / "mutants"
     with tempfile.TemporaryDirectory(prefix="mutation-unit-") as folder:
         work = Path(folder) / "tree"
@@ -142,8 +144,9 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
             for key, code in theirs["exit_code_by_key"].items():
                 function = key.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
                 current = theirs["hash_by_function_name"][function]
-                if key in retested:
-                    ours["exit_code_by_key"][key] = code if status_of(code) in CAUGHT else retested[key]
+                if key in retested:  # the unit tests' verdict unless they do not reach the mutant
+                    reached = status_of(code) in CAUGHT | {"survived"}
+                    ours["exit_code_by_key"][key] = code if reached else retested[key]
                 elif code is not None and any(fnmatch(key, pattern) for pattern in start_up):
                     if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
                         ours["exit_code_by_key"][key] = code

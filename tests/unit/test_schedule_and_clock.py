@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from mockserver.domain.clock import Clock
+import pytest
+
+from mockserver.domain.clock import LATEST, Clock
+from mockserver.domain.errors import InvalidRequest
 from mockserver.domain.lifecycle.schedule import Schedule
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -62,3 +65,15 @@ def test_real_clock_follows_wall_time_plus_offset() -> None:
 
 def test_clock_has_whole_seconds() -> None:
     assert Clock().now().microsecond == 0
+
+
+def test_a_real_clock_adds_up_its_advances_and_refuses_one_past_its_range() -> None:
+    clock = Clock()
+    wall = datetime.now(UTC)
+    clock.advance(3600)
+    clock.advance(1800)
+    assert abs((clock.now() - wall).total_seconds() - 5400) < 2
+    to_the_end = (LATEST - datetime.now(UTC)).total_seconds()
+    with pytest.raises(InvalidRequest, match="outside"):
+        clock.advance(to_the_end - 5400 + 60)  # within range alone, past it after the advances so far
+    assert abs((clock.now() - wall).total_seconds() - 5400) < 2  # a refused advance changes nothing

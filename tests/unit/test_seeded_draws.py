@@ -105,3 +105,18 @@ def test_the_default_approver_is_drawn_from_the_case(wg: Workgroup) -> None:
 
 #: Recorded from this release (seed 6): the users who sign the first three ready cases.
 RECORDED_APPROVERS = [0, 2, 3]
+
+
+def test_a_jump_to_signed_off_is_a_sign_off_by_the_default_approver_and_other_jumps_are_nobodys(
+    wg: Workgroup,
+) -> None:
+    """A case that never had a report gets one with the jump, from the same approver."""
+    waiting, other = cases_in(wg, CaseStatus.AWAITING_MOLECULAR_DATA)[:2]
+    with wg.lock:
+        control.set_case_status(wg, waiting, CaseStatus.REPORTS_SIGNED_OFF, T0)
+        control.set_case_status(wg, other, CaseStatus.HAS_ISSUE, T0)
+    approver = wg.users.drawn("sign-off", waiting).email
+    assert [(e.name, e.new, e.user) for e in wg.events.of_entity(waiting)] == [
+        ("case.status.updated", "REPORTS_SIGNED_OFF", approver), ("case.report.added", None, approver)]
+    assert [(e.name, e.new, e.user) for e in wg.events.of_entity(other)] == [
+        ("case.status.updated", "HAS_ISSUE", None)]
