@@ -122,7 +122,7 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
     those tests, and keep the verdicts in ``mutants/`` (mutmut keeps a verdict while its
     function is unchanged, so the run over all the fast tests then finds them checked):
     - ``start_up`` (globs): the START_UP mutants; their verdict from all the fast tests, where
-      there is one, stands.
+      there is one, stands, and those the unit tests do not reach are left to all of them.
     - ``retested``: survivors tried again; a mutant the unit tests catch is caught, one they
       reach and miss survived, any other keeps its verdict from all the fast tests (trying
       those again costs a full run each)."""
@@ -147,7 +147,7 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
                 if key in retested:  # the unit tests' verdict unless they do not reach the mutant
                     reached = status_of(code) in CAUGHT | {"survived"}
                     ours["exit_code_by_key"][key] = code if reached else retested[key]
-                elif code is not None and any(fnmatch(key, pattern) for pattern in start_up):
+                elif status_of(code) in CAUGHT | {"survived"} and any(fnmatch(key, p) for p in start_up):
                     if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
                         ours["exit_code_by_key"][key] = code
                     verdict_hashes.setdefault(function, current)
