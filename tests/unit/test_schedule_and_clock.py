@@ -27,10 +27,15 @@ def test_steps_pop_in_due_order_only_when_due() -> None:
 
 
 def test_same_due_time_keeps_insertion_order() -> None:
+    """Among many tied steps, interleaved with earlier ones (a heap alone would reorder them)."""
     schedule = Schedule()
-    for target in "pqr":
+    targets = [f"t{n:02d}" for n in range(40)]
+    for n, target in enumerate(targets):
         schedule.add("k", target, T0)
-    assert [schedule.pop_due(T0).target for _ in range(3)] == ["p", "q", "r"]
+        if n % 3 == 0:
+            schedule.add("early", target, T0 - timedelta(seconds=n + 1))
+    popped = [step.target for _ in range(54) if (step := schedule.pop_due(T0)) is not None and step.kind == "k"]
+    assert popped == targets
 
 
 def test_adding_again_replaces_and_cancel_removes() -> None:
