@@ -41,6 +41,8 @@ from collections import Counter, defaultdict
 from fnmatch import fnmatch
 from pathlib import Path
 
+from mutmut.stats import status_by_exit_code  # mutmut's own names for its exit codes
+
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import RESULTS, write_results  # noqa: E402
 
@@ -50,6 +52,8 @@ FAST_TESTS = ["tests/unit", "tests/api", "tests/admin"]
 FIDELITY_TESTS = ["tests/api/test_fidelity_notes.py", "tests/api/test_status_table.py", "tests/unit",
                   "tests/api/test_reports.py", "tests/admin/test_sign_off.py"]
 CAUGHT = {"killed", "timeout"}
+#: What a retest tries again.
+NOT_CAUGHT = {"survived", "no tests"}
 #: Functions that run only while the package is imported (schema declarations). mutmut forks
 #: each mutant's worker from a process that imported the package before any mutant was chosen,
 #: so these mutants are never active in a test: they are reported apart ("import time"), not as
@@ -86,8 +90,7 @@ def forget_survivors(only: list[str]) -> dict[str, int]:
     """Clear mutmut's stored verdict of every mutant that survived or had no test (of those
     matching ``only``, if given), so the next run tries them again against the tests as they
     are now (mutmut keeps a verdict until the function itself changes); the verdicts cleared.
-    Verdicts live in ``mutants/**/*.py.meta``: exit code 0 is "survived", 5 and 33 are "no
-    tests", None is "not checked"."""
+    Verdicts live in ``mutants/**/*.py.meta`` as exit codes (None: not checked)."""
     cleared = {}
     for meta in (ROOT / "mutants").rglob("*.py.meta"):
         if not (ROOT / meta.relative_to(ROOT / "mutants").with_suffix("")).exists():
@@ -95,7 +98,7 @@ def forget_survivors(only: list[str]) -> dict[str, int]:
         data = json.loads(meta.read_text())
         verdicts = data["exit_code_by_key"]
         for key, code in verdicts.items():
-            if code in (0, 5, 33) and (not only or any(fnmatch(key, pattern) for pattern in only)):
+            if status_by_exit_code[code] in NOT_CAUGHT and (not only or any(fnmatch(key, p) for p in only)):
                 verdicts[key] = None
                 cleared[key] = code
         meta.write_text(json.dumps(data, indent=4))
@@ -145,21 +148,15 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
                 function = key.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
                 current = theirs["hash_by_function_name"][function]
                 if key in retested:  # the unit tests' verdict unless they do not reach the mutant
-                    reached = status_of(code) in CAUGHT | {"survived"}
+                    reached = status_by_exit_code[code] in CAUGHT | {"survived"}
                     ours["exit_code_by_key"][key] = code if reached else retested[key]
-                elif status_of(code) in CAUGHT | {"survived"} and any(fnmatch(key, p) for p in start_up):
+                elif status_by_exit_code[code] in CAUGHT | {"survived"} and any(fnmatch(key, p) for p in start_up):
                     if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
                         ours["exit_code_by_key"][key] = code
                     verdict_hashes.setdefault(function, current)
             ours["hash_by_function_name"].update(verdict_hashes)
             kept.parent.mkdir(parents=True, exist_ok=True)
             kept.write_text(json.dumps(ours, indent=4))
-
-
-def status_of(code: int | None) -> str:
-    """mutmut's name for a worker's exit code (its ``status_by_exit_code``, in short)."""
-    return {1: "killed", 3: "killed", 0: "survived", 5: "no tests", 33: "no tests", None: "not checked",
-            36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout"}.get(code, "other")
 
 
 def fidelity_outcomes(run: bool) -> dict[str, dict[str, str]]:
