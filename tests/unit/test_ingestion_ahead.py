@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, ingestion
+from mockserver.domain import control, ingestion, operations
 from mockserver.domain.ingestion import DUE_WHILE_PREPARING, INGESTION, Prepared
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
@@ -40,8 +40,8 @@ def csv_of(wg: Workgroup, new_cases: int = 2) -> bytes:
 
 
 def uploaded(wg: Workgroup, data: bytes) -> str:
-    with wg.lock:
-        return ingestion.create_upload(wg, ingestion.parse_csv("meta.csv", data), T0, UPLOADER).id
+    [upload] = operations.upload_custom_case_data(wg, [ingestion.parse_csv("meta.csv", data)], T0, UPLOADER)
+    return upload.id
 
 
 def finished_at(wg: Workgroup, now: datetime) -> None:

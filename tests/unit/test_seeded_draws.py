@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, ingestion
+from mockserver.domain import control, ingestion, operations
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
@@ -80,11 +80,9 @@ def test_a_sign_off_plan_leaves_the_reports_its_draw_fails_to_a_person(wg: Workg
 
 def test_an_upload_job_fails_when_its_draw_fails(wg: Workgroup) -> None:
     wg.defaults.set("ingestion", HALF)
-    ids = []
+    files = [ingestion.parse_csv(f"f{n}.csv", f"Sample_ID,Case_ID\nS{n},NEW-{n}\n".encode()) for n in range(12)]
+    ids = [upload.id for upload in operations.upload_custom_case_data(wg, files, T0)]
     with wg.lock:
-        for n in range(12):
-            parsed = ingestion.parse_csv(f"f{n}.csv", f"Sample_ID,Case_ID\nS{n},NEW-{n}\n".encode())
-            ids.append(ingestion.create_upload(wg, parsed, T0).id)
         wg.steps.settle(T0)
     outcome = [wg.uploads[u].status for u in ids]
     assert outcome == ["FAILED" if HALF.fails(6, "wg", "ingestion", u, 1) else "COMPLETED" for u in ids]
