@@ -107,6 +107,7 @@ def resolve_settings(flags: dict[str, object]) -> Settings:
 
 
 def serve(settings: Settings) -> int:
+    from .access_log import AccessLogWriter
     from .app import create_app
     from .runner import make_server
 
@@ -136,8 +137,9 @@ def serve(settings: Settings) -> int:
         except ValueError as exc:
             print(f"mockserver: cannot start: {exc}", file=sys.stderr)
             return 2
+    access_log = AccessLogWriter() if settings.access_log else None
     try:
-        server = make_server(app, settings.host, settings.port, settings.threads, settings.access_log)
+        server = make_server(app, settings.host, settings.port, settings.threads, access_log)
     except (OSError, ValueError) as exc:
         print(f"mockserver: {bind_error(settings.host, settings.port, exc)}", file=sys.stderr)
         return 2
@@ -163,6 +165,8 @@ def serve(settings: Settings) -> int:
         log.info("stopped")
     finally:
         server.close()
+        if access_log is not None:
+            access_log.close()
         if state_file is not None:
             state_file.stop()
             log.info("state saved to %s", settings.state_file)

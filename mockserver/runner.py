@@ -1,13 +1,11 @@
-"""Running the app: waitress (multi-threaded, one process, so one in-memory store), an
-access log of one line per request, and a background-thread server for tests."""
+"""Running the app: waitress (multi-threaded, one process, so one in-memory store), with the
+access log around it, and a background-thread server for tests."""
 
 from __future__ import annotations
 
-import logging
 import socket
 import struct
 import threading
-import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -16,40 +14,8 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
 
-from . import redaction
+from .access_log import AccessLog, AccessLogWriter
 from .wire import AbortConnection
-
-access_log = logging.getLogger("mockserver.access")
-
-StartResponse = Callable[..., Any]
-
-
-class AccessLog:
-    """WSGI middleware: ``METHOD path?query status duration`` per request."""
-
-    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
-        self.app = app
-
-    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        started = time.perf_counter()
-        seen: list[str] = []
-
-        def recording_start_response(status: str, headers: list[Any], exc_info: Any = None) -> Any:
-            seen.append(status.split(" ", 1)[0])
-            return start_response(status, headers, exc_info)
-
-        try:
-            return self.app(environ, recording_start_response)
-        finally:
-            query = redaction.query_string(environ.get("QUERY_STRING", ""))
-            access_log.info(
-                "%s %s%s %s %.1fms",
-                redaction.one_line(str(environ.get("REQUEST_METHOD"))),
-                redaction.one_line(str(environ.get("PATH_INFO"))),
-                f"?{redaction.one_line(query)}" if query else "",
-                seen[0] if seen else "-",
-                (time.perf_counter() - started) * 1000,
-            )
 
 
 class _FaultAwareTask(WSGITask):
@@ -69,15 +35,15 @@ class _FaultAwareChannel(HTTPChannel):
     task_class = _FaultAwareTask
 
 
-def wsgi_app(app: Flask, log_requests: bool) -> Callable[..., Iterable[bytes]]:
-    return AccessLog(app) if log_requests else app
+def wsgi_app(app: Flask, access_log: AccessLogWriter | None) -> Callable[..., Iterable[bytes]]:
+    return AccessLog(app, access_log) if access_log is not None else app
 
 
-def make_server(app: Flask, host: str, port: int, threads: int, log_requests: bool = True) -> Any:
+def make_server(app: Flask, host: str, port: int, threads: int, access_log: AccessLogWriter | None = None) -> Any:
     # The body limit sits above the upload limit so that oversized uploads reach the app and
     # get the vendor's error body; waitress spools bodies over 512 KB to a temporary file.
     server = create_server(
-        wsgi_app(app, log_requests),
+        wsgi_app(app, access_log),
         host=host,
         port=port,
         threads=threads,
@@ -100,7 +66,13 @@ class ServerThread:
                  log_requests: bool = False) -> None:
         self.app = app
         threads = threads or app.config["MOCKSERVER_SETTINGS"].threads
-        self._server = make_server(app, host, port, threads, log_requests)
+        self._access_log = AccessLogWriter() if log_requests else None
+        try:
+            self._server = make_server(app, host, port, threads, self._access_log)
+        except BaseException:
+            if self._access_log is not None:
+                self._access_log.close()
+            raise
         self.host = host
         self.port: int = self._server.effective_port
         self._stopping = threading.Event()
@@ -124,6 +96,8 @@ class ServerThread:
             else:
                 channel.handle_close()
         server.task_dispatcher.shutdown()
+        if self._access_log is not None:
+            self._access_log.close()
 
     def stop(self) -> None:
         if self._stopping.is_set() or not self._thread.is_alive():
