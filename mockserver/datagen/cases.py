@@ -1,23 +1,46 @@
 """Deterministic case generation: case ``i`` of a seed depends on (seed, workgroup, i) only.
 
-Each case draws from its own ``random.Random`` seeded with a string, so case 7 is the same
-whether 10 or 100,000 cases are generated. Names come from Faker's en_US tables, sampled with
-their frequency weights by that generator (Faker's own weighted pick rebuilds its cumulative
-weights on every call, which made 100,000 cases take half a minute).
+A case is made in two parts. What search, ordering and the seeded history read of it (its
+summary: id, display id, status, dates, analysis id, sample ids, disease, tags) comes from one
+keyed hash of its index, so any case's summary costs a few microseconds and start-up can put
+100,000 cases in order from their creation times alone. The rest (subject, names, samples'
+ids and metrics, custom fields, users) comes from its own ``random.Random``, seeded with a
+string, when the case is first read. Case ids are a keyed, reversible function of the index,
+so a GET finds a case's index from its id without a table of ids.
+
+Names come from Faker's en_US tables, sampled with their frequency weights (Faker's own
+weighted pick rebuilds its cumulative weights on every call, which made 100,000 cases take half
+a minute).
 """
 
 from __future__ import annotations
 
+import hashlib
 import random
+import struct
 import uuid
+from bisect import bisect
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache
-from itertools import accumulate
+from itertools import accumulate, combinations
+from math import comb
 
 from faker.providers.person.en_US import Provider as PersonNames
 
 from .. import fidelity
-from ..domain.models import Case, CustomField, Disease, Sample, Subject, SubjectReport, TestDefinition
+from ..domain.models import (
+    SEPARATOR,
+    Case,
+    CaseSummary,
+    CustomField,
+    Disease,
+    Sample,
+    SearchKeys,
+    Subject,
+    SubjectReport,
+    TestDefinition,
+)
 from ..domain.statuses import SEED_WEIGHTS, CaseStatus
 from .catalog import (
     DISEASE_WEIGHTS,
@@ -26,10 +49,13 @@ from .catalog import (
     MALE_ONLY,
     TAGS,
     WORKFLOWS,
+    Workflow,
 )
 
 _STATUSES = tuple(SEED_WEIGHTS)
-_STATUS_WEIGHTS = tuple(SEED_WEIGHTS.values())
+_STATUS_CUM_WEIGHTS = tuple(accumulate(SEED_WEIGHTS.values()))
+_WINDOW_SECONDS = fidelity.SEED_WINDOW_DAYS * 86400
+_UPDATE_SECONDS = 14 * 86400
 
 
 class _WeightedNames:
@@ -87,6 +113,263 @@ def _disease_table(known: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, 
     return ids, tuple(accumulate(DISEASE_WEIGHTS.get(d, 1) for d in ids))
 
 
+def _tag_sets() -> tuple[tuple[tuple[str, ...], ...], tuple[float, ...]]:
+    """Every set of 0 to 3 tags, weighted so that a case has 0, 1, 2 or 3 tags 25, 40, 25 and
+    10 times in 100, any set of a size as likely as another."""
+    sets, weights = [], []
+    for size, share in enumerate((25, 40, 25, 10)):
+        for chosen in combinations(TAGS, size):
+            sets.append(chosen)
+            weights.append(share / comb(len(TAGS), size))
+    return tuple(sets), tuple(accumulate(weights))
+
+
+_TAG_SETS, _TAG_CUM_WEIGHTS = _tag_sets()
+
+
+def _pick(cum_weights: tuple[float, ...], word: int) -> int:
+    """An index drawn by ``cum_weights`` with a 64-bit word of the case's hash."""
+    return bisect(cum_weights, (word >> 11) * 2.0**-53 * cum_weights[-1])
+
+
+@cache
+def _keys(seed: int, workgroup_id: str) -> tuple[bytes, bytes]:
+    """The hash keys of a workgroup's case draws and of its case ids."""
+    def key(purpose: str) -> bytes:
+        return hashlib.blake2b(f"{seed}:{workgroup_id}:{purpose}".encode(), digest_size=32).digest()
+    return key("case-draws"), key("case-ids")
+
+
+class _Hash:
+    """A keyed BLAKE2b of a given size; copying the keyed state is cheaper than keying anew."""
+
+    def __init__(self, key: bytes, size: int) -> None:
+        self._keyed = hashlib.blake2b(key=key, digest_size=size)
+
+    def __call__(self, data: bytes) -> bytes:
+        h = self._keyed.copy()
+        h.update(data)
+        return h.digest()
+
+
+class _CaseIds:
+    """Version-4 UUIDs that hide the case's index: 12 bytes hashed from it, then the index
+    masked by a hash of those 12 bytes, so ``index_of`` reads it back."""
+
+    def __init__(self, key: bytes) -> None:
+        self._tag, self._mask = _Hash(key, 12), _Hash(key, 4)
+
+    def of(self, index: int) -> str:
+        tag = bytearray(self._tag(index.to_bytes(4, "big")))
+        tag[6] = (tag[6] & 0x0F) | 0x40  # version 4
+        tag[8] = (tag[8] & 0x3F) | 0x80  # RFC 4122 variant
+        masked = index ^ int.from_bytes(self._mask(tag), "big")
+        h = (bytes(tag) + masked.to_bytes(4, "big")).hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def index_of(self, case_id: str) -> int | None:
+        """The index whose case has id ``case_id`` (exactly as served), if any."""
+        if len(case_id) != 36 or not case_id.isascii():
+            return None
+        try:
+            raw = bytes.fromhex(case_id.replace("-", ""))
+        except ValueError:
+            return None
+        if len(raw) != 16:
+            return None
+        index = int.from_bytes(raw[12:], "big") ^ int.from_bytes(self._mask(raw[:12]), "big")
+        return index if self.of(index) == case_id else None
+
+
+class CaseMaker:
+    """The cases of one workgroup and seed, made one at a time from their index."""
+
+    def __init__(self, seed: int, workgroup_id: str, diseases: dict[str, Disease],
+                 test_definitions: tuple[TestDefinition, ...], window_end: datetime = fidelity.SEED_WINDOW_END) -> None:
+        self.seed, self.workgroup_id = seed, workgroup_id
+        draws_key, ids_key = _keys(seed, workgroup_id)
+        self._draws = _Hash(draws_key, 64)
+        self._ids = _CaseIds(ids_key)
+        self._diseases = diseases
+        self._disease_ids, self._disease_cum_weights = _disease_table(tuple(diseases))
+        self._test_definitions = {w.test_definition: next((t for t in test_definitions if t.name == w.test_definition), None)
+                                  for w in WORKFLOWS}
+        self._window_end = window_end
+
+    def _words(self, index: int) -> tuple[int, ...]:
+        """Eight 64-bit words, drawn for case ``index`` alone."""
+        return struct.unpack("<8Q", self._draws(index.to_bytes(4, "big")))
+
+    def created_seconds(self, index: int) -> int:
+        """Seconds from the window's end to the case's creation, negated (later is larger)."""
+        return -(int.from_bytes(self._draws(index.to_bytes(4, "big"))[:8], "little") % _WINDOW_SECONDS)
+
+    def case_id(self, index: int) -> str:
+        return self._ids.of(index)
+
+    def index_of_id(self, case_id: str) -> int | None:
+        return self._ids.index_of(case_id)
+
+    def display_id(self, index: int) -> str:
+        return f"{DISPLAY_PREFIXES[self._words(index)[5] % len(DISPLAY_PREFIXES)]}-{index + 1:06d}"
+
+    def _drawn(self, index: int) -> _Drawn:
+        w = self._words(index)
+        created = self._window_end - timedelta(seconds=w[0] % _WINDOW_SECONDS)
+        status = _STATUSES[_pick(_STATUS_CUM_WEIGHTS, w[2])]
+        workflow = WORKFLOWS[w[3] % len(WORKFLOWS)]
+        letters = _SAMPLE_LETTERS[(w[5] >> 16) % len(_SAMPLE_LETTERS)] + _SAMPLE_LETTERS[(w[5] >> 24) % len(_SAMPLE_LETTERS)]
+        sample_base = f"{letters}{(w[5] >> 32) % 10**5:05d}"
+        has_analysis = status is not CaseStatus.AWAITING_MOLECULAR_DATA
+        pair_id = f"{sample_base}_{'_'.join(workflow.sample_types)}_{workflow.pair_suffix}"
+        run = created - timedelta(hours=6 + w[6] % 67)
+        return _Drawn(
+            id=self._ids.of(index),
+            display_id=f"{DISPLAY_PREFIXES[w[5] % len(DISPLAY_PREFIXES)]}-{index + 1:06d}",
+            status=status,
+            created=created,
+            updated=min(created + timedelta(seconds=w[1] % _UPDATE_SECONDS), self._window_end),
+            workflow=workflow,
+            disease=self._diseases[self._disease_ids[_pick(self._disease_cum_weights, w[4])]],
+            sample_ids=tuple(f"{sample_base}_{t}" for t in workflow.sample_types),
+            pair_id=pair_id,
+            analysis_id=f"{workflow.run_prefix}_{run:%Y%m%d_%H%M%S}_{pair_id}" if has_analysis else None,
+            tags=_TAG_SETS[_pick(_TAG_CUM_WEIGHTS, w[7])],
+        )
+
+    def summary(self, index: int) -> CaseSummary:
+        d = self._drawn(index)
+        has_disease = d.status is not CaseStatus.MISSING_REQUIRED_DATA
+        keys = SearchKeys(display_id=d.display_id.lower(), id=d.id.lower(),
+                          external_sample_ids=SEPARATOR.join(d.sample_ids).lower(), tags=SEPARATOR.join(d.tags).lower(),
+                          disease_names=d.disease.name.lower() if has_disease else "")
+        return CaseSummary(d.id, d.display_id, d.status, d.created, d.updated, d.analysis_id, keys)
+
+    def case(self, index: int) -> Case:
+        d = self._drawn(index)
+        rng = random.Random(f"{self.seed}:{self.workgroup_id}:case:{index}")
+        users = _users(self.seed, self.workgroup_id)
+        disease = d.disease
+        if disease.externalid in FEMALE_ONLY:
+            gender = "FEMALE"
+        elif disease.externalid in MALE_ONLY:
+            gender = "MALE"
+        else:
+            gender = rng.choices(("FEMALE", "MALE", "UNKNOWN"), (48, 48, 4))[0]
+        has_analysis = d.analysis_id is not None
+        has_disease = d.status is not CaseStatus.MISSING_REQUIRED_DATA
+        test_definition = self._test_definitions[d.workflow.test_definition]
+        first = (_FEMALE if gender == "FEMALE" else _MALE).pick(rng)
+        last = _LAST.pick(rng)
+        born = date.fromordinal(rng.randint(_BORN_FROM, _BORN_TO))
+        metrics = {
+            "tmb": f"{rng.lognormvariate(1.6, 1.1):.2f}",
+            "msi": f"{rng.lognormvariate(0.7, 0.9):.2f}",
+            "gis": str(rng.randint(0, 80)),
+            "purity": f"{rng.uniform(0.2, 0.95):.3f}",
+            "ploidy": f"{rng.uniform(1.7, 4.2):.2f}",
+        } if has_analysis else {}
+        samples = tuple(
+            Sample(
+                id=_uuid(rng),
+                external_sample_id=sample_id,
+                external_sample_name=sample_id,
+                sample_type=sample_type,
+                pair_id=d.pair_id if has_analysis else None,
+                tumor_type=(disease,) if has_disease else (),
+                **metrics,
+            )
+            for sample_type, sample_id in zip(d.workflow.sample_types, d.sample_ids, strict=True)
+        )
+        subject_custom = (
+            (CustomField("Sample Name(s)", f"SP-{rng.randrange(10**7):07d}", 5),) if rng.random() < 0.5 else ()
+        )
+        subject = Subject(
+            id=_uuid(rng),
+            gender=gender,
+            samples=samples,
+            first_name=first,
+            last_name=last,
+            date_of_birth=born.isoformat(),
+            mrn=f"MRN{rng.randrange(10**8):08d}",
+            reports=(SubjectReport(_uuid(rng), test_definition.report_id if test_definition else None),)
+            if has_analysis else (),
+            custom_metadata=subject_custom,
+        )
+        case_custom = (
+            (CustomField("Primary analyst", "".join(rng.choices("ABCDEFGHJKLMNPRSTW", k=3)), 1),)
+            if rng.random() < 0.4 else ()
+        )
+        return Case(
+            id=d.id,
+            display_id=d.display_id,
+            status=d.status,
+            created_date=d.created,
+            updated_date=d.updated,
+            subjects=(subject,),
+            tags=d.tags,
+            analysis_id=d.analysis_id,
+            workflow_name=d.workflow.name if has_analysis else None,
+            test_definition=test_definition,
+            created_by=rng.choice(users),
+            updated_by=rng.choice(users),
+            custom_metadata=case_custom,
+        )
+
+
+@dataclass(slots=True)
+class _Drawn:
+    """What a case's hash decides."""
+
+    id: str
+    display_id: str
+    status: CaseStatus
+    created: datetime
+    updated: datetime
+    workflow: Workflow
+    disease: Disease
+    sample_ids: tuple[str, ...]
+    pair_id: str
+    analysis_id: str | None
+    tags: tuple[str, ...]
+
+
+class GeneratedCases:
+    """The first ``count`` cases of a ``CaseMaker``: a ``seeded_cases.CaseSource``."""
+
+    def __init__(self, maker: CaseMaker, count: int) -> None:
+        self._maker = maker
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def created_seconds(self) -> list[int]:
+        return [self._maker.created_seconds(i) for i in range(self._count)]
+
+    def sort_key(self, index: int) -> tuple[datetime, str, str]:
+        return self._maker.summary(index).sort_key
+
+    def summary(self, index: int) -> CaseSummary:
+        return self._maker.summary(index)
+
+    def case(self, index: int) -> Case:
+        return self._maker.case(index)
+
+    def index_of_id(self, case_id: str) -> int | None:
+        index = self._maker.index_of_id(case_id)
+        return index if index is not None and index < self._count else None
+
+    def index_of_display_id(self, display_id: str) -> int | None:
+        _, dash, number = display_id.rpartition("-")
+        if not (dash and number.isascii() and number.isdigit()):
+            return None
+        index = int(number) - 1
+        if not 0 <= index < self._count or self._maker.display_id(index) != display_id:
+            return None
+        return index
+
+
 def make_case(
     seed: int,
     workgroup_id: str,
@@ -96,83 +379,4 @@ def make_case(
     window_end: datetime = fidelity.SEED_WINDOW_END,
 ) -> Case:
     """Case ``index`` of a workgroup, created in the seed window's days before ``window_end``."""
-    rng = random.Random(f"{seed}:{workgroup_id}:case:{index}")
-    users = _users(seed, workgroup_id)
-    status = rng.choices(_STATUSES, _STATUS_WEIGHTS)[0]
-    workflow = rng.choice(WORKFLOWS)
-    disease_ids, cum_weights = _disease_table(tuple(diseases))
-    disease = diseases[rng.choices(disease_ids, cum_weights=cum_weights)[0]]
-    created = window_end - timedelta(seconds=rng.randrange(fidelity.SEED_WINDOW_DAYS * 86400))
-    updated = min(created + timedelta(seconds=rng.randrange(14 * 86400)), window_end)
-    if disease.externalid in FEMALE_ONLY:
-        gender = "FEMALE"
-    elif disease.externalid in MALE_ONLY:
-        gender = "MALE"
-    else:
-        gender = rng.choices(("FEMALE", "MALE", "UNKNOWN"), (48, 48, 4))[0]
-
-    display_id = f"{rng.choice(DISPLAY_PREFIXES)}-{index + 1:06d}"
-    has_analysis = status is not CaseStatus.AWAITING_MOLECULAR_DATA
-    has_disease = status is not CaseStatus.MISSING_REQUIRED_DATA
-    test_definition = next((t for t in test_definitions if t.name == workflow.test_definition), None)
-
-    first = (_FEMALE if gender == "FEMALE" else _MALE).pick(rng)
-    last = _LAST.pick(rng)
-    born = date.fromordinal(rng.randint(_BORN_FROM, _BORN_TO))
-    sample_base = "".join(rng.choices(_SAMPLE_LETTERS, k=2)) + f"{rng.randrange(10**5):05d}"
-
-    pair_id = f"{sample_base}_{'_'.join(workflow.sample_types)}_{workflow.pair_suffix}"
-    run = created - timedelta(hours=rng.randint(6, 72))
-    analysis_id = f"{workflow.run_prefix}_{run:%Y%m%d_%H%M%S}_{pair_id}" if has_analysis else None
-    metrics = {
-        "tmb": f"{rng.lognormvariate(1.6, 1.1):.2f}",
-        "msi": f"{rng.lognormvariate(0.7, 0.9):.2f}",
-        "gis": str(rng.randint(0, 80)),
-        "purity": f"{rng.uniform(0.2, 0.95):.3f}",
-        "ploidy": f"{rng.uniform(1.7, 4.2):.2f}",
-    } if has_analysis else {}
-    samples = tuple(
-        Sample(
-            id=_uuid(rng),
-            external_sample_id=f"{sample_base}_{sample_type}",
-            external_sample_name=f"{sample_base}_{sample_type}",
-            sample_type=sample_type,
-            pair_id=pair_id if has_analysis else None,
-            tumor_type=(disease,) if has_disease else (),
-            **metrics,
-        )
-        for sample_type in workflow.sample_types
-    )
-    subject_custom = (
-        (CustomField("Sample Name(s)", f"SP-{rng.randrange(10**7):07d}", 5),) if rng.random() < 0.5 else ()
-    )
-    subject = Subject(
-        id=_uuid(rng),
-        gender=gender,
-        samples=samples,
-        first_name=first,
-        last_name=last,
-        date_of_birth=born.isoformat(),
-        mrn=f"MRN{rng.randrange(10**8):08d}",
-        reports=(SubjectReport(_uuid(rng), test_definition.report_id if test_definition else None),) if has_analysis else (),
-        custom_metadata=subject_custom,
-    )
-    case_custom = (
-        (CustomField("Primary analyst", "".join(rng.choices("ABCDEFGHJKLMNPRSTW", k=3)), 1),)
-        if rng.random() < 0.4 else ()
-    )
-    return Case(
-        id=_uuid(rng),
-        display_id=display_id,
-        status=status,
-        created_date=created,
-        updated_date=updated,
-        subjects=(subject,),
-        tags=tuple(rng.sample(TAGS, rng.choices((0, 1, 2, 3), (25, 40, 25, 10))[0])),
-        analysis_id=analysis_id,
-        workflow_name=workflow.name if has_analysis else None,
-        test_definition=test_definition,
-        created_by=rng.choice(users),
-        updated_by=rng.choice(users),
-        custom_metadata=case_custom,
-    )
+    return CaseMaker(seed, workgroup_id, diseases, test_definitions, window_end).case(index)

@@ -9,10 +9,11 @@ from marshmallow import ValidationError
 
 from ..domain.lifecycle.plans import DefaultPlans
 from ..domain.models import Case
+from ..domain.seeded_cases import SeededCases
 from ..domain.state import MockState
 from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema
-from .cases import make_case, make_test_definitions
+from .cases import CaseMaker, GeneratedCases, make_test_definitions
 from .catalog import fixtures_dir, load_diseases
 from .users import make_users
 
@@ -43,15 +44,16 @@ def build_workgroup(
     fixture_cases: tuple[Case, ...] | list[Case] = (),
     defaults: DefaultPlans | None = None,
 ) -> Workgroup:
-    """A workgroup seeded with ``cases`` generated cases plus the given fixture cases."""
+    """A workgroup seeded with ``cases`` generated cases plus the given fixture cases; the
+    generated ones are made when first read."""
     diseases = load_diseases()
     test_definitions = make_test_definitions(seed, workgroup_id)
-    generated = [make_case(seed, workgroup_id, i, diseases, test_definitions) for i in range(cases)]
+    generated = GeneratedCases(CaseMaker(seed, workgroup_id, diseases, test_definitions), cases)
     return Workgroup(
         workgroup_id,
         name,
         origin=Origin(seed, cases, tuple(fixture_cases)),
-        seeded_cases=[*fixture_cases, *generated],
+        seeded_cases=SeededCases(fixture_cases, generated),
         test_definitions=test_definitions,
         diseases=diseases,
         defaults=defaults,

@@ -1,7 +1,8 @@
-"""The cases of one workgroup: a frozen seeded base under an overlay of changes.
+"""The cases of one workgroup: the seeded base (``SeededCases``) under an overlay of changes.
 
 Reads see the overlay first. Reset drops the overlay, so it costs the same for 100 or 100,000
-seeded cases. Cases are kept in creation order so searches page without sorting.
+seeded cases. Cases are kept in creation order so searches page without sorting, and a page
+makes only the seeded cases on it.
 
 Cases can also be found by display id (the earliest created wins), and a batch of new cases
 can be prepared away from the workgroup's lock and added in one step that costs a few C-level
@@ -12,13 +13,14 @@ from __future__ import annotations
 
 import heapq
 import threading
-from bisect import bisect_left, insort
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from bisect import bisect_left, bisect_right, insort
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .columns import Columns
-from .models import Case
+from .models import Case, CaseSummary
+from .seeded_cases import SeededCases
 
 _DELETED = None
 #: Work on 100,000 items is cut into slices of this many, so no one C-level call holds the GIL long.
@@ -81,15 +83,9 @@ class MergedOverlay:
 
 
 class CaseTable:
-    def __init__(self, seeded: Iterable[Case] = ()) -> None:
-        ordered = sorted(seeded, key=lambda c: c.sort_key)
-        self._base_order: tuple[Case, ...] = tuple(ordered)
-        self._base: dict[str, Case] = {c.id: c for c in ordered}
-        if len(self._base) != len(ordered):
-            raise ValueError("seeded cases have duplicate ids")
-        self._base_position = {c.id: i for i, c in enumerate(ordered)}
+    def __init__(self, seeded: SeededCases | Iterable[Case] = ()) -> None:
+        self._seeded = seeded if isinstance(seeded, SeededCases) else SeededCases(seeded)
         self._columns: Columns | None = None
-        self._base_by_display_id: dict[str, tuple[int, ...]] | None = None
         self._columns_lock = threading.Lock()
         #: Counts every change: equal numbers mean nothing changed in between.
         self.version = 0
@@ -98,24 +94,25 @@ class CaseTable:
     def reset(self) -> None:
         """Forget every change since seeding."""
         self._changed: dict[str, Case | None] = {}
-        self._hidden: set[int] = set()
+        #: Seeded positions changed (-> the case now) or deleted (-> None) since seeding.
+        self._hidden: dict[int, Case | None] = {}
         self._added: dict[str, Case] = {}
         self._added_keys: list[tuple[object, ...]] = []
         self._overlay_by_display_id: dict[str, tuple[str, ...]] = {}
-        self._count = len(self._base)
+        self._count = len(self._seeded)
         self.version += 1
 
-    def base_columns(self, readers: Mapping[str, Callable[[Case], Any]]) -> Columns:
+    def base_columns(self, readers: Mapping[str, Callable[[CaseSummary], Any]]) -> Columns:
         """Columns of the seeded cases (one per reader), built on first use."""
         if self._columns is None:
             with self._columns_lock:
                 if self._columns is None:
-                    self._columns = Columns.of(self._base_order, readers)
+                    self._columns = Columns.of(self._seeded, readers)
         return self._columns
 
-    def hidden_base_positions(self) -> set[int]:
+    def hidden_base_positions(self) -> Collection[int]:
         """Positions in ``seeded`` of the cases that were changed or deleted since seeding."""
-        return self._hidden
+        return self._hidden.keys()
 
     def deleted_ids(self) -> list[str]:
         """Ids of seeded cases deleted since seeding."""
@@ -126,12 +123,12 @@ class CaseTable:
         return [c for c in self._changed.values() if c is not None] + list(self._added.values())
 
     @property
-    def seeded(self) -> tuple[Case, ...]:
-        return self._base_order
+    def seeded(self) -> SeededCases:
+        return self._seeded
 
     def seeded_case(self, case_id: str) -> Case | None:
         """The case as seeded (changed or deleted since, or not)."""
-        return self._base.get(case_id)
+        return self._seeded.get(case_id)
 
     def __len__(self) -> int:
         return self._count
@@ -144,19 +141,12 @@ class CaseTable:
             return self._added[case_id]
         if case_id in self._changed:
             return self._changed[case_id]
-        return self._base.get(case_id)
+        return self._seeded.get(case_id)
 
     def find_by_display_id(self, display_id: str) -> Case | None:
         """The earliest created case with this display id, if any."""
-        if self._base_by_display_id is None:
-            with self._columns_lock:
-                if self._base_by_display_id is None:
-                    index: dict[str, tuple[int, ...]] = {}
-                    for position, c in enumerate(self._base_order):
-                        index[c.display_id] = (*index.get(c.display_id, ()), position)
-                    self._base_by_display_id = index
         hidden = self._hidden
-        found = [self._base_order[p] for p in self._base_by_display_id.get(display_id, ()) if p not in hidden]
+        found = [self._seeded[p] for p in self._seeded.positions_of_display_id(display_id) if p not in hidden]
         found += (c for i in self._overlay_by_display_id.get(display_id, ()) if (c := self.get(i)) is not None)
         return min(found, key=lambda c: c.sort_key, default=None)
 
@@ -164,10 +154,10 @@ class CaseTable:
         """Add a case or replace the one with the same id."""
         self.delete(case.id)
         self._count += 1
-        base = self._base.get(case.id)
-        if base is not None and base.sort_key == case.sort_key:
+        position = self._seeded.position_of(case.id)
+        if position is not None and self._seeded.sort_key(position) == case.sort_key:
             self._changed[case.id] = case
-            self._hidden.add(self._base_position[case.id])
+            self._hidden[position] = case
         else:
             insort(self._added_keys, (*case.sort_key,))
             self._added[case.id] = case
@@ -216,7 +206,7 @@ class CaseTable:
             del keys[bisect_left(keys, (*case.sort_key,))]
         else:
             self._changed[case_id] = _DELETED
-            self._hidden.add(self._base_position[case_id])
+            self._hidden[self._seeded.position_of(case_id)] = _DELETED  # type: ignore[index]  # a seeded case
         index = self._overlay_by_display_id
         left = tuple(i for i in index.get(case.display_id, ()) if i != case_id)
         if left:
@@ -226,14 +216,81 @@ class CaseTable:
         self.version += 1
         return case
 
-    def ordered(self, descending: bool = False) -> Iterator[Case]:
+    def page(self, start: int, stop: int, descending: bool = False) -> list[Case]:
+        """Cases ``start`` to ``stop`` (exclusive) of every case by creation date (then
+        displayId, then id); only the seeded cases on the page are made."""
+        deleted = sorted(p for p, c in self._hidden.items() if c is None)
+        visible: Sequence[int] = range(len(self._seeded)) if not deleted else _Without(len(self._seeded), deleted)
+        seeded, changed, added, added_keys = self._seeded, self._hidden, self._added, self._added_keys
+        picked = merged_slice(len(visible), lambda k: seeded.sort_key(visible[k]), added_keys, start, stop, descending)
+        return [(changed.get(visible[i]) or seeded[visible[i]]) if from_base else added[added_keys[i][-1]]  # type: ignore[index]
+                for from_base, i in picked]
+
+    def ordered(self, descending: bool = False) -> list[Case]:
         """Every case, by creation date (then displayId, then id)."""
-        base: Iterable[Case] = reversed(self._base_order) if descending else self._base_order
-        if self._changed:
-            changed = self._changed
-            base = (c2 for c in base if (c2 := changed.get(c.id, c)) is not None)
-        if not self._added:
-            return iter(base)
-        keys = reversed(self._added_keys) if descending else self._added_keys
-        added = (self._added[k[-1]] for k in keys)
-        return heapq.merge(base, added, key=lambda c: c.sort_key, reverse=descending)
+        return self.page(0, self._count, descending)
+
+
+class _Without(Sequence[int]):
+    """``range(n)`` without the positions in ``removed`` (sorted), read by index."""
+
+    def __init__(self, n: int, removed: list[int]) -> None:
+        self._n, self._removed = n, removed
+
+    def __len__(self) -> int:
+        return self._n - len(self._removed)
+
+    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+        if not 0 <= k < len(self):
+            raise IndexError(k)
+        # The smallest position p with k + 1 kept positions up to it.
+        lo, hi = k, k + len(self._removed)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if mid + 1 - bisect_right(self._removed, mid) >= k + 1:
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
+
+def merged_slice(base_len: int, base_key: Callable[[int], Any], extra_keys: Sequence[Any], start: int, stop: int,
+                 descending: bool = False) -> list[tuple[bool, int]]:
+    """Items ``start`` to ``stop`` of two sorted sequences merged by key (no key in both): each
+    as (from the base?, its index there). Descending reads both from their ends. Finding the
+    start reads a logarithmic number of base keys, so a deep page costs what a first one does."""
+    nb, ne = base_len, len(extra_keys)
+    stop = min(stop, nb + ne)
+    if start >= stop:
+        return []
+    if not ne:
+        return [(True, nb - 1 - k if descending else k) for k in range(start, stop)]
+
+    def base_at(k: int) -> Any:
+        return base_key(nb - 1 - k if descending else k)
+
+    def extra_at(e: int) -> Any:
+        return extra_keys[ne - 1 - e if descending else e]
+
+    def extra_before(key: Any) -> int:
+        return ne - bisect_right(extra_keys, key) if descending else bisect_left(extra_keys, key)
+
+    lo, hi = 0, min(nb, start)  # base items among the first ``start``: the first k with k + extra_before >= start
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if mid + extra_before(base_at(mid)) >= start:
+            hi = mid
+        else:
+            lo = mid + 1
+    k, e = lo, start - lo
+    picked: list[tuple[bool, int]] = []
+    key_k = base_at(k) if k < nb else None
+    while len(picked) < stop - start:
+        if e < ne and (k >= nb or ((extra_at(e) > key_k) if descending else (extra_at(e) < key_k))):
+            picked.append((False, ne - 1 - e if descending else e))
+            e += 1
+        else:
+            picked.append((True, nb - 1 - k if descending else k))
+            k += 1
+            key_k = base_at(k) if k < nb else None
+    return picked

@@ -174,6 +174,29 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseSummary:
+    """What search, ordering and the seeded history read of a case: everything but its
+    subjects. A seeded case's summary is made without making the case."""
+
+    id: str
+    display_id: str
+    status: CaseStatus
+    created_date: datetime
+    updated_date: datetime
+    analysis_id: str | None
+    search_keys: SearchKeys
+
+    @classmethod
+    def of(cls, case: Case) -> CaseSummary:
+        return cls(case.id, case.display_id, case.status, case.created_date, case.updated_date, case.analysis_id,
+                   case.search_keys)
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, str]:
+        return (self.created_date, self.display_id, self.id)
+
+
+@dataclass(frozen=True, slots=True)
 class RowError:
     line: int
     message: str

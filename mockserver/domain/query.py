@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from itertools import compress, filterfalse, islice
+from itertools import compress, filterfalse
 from operator import attrgetter
 from typing import Any
 
 from .. import fidelity
-from .case_table import CaseTable
+from .case_table import CaseTable, merged_slice
 from .columns import Columns
 from .matching import Bound, Contains, Equals, Match, OneOf, each_of
 from .models import Case
@@ -132,24 +131,18 @@ def run_query(table: CaseTable, q: CaseQuery) -> Page:
     start, stop = q.page_number * q.page_size, (q.page_number + 1) * q.page_size
     preds = predicates(q)
     if not preds:
-        content = list(islice(table.ordered(q.descending), start, stop))
-        return Page(content, len(table), q.page_number, q.page_size, q.descending)
+        return Page(table.page(start, stop, q.descending), len(table), q.page_number, q.page_size, q.descending)
     cols = table.base_columns(COLUMNS)
     positions = _base_matches(cols, q)
     hidden = table.hidden_base_positions()
     if hidden:
         positions = list(filterfalse(hidden.__contains__, positions))
     extra = sorted((c for c in table.overlay() if all(p(c) for p in preds)), key=_sort_key)
-    total = len(positions) + len(extra)
-    if q.descending:
-        positions = positions[::-1]
-        extra.reverse()
-    if not extra:
-        content = [cols.cases[i] for i in positions[start:stop]]
-    else:
-        merged = heapq.merge(map(cols.cases.__getitem__, positions), extra, key=_sort_key, reverse=q.descending)
-        content = list(islice(merged, start, stop))
-    return Page(content, total, q.page_number, q.page_size, q.descending)
+    seeded = cols.cases
+    picked = merged_slice(len(positions), lambda k: seeded.sort_key(positions[k]), [c.sort_key for c in extra],
+                          start, stop, q.descending)
+    content = [seeded[positions[i]] if from_base else extra[i] for from_base, i in picked]
+    return Page(content, len(positions) + len(extra), q.page_number, q.page_size, q.descending)
 
 
 def _sort_key(case: Case) -> tuple[datetime, str, str]:

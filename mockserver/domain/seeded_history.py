@@ -15,13 +15,14 @@ import threading
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache, lru_cache
 
 from .. import fidelity
 from .events import Cause, Event, EventQuery, case_event
-from .models import Case
+from .models import Case, CaseSummary
+from .seeded_cases import SeededCases
 from .statuses import TRANSITIONS, CaseStatus
 from .users import Users
 
@@ -68,11 +69,11 @@ def _shape(status: CaseStatus, changed: bool) -> tuple[Slot, ...]:
     return tuple(found)
 
 
-def _slots(case: Case) -> tuple[Slot, ...]:
+def _slots(case: Case | CaseSummary) -> tuple[Slot, ...]:
     return _shape(case.status, case.updated_date > case.created_date)
 
 
-def _at(case: Case, when: int) -> datetime:
+def _at(case: Case | CaseSummary, when: int) -> datetime:
     """The time of a slot: the path's steps evenly between creation and the last update."""
     if when == 0:
         return case.created_date
@@ -81,7 +82,7 @@ def _at(case: Case, when: int) -> datetime:
     return case.created_date + (case.updated_date - case.created_date) * when / len(path_to(case.status))
 
 
-def _timeline(case: Case) -> list[tuple[datetime, str, CaseStatus | None, CaseStatus | None]]:
+def _timeline(case: Case | CaseSummary) -> list[tuple[datetime, str, CaseStatus | None, CaseStatus | None]]:
     """(time, event name, status before, status after) of each of the seeded case's events."""
     return [(_at(case, when), name, old, new) for when, name, old, new in _slots(case)]
 
@@ -95,7 +96,7 @@ def derive(case: Case, users: Users) -> list[Event]:
     return [derive_one(case, users, step) for step in range(len(_slots(case)))]
 
 
-def derive_one(case: Case, users: Users, step: int, user: int | None = None) -> Event:
+def derive_one(case: Case | CaseSummary, users: Users, step: int, user: int | None = None) -> Event:
     """The seeded case's ``step``-th event alone (a page shows one event of each of many
     cases); ``user``: its user's index, when known already."""
     when, name, old, new = _slots(case)[step]
@@ -105,7 +106,7 @@ def derive_one(case: Case, users: Users, step: int, user: int | None = None) -> 
                       new=new, user=users.all[user].email if user >= 0 else None, entity=(entity_type_of(name), case.id))
 
 
-def user_of(users: Users, case: Case, step: int, name: str, old: CaseStatus | None) -> int:
+def user_of(users: Users, case: Case | CaseSummary, step: int, name: str, old: CaseStatus | None) -> int:
     """The index of the user who made a seeded case's ``step``-th event; -1 for the service
     itself (processing ending, and the report it creates)."""
     if name == fidelity.EVENT_CASE_REPORT_ADDED or old is CaseStatus.PROCESSING:
@@ -122,7 +123,7 @@ class _Columns:
     """Every seeded event as a position into parallel arrays (time, owning case, step), in time
     order overall and by name."""
 
-    def __init__(self, cases: Sequence[Case], users: Users) -> None:
+    def __init__(self, cases: Iterable[CaseSummary], users: Users) -> None:
         self.names = (fidelity.EVENT_CASE_ADDED, fidelity.EVENT_CASE_STATUS_UPDATED, fidelity.EVENT_CASE_METADATA_UPDATED,
                       fidelity.EVENT_CASE_REPORT_ADDED)
         code = {name: n for n, name in enumerate(self.names)}
@@ -164,9 +165,10 @@ class LazyEvents(Sequence[Event]):
 
 
 class SeededHistory:
-    """The derived events of a workgroup's seeded cases (which never change)."""
+    """The derived events of a workgroup's seeded cases (which never change), read from their
+    summaries: no seeded case is made for its history."""
 
-    def __init__(self, cases: Sequence[Case], users: Users) -> None:
+    def __init__(self, cases: SeededCases, users: Users) -> None:
         self.cases = cases
         self.users = users
         self._lock = threading.Lock()
@@ -175,7 +177,7 @@ class SeededHistory:
         self.event_at = lru_cache(maxsize=8192)(self._event_at)
 
     def _event_at(self, index: int, step: int, user: int) -> Event:
-        return derive_one(self.cases[index], self.users, step, user)
+        return derive_one(self.cases.summary(index), self.users, step, user)
 
     def matching(self, q: EventQuery, seeded_case: Case | None) -> Sequence[Event]:
         """The seeded events ``q`` admits, oldest first. ``seeded_case``: the seeded case ``q``
@@ -212,5 +214,5 @@ class SeededHistory:
     def _built(self) -> _Columns:
         with self._lock:
             if self._columns is None:
-                self._columns = _Columns(self.cases, self.users)
+                self._columns = _Columns(self.cases.summaries(), self.users)
             return self._columns

@@ -16,6 +16,7 @@ from .events import STATUS_EVENTS, Event, EventLog, MergedIndex
 from .lifecycle.engine import Steps
 from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
+from .seeded_cases import SeededCases
 from .seeded_history import SeededHistory
 from .step_kinds import STEP_KINDS, shipped_defaults
 from .users import Users
@@ -41,7 +42,7 @@ class Workgroup:
         name: str,
         *,
         origin: Origin,
-        seeded_cases: Iterable[Case] = (),
+        seeded_cases: SeededCases | Iterable[Case] = (),
         test_definitions: Iterable[TestDefinition] = (),
         diseases: Mapping[str, Disease],
         defaults: DefaultPlans | None = None,

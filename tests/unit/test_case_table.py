@@ -89,7 +89,7 @@ def test_seeded_base_is_never_mutated() -> None:
     table = CaseTable(seeded)
     table.put(replace(seeded[0], status=CaseStatus.HAS_ISSUE))
     table.delete("id-002")
-    assert table.seeded == tuple(seeded)
+    assert tuple(table.seeded) == tuple(seeded)
     assert seeded[0].status is CaseStatus.READY_FOR_INTERPRETATION
 
 

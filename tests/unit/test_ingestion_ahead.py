@@ -123,10 +123,9 @@ def test_a_job_ahead_stays_valid_when_only_other_cases_changed(monkeypatch: pyte
     wg = a_workgroup()
     upload_id = uploaded(wg, csv_of(wg))
     ingestion.prepare_ahead(wg, upload_id)
-    other = next(c for c in wg.cases.seeded if c.status is CaseStatus.AWAITING_MOLECULAR_DATA
-                 and c.id != open_case(wg).id)
+    other = next(c for c in wg.cases.seeded if c.status is not CaseStatus.HAS_ISSUE and c.id != open_case(wg).id)
     with wg.lock:
-        control.set_case_status(wg, other.id, CaseStatus.READY_FOR_INTERPRETATION, T0 + timedelta(seconds=1))
+        control.set_case_status(wg, other.id, CaseStatus.HAS_ISSUE, T0 + timedelta(seconds=1))
     no_preparing_now(monkeypatch)
     finished_at(wg, DUE)
     assert wg.uploads[upload_id].status == "COMPLETED"
