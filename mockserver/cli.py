@@ -111,10 +111,13 @@ def serve(settings: Settings) -> int:
     from .app import create_app
     from .runner import make_server
 
-    # A request thread waiting for the GIL behind a busy one (a large upload being worked out)
-    # gets it back within 1 ms rather than CPython's default 5 ms: bench_hostile.py measured the
-    # worst stall of an 8,000-row upload fall from ~40 to ~13 ms, at no measurable cost in req/s.
-    sys.setswitchinterval(0.001)
+    # How long a thread may keep the GIL while others wait for it. CPython's 5 ms lets a busy
+    # request (a large upload being worked out) stall the others; 1 ms made GET case at 16
+    # connections 40% slower (threads preempted while holding a workgroup's lock queue up behind
+    # it). 2 ms keeps most of both: 928 req/s against 573 at 1 ms and 982 at 5 ms, and a worst
+    # probe stall of 16 ms during an 8,000-row upload against 11 ms and 34 ms (ab runs with wrk,
+    # bench/bench_hostile.py --runs 1; 2026-11-29, 2 CPUs).
+    sys.setswitchinterval(0.002)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     log = logging.getLogger("mockserver")
     started = time.perf_counter()
