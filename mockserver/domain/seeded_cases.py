@@ -12,9 +12,10 @@ from __future__ import annotations
 import threading
 from array import array
 from bisect import bisect_left
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Protocol, overload
 
 from .models import Case, CaseSummary
@@ -91,12 +92,13 @@ class SeededCases(Sequence[Case]):
             return array("i")
         created = source.created_seconds()
         order = sorted(range(len(source)), key=created.__getitem__)
-        start = 0
-        for end in range(1, len(order) + 1):
-            if end == len(order) or created[order[end]] != created[order[start]]:
-                if end - start > 1:
-                    order[start:end] = sorted(order[start:end], key=source.sort_key)
-                start = end
+        shared = {second for second, n in Counter(created).items() if n > 1}
+        if shared:
+            tied = [position for position, index in enumerate(order) if created[index] in shared]
+            for _, run in groupby(tied, key=lambda position: created[order[position]]):
+                positions = list(run)
+                order[positions[0] : positions[-1] + 1] = sorted(order[positions[0] : positions[-1] + 1],
+                                                                 key=source.sort_key)
         return array("i", order)
 
     def __len__(self) -> int:
