@@ -22,7 +22,6 @@ import struct
 import uuid
 from array import array
 from bisect import bisect
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from itertools import accumulate, combinations
@@ -34,11 +33,9 @@ from .. import fidelity
 from ..domain.models import (
     SEPARATOR,
     Case,
-    CaseSummary,
     CustomField,
     Disease,
     Sample,
-    SearchKeys,
     Subject,
     SubjectReport,
     TestDefinition,
@@ -199,7 +196,10 @@ class CaseMaker:
         self._disease_ids, self._disease_cum_weights = _disease_table(tuple(diseases))
         self._test_definitions = {w.test_definition: next((t for t in test_definitions if t.name == w.test_definition), None)
                                   for w in WORKFLOWS}
-        self._window_end = window_end
+        self.window_end = window_end
+
+    def disease(self, word: int) -> Disease:
+        return self._diseases[self._disease_ids[_pick(self._disease_cum_weights, word)]]
 
     def _words(self, index: int) -> tuple[int, ...]:
         """Eight 64-bit words, drawn for case ``index`` alone."""
@@ -229,42 +229,13 @@ class CaseMaker:
         return self._ids.index_of(case_id)
 
     def display_id(self, index: int) -> str:
-        return f"{DISPLAY_PREFIXES[self._words(index)[5] % len(DISPLAY_PREFIXES)]}-{index + 1:06d}"
+        return GeneratedSummary(self, index).display_id
 
-    def _drawn(self, index: int) -> _Drawn:
-        w = self._words(index)
-        created = self._window_end - timedelta(seconds=self.created_offset(index))
-        status = _STATUSES[_pick(_STATUS_CUM_WEIGHTS, w[2])]
-        workflow = WORKFLOWS[w[3] % len(WORKFLOWS)]
-        letters = _SAMPLE_LETTERS[(w[5] >> 16) % len(_SAMPLE_LETTERS)] + _SAMPLE_LETTERS[(w[5] >> 24) % len(_SAMPLE_LETTERS)]
-        sample_base = f"{letters}{(w[5] >> 32) % 10**5:05d}"
-        has_analysis = status is not CaseStatus.AWAITING_MOLECULAR_DATA
-        pair_id = f"{sample_base}_{'_'.join(workflow.sample_types)}_{workflow.pair_suffix}"
-        run = created - timedelta(hours=6 + w[6] % 67)
-        return _Drawn(
-            id=self._ids.of(index),
-            display_id=f"{DISPLAY_PREFIXES[w[5] % len(DISPLAY_PREFIXES)]}-{index + 1:06d}",
-            status=status,
-            created=created,
-            updated=min(created + timedelta(seconds=w[1] % _UPDATE_SECONDS), self._window_end),
-            workflow=workflow,
-            disease=self._diseases[self._disease_ids[_pick(self._disease_cum_weights, w[4])]],
-            sample_ids=tuple(f"{sample_base}_{t}" for t in workflow.sample_types),
-            pair_id=pair_id,
-            analysis_id=f"{workflow.run_prefix}_{run:%Y%m%d_%H%M%S}_{pair_id}" if has_analysis else None,
-            tags=_TAG_SETS[_pick(_TAG_CUM_WEIGHTS, w[7])],
-        )
-
-    def summary(self, index: int) -> CaseSummary:
-        d = self._drawn(index)
-        has_disease = d.status is not CaseStatus.MISSING_REQUIRED_DATA
-        keys = SearchKeys(display_id=d.display_id.lower(), id=d.id.lower(),
-                          external_sample_ids=SEPARATOR.join(d.sample_ids).lower(), tags=SEPARATOR.join(d.tags).lower(),
-                          disease_names=d.disease.name.lower() if has_disease else "")
-        return CaseSummary(d.id, d.display_id, d.status, d.created, d.updated, d.analysis_id, keys)
+    def summary(self, index: int) -> GeneratedSummary:
+        return GeneratedSummary(self, index)
 
     def case(self, index: int) -> Case:
-        d = self._drawn(index)
+        d = GeneratedSummary(self, index)
         rng = random.Random(f"{self.seed}:{self.workgroup_id}:case:{index}")
         users = _users(self.seed, self.workgroup_id)
         disease = d.disease
@@ -277,6 +248,7 @@ class CaseMaker:
         has_analysis = d.analysis_id is not None
         has_disease = d.status is not CaseStatus.MISSING_REQUIRED_DATA
         test_definition = self._test_definitions[d.workflow.test_definition]
+        sample_ids = d.sample_ids
         first = (_FEMALE if gender == "FEMALE" else _MALE).pick(rng)
         last = _LAST.pick(rng)
         born = date.fromordinal(rng.randint(_BORN_FROM, _BORN_TO))
@@ -297,7 +269,7 @@ class CaseMaker:
                 tumor_type=(disease,) if has_disease else (),
                 **metrics,
             )
-            for sample_type, sample_id in zip(d.workflow.sample_types, d.sample_ids, strict=True)
+            for sample_type, sample_id in zip(d.workflow.sample_types, sample_ids, strict=True)
         )
         subject_custom = (
             (CustomField("Sample Name(s)", f"SP-{rng.randrange(10**7):07d}", 5),) if rng.random() < 0.5 else ()
@@ -322,8 +294,8 @@ class CaseMaker:
             id=d.id,
             display_id=d.display_id,
             status=d.status,
-            created_date=d.created,
-            updated_date=d.updated,
+            created_date=d.created_date,
+            updated_date=d.updated_date,
             subjects=(subject,),
             tags=d.tags,
             analysis_id=d.analysis_id,
@@ -335,21 +307,131 @@ class CaseMaker:
         )
 
 
-@dataclass(slots=True)
-class _Drawn:
-    """What a case's hash decides."""
+class GeneratedSummary:
+    """A generated case's summary (``models.Summary``), each field worked out from the case's
+    hash when it is read: a search column of one field over 100,000 cases costs that field's
+    work alone, and the case itself is made from the same fields."""
 
-    id: str
-    display_id: str
-    status: CaseStatus
-    created: datetime
-    updated: datetime
-    workflow: Workflow
-    disease: Disease
-    sample_ids: tuple[str, ...]
-    pair_id: str
-    analysis_id: str | None
-    tags: tuple[str, ...]
+    __slots__ = ("_maker", "_index", "_w", "_created", "_id", "_status", "_updated")
+
+    def __init__(self, maker: CaseMaker, index: int) -> None:
+        self._maker, self._index = maker, index
+        self._w: tuple[int, ...] | None = None
+        self._created: datetime | None = None
+        self._id: str | None = None
+        self._status: CaseStatus | None = None
+        self._updated: datetime | None = None
+
+    @property
+    def _words(self) -> tuple[int, ...]:
+        if self._w is None:
+            self._w = self._maker._words(self._index)
+        return self._w
+
+    @property
+    def id(self) -> str:
+        if self._id is None:
+            self._id = self._maker.case_id(self._index)
+        return self._id
+
+    @property
+    def display_id(self) -> str:
+        return f"{DISPLAY_PREFIXES[self._words[5] % len(DISPLAY_PREFIXES)]}-{self._index + 1:06d}"
+
+    @property
+    def status(self) -> CaseStatus:
+        if self._status is None:
+            self._status = _STATUSES[_pick(_STATUS_CUM_WEIGHTS, self._words[2])]
+        return self._status
+
+    @property
+    def created_date(self) -> datetime:
+        if self._created is None:
+            self._created = self._maker.window_end - timedelta(seconds=self._maker.created_offset(self._index))
+        return self._created
+
+    @property
+    def updated_date(self) -> datetime:
+        if self._updated is None:
+            self._updated = min(self.created_date + timedelta(seconds=self._words[1] % _UPDATE_SECONDS),
+                                self._maker.window_end)
+        return self._updated
+
+    @property
+    def workflow(self) -> Workflow:
+        return WORKFLOWS[self._words[3] % len(WORKFLOWS)]
+
+    @property
+    def disease(self) -> Disease:
+        return self._maker.disease(self._words[4])
+
+    @property
+    def has_disease(self) -> bool:
+        return self.status is not CaseStatus.MISSING_REQUIRED_DATA
+
+    @property
+    def _sample_base(self) -> str:
+        w = self._words[5]
+        letters = _SAMPLE_LETTERS[(w >> 16) % len(_SAMPLE_LETTERS)] + _SAMPLE_LETTERS[(w >> 24) % len(_SAMPLE_LETTERS)]
+        return f"{letters}{(w >> 32) % 10**5:05d}"
+
+    @property
+    def sample_ids(self) -> tuple[str, ...]:
+        base = self._sample_base
+        return tuple(f"{base}_{t}" for t in self.workflow.sample_types)
+
+    @property
+    def pair_id(self) -> str:
+        workflow = self.workflow
+        return f"{self._sample_base}_{'_'.join(workflow.sample_types)}_{workflow.pair_suffix}"
+
+    @property
+    def analysis_id(self) -> str | None:
+        if self.status is CaseStatus.AWAITING_MOLECULAR_DATA:
+            return None
+        run = self.created_date - timedelta(hours=6 + self._words[6] % 67)
+        return f"{self.workflow.run_prefix}_{run:%Y%m%d_%H%M%S}_{self.pair_id}"
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return _TAG_SETS[_pick(_TAG_CUM_WEIGHTS, self._words[7])]
+
+    @property
+    def search_keys(self) -> _GeneratedKeys:
+        return _GeneratedKeys(self)
+
+    @property
+    def sort_key(self) -> tuple[datetime, str, str]:
+        return (self.created_date, self.display_id, self.id)
+
+
+class _GeneratedKeys:
+    """``models.SearchKeys`` of a generated summary, each worked out when read."""
+
+    __slots__ = ("_summary",)
+
+    def __init__(self, summary: GeneratedSummary) -> None:
+        self._summary = summary
+
+    @property
+    def display_id(self) -> str:
+        return self._summary.display_id.lower()
+
+    @property
+    def id(self) -> str:
+        return self._summary.id.lower()
+
+    @property
+    def external_sample_ids(self) -> str:
+        return SEPARATOR.join(self._summary.sample_ids).lower()
+
+    @property
+    def tags(self) -> str:
+        return SEPARATOR.join(self._summary.tags).lower()
+
+    @property
+    def disease_names(self) -> str:
+        return self._summary.disease.name.lower() if self._summary.has_disease else ""
 
 
 class GeneratedCases:
@@ -368,7 +450,7 @@ class GeneratedCases:
     def sort_key(self, index: int) -> tuple[datetime, str, str]:
         return self._maker.summary(index).sort_key
 
-    def summary(self, index: int) -> CaseSummary:
+    def summary(self, index: int) -> GeneratedSummary:
         return self._maker.summary(index)
 
     def case(self, index: int) -> Case:

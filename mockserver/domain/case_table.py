@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .columns import Columns
-from .models import Case, CaseSummary
+from .models import Case, Summary
 from .seeded_cases import SeededCases
 
 _DELETED = None
@@ -102,12 +102,12 @@ class CaseTable:
         self._count = len(self._seeded)
         self.version += 1
 
-    def base_columns(self, readers: Mapping[str, Callable[[CaseSummary], Any]]) -> Columns:
-        """Columns of the seeded cases (one per reader), built on first use."""
+    def base_columns(self, readers: Mapping[str, Callable[[Summary], Any]]) -> Columns:
+        """Columns of the seeded cases (one per reader), each built on first use."""
         if self._columns is None:
             with self._columns_lock:
                 if self._columns is None:
-                    self._columns = Columns.of(self._seeded, readers)
+                    self._columns = Columns(self._seeded, readers)
         return self._columns
 
     def hidden_base_positions(self) -> Collection[int]:

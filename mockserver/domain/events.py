@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from .. import fidelity
 from .case_table import merged_updates
-from .models import Case, CaseSummary, Transition
+from .models import Case, Summary, Transition
 from .statuses import CaseStatus
 
 #: The events that change a case's status, and so make up its history.
@@ -57,7 +57,7 @@ class Event:
         return Transition(self.at, old, CaseStatus(self.new or ""), self.reason)
 
 
-def case_event(name: str, case: Case | CaseSummary, at: datetime, cause: Cause, reason: str,
+def case_event(name: str, case: Case | Summary, at: datetime, cause: Cause, reason: str,
                old: CaseStatus | None = None, new: CaseStatus | None = None, user: str | None = None,
                entity: tuple[str, str] | None = None) -> Event:
     """An event of a case; ``entity``: (type, id) when it is about something of the case's

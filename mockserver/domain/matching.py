@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from itertools import repeat
+from itertools import chain, repeat
 from operator import contains, eq
 from typing import Any, Protocol
 
@@ -42,6 +42,12 @@ class OneOf:
 
     def many(self, values: Iterable[Any]) -> Iterable[Any]:
         return map(self.wanted.__contains__, values)
+
+    def within(self, positions_by_value: Mapping[Any, Sequence[int]], lo: int, hi: int) -> list[int]:
+        """Over a column's index (each value's positions, ascending), the positions in
+        ``lo``..``hi`` whose value is wanted, ascending."""
+        found = [p[bisect_left(p, lo):bisect_left(p, hi)] for v in self.wanted if (p := positions_by_value.get(v))]
+        return sorted(chain.from_iterable(found)) if len(found) > 1 else list(found[0]) if found else []
 
 
 def like_search(needle: str) -> Callable[[str], re.Match[str] | None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
 from .. import fidelity
 from .statuses import CaseStatus
@@ -173,10 +174,32 @@ class Case:
         return (self.created_date, self.display_id, self.id)
 
 
+class Summary(Protocol):
+    """What search, ordering and the seeded history read of a case: a ``Case``, a
+    ``CaseSummary``, or a generated case's summary, which works each field out when it is read
+    (so a search column of one field costs that field alone)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def display_id(self) -> str: ...
+    @property
+    def status(self) -> CaseStatus: ...
+    @property
+    def created_date(self) -> datetime: ...
+    @property
+    def updated_date(self) -> datetime: ...
+    @property
+    def analysis_id(self) -> str | None: ...
+    @property
+    def search_keys(self) -> SearchKeys: ...
+    @property
+    def sort_key(self) -> tuple[datetime, str, str]: ...
+
+
 @dataclass(frozen=True, slots=True)
 class CaseSummary:
-    """What search, ordering and the seeded history read of a case: everything but its
-    subjects. A seeded case's summary is made without making the case."""
+    """A held case's summary (``Summary``): everything but its subjects."""
 
     id: str
     display_id: str

@@ -88,6 +88,8 @@ COLUMNS: dict[str, Callable[[Case], Any]] = {f.column: f.read for f in FILTERS}
 #: The seeded cases are in creation order, so their creation dates are a sorted column: a bound
 #: on it is a bisection.
 SORTED = frozenset({"created"})
+#: Columns of a few values, searched through an index of each value's positions.
+INDEXED = frozenset({"status"})
 
 
 def _applying(q: CaseQuery) -> list[tuple[str, Match]]:
@@ -105,19 +107,23 @@ def _passes(read: Callable[[Case], Any], match: Match, case: Case) -> bool:
 
 def _base_matches(cols: Columns, q: CaseQuery) -> Sequence[int]:
     """Positions of the seeded cases that match, in creation order: bounds on a sorted column
-    first (bisections), then each other filter over what is left."""
+    first (bisections), then an indexed column's positions within them, then each other filter
+    over what is left."""
     applying = _applying(q)
     lo, hi = 0, len(cols.cases)
     for column, match in applying:
         if column in SORTED:
-            lo, hi = match.narrow(cols.values[column], lo, hi)  # type: ignore[attr-defined]
+            lo, hi = match.narrow(cols.column(column), lo, hi)  # type: ignore[attr-defined]
     positions: Sequence[int] = range(lo, max(lo, hi))
+    for column, match in applying:
+        if column in INDEXED:
+            positions = match.within(cols.positions_by_value(column), lo, hi)  # type: ignore[attr-defined]
     for column, match in applying:
         if not positions:
             break
-        if column in SORTED:
+        if column in SORTED or column in INDEXED:
             continue
-        values = cols.values[column]
+        values = cols.column(column)
         if isinstance(positions, range):  # still contiguous: a slice beats a look-up per case
             window: Iterable[Any] = values[positions.start : positions.stop]
         else:

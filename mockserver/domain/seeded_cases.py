@@ -18,7 +18,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Protocol, overload
 
-from .models import Case, CaseSummary
+from .models import Case, CaseSummary, Summary
 
 SortKey = tuple[datetime, str, str]
 
@@ -34,7 +34,7 @@ class CaseSource(Protocol):
 
     def sort_key(self, index: int) -> SortKey: ...
 
-    def summary(self, index: int) -> CaseSummary: ...
+    def summary(self, index: int) -> Summary: ...
 
     def case(self, index: int) -> Case: ...
 
@@ -131,11 +131,11 @@ class SeededCases(Sequence[Case]):
     def __iter__(self) -> Iterator[Case]:
         return map(self.__getitem__, range(len(self)))
 
-    def summary(self, position: int) -> CaseSummary:
+    def summary(self, position: int) -> Summary:
         ref = self._refs[position]
         return self._held_summaries[-1 - ref] if ref < 0 else self._source.summary(ref)  # type: ignore[union-attr]
 
-    def summaries(self) -> Iterator[CaseSummary]:
+    def summaries(self) -> Iterator[Summary]:
         """Every case's summary, in order, without making the cases."""
         return map(self.summary, range(len(self)))
 

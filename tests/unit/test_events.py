@@ -179,3 +179,14 @@ def test_newest_first_skips_to_the_page_and_puts_live_events_first_at_equal_time
     assert order == ["s9", "l5", "s5", "s1", "l0"]
     assert [e.entity_id for e in newest_first(live, seeded, 2, 2)] == ["s5", "s1"]
     assert newest_first(live, seeded, 5, 2) == []
+
+
+def test_the_seeded_history_columns_time_each_event_as_its_event_does() -> None:
+    """The columns reckon event times in integer microseconds; each must be the very instant of
+    the event made from them (a window's bounds are compared with both)."""
+    wg = build_workgroup("wg-times", "Times", seed=3, cases=3000)
+    derived = [(e.at.timestamp(), e.name, e.entity_id) for case in wg.cases.seeded for e in derive(case, wg.users)]
+    history = wg.seeded_history.matching(EventQuery(), None)
+    shown = sorted((history.timestamp(i), e.name, e.entity_id) for i, e in enumerate(history))
+    assert shown == sorted(derived) and len(derived) > 3 * 3000
+    assert all(history.timestamp(i) == e.at.timestamp() for i, e in enumerate(history))
