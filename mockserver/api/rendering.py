@@ -25,7 +25,7 @@ SLICE = 5000
 
 
 class RenderedCases:
-    def __init__(self, dump: Callable[[Case], Any], encode: Callable[[Any], str], max_entries: int = 8192) -> None:
+    def __init__(self, dump: Callable[[Case], Any], encode: Callable[[Any], str], max_entries: int = 2048) -> None:
         self._dump = dump
         self._encode = encode
         self._max = max_entries

@@ -245,10 +245,10 @@ class CaseMaker:
             gender = "MALE"
         else:
             gender = rng.choices(("FEMALE", "MALE", "UNKNOWN"), (48, 48, 4))[0]
-        has_analysis = d.analysis_id is not None
-        has_disease = d.status is not CaseStatus.MISSING_REQUIRED_DATA
-        test_definition = self._test_definitions[d.workflow.test_definition]
-        sample_ids = d.sample_ids
+        analysis_id, workflow, pair_id, sample_ids = d.analysis_id, d.workflow, d.pair_id, d.sample_ids
+        has_analysis = analysis_id is not None
+        has_disease = d.has_disease
+        test_definition = self._test_definitions[workflow.test_definition]
         first = (_FEMALE if gender == "FEMALE" else _MALE).pick(rng)
         last = _LAST.pick(rng)
         born = date.fromordinal(rng.randint(_BORN_FROM, _BORN_TO))
@@ -265,11 +265,11 @@ class CaseMaker:
                 external_sample_id=sample_id,
                 external_sample_name=sample_id,
                 sample_type=sample_type,
-                pair_id=d.pair_id if has_analysis else None,
+                pair_id=pair_id if has_analysis else None,
                 tumor_type=(disease,) if has_disease else (),
                 **metrics,
             )
-            for sample_type, sample_id in zip(d.workflow.sample_types, sample_ids, strict=True)
+            for sample_type, sample_id in zip(workflow.sample_types, sample_ids, strict=True)
         )
         subject_custom = (
             (CustomField("Sample Name(s)", f"SP-{rng.randrange(10**7):07d}", 5),) if rng.random() < 0.5 else ()
@@ -298,8 +298,8 @@ class CaseMaker:
             updated_date=d.updated_date,
             subjects=(subject,),
             tags=d.tags,
-            analysis_id=d.analysis_id,
-            workflow_name=d.workflow.name if has_analysis else None,
+            analysis_id=analysis_id,
+            workflow_name=workflow.name if has_analysis else None,
             test_definition=test_definition,
             created_by=rng.choice(users),
             updated_by=rng.choice(users),

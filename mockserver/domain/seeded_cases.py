@@ -51,7 +51,7 @@ class SeededCases(Sequence[Case]):
     """The held cases and the source's, merged by creation date (then displayId, then id)."""
 
     def __init__(self, cases: Iterable[Case] = (), generated: CaseSource | None = None,
-                 cache_size: int = 4096) -> None:
+                 cache_size: int = 2048) -> None:
         self._held = sorted(cases, key=_sort_key)
         self._source = generated
         self._held_summaries = [CaseSummary.of(c) for c in self._held]
