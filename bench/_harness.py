@@ -117,9 +117,11 @@ RESULTS = Path(__file__).parent / "results"
 
 
 def commit() -> str:
-    """The commit measured, with ``+changes`` when the work tree differs from it."""
+    """The commit measured, with ``+changes`` when the work tree differs from it (results files
+    aside: a script writes some before it asks)."""
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True).stdout
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results"],
+                           capture_output=True, text=True).stdout
     return head + ("+changes" if dirty.strip() else "")
 
 

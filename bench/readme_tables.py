@@ -1,5 +1,5 @@
-"""Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin
-and reports).
+"""Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin,
+reports and scale).
 
 The tables sit between ``<!-- bench:begin -->`` and ``<!-- bench:end -->``; each names the
 commit, configuration and command behind its figures. ``--check`` exits 1 when the README
@@ -80,8 +80,18 @@ def peers_table(doc: dict) -> list[str]:
     return lines
 
 
-def other_figures(control: dict | None, plugin: dict | None, reports: dict | None = None) -> list[str]:
+def other_figures(control: dict | None, plugin: dict | None, reports: dict | None = None,
+                  scale: dict | None = None) -> list[str]:
     lines = []
+    if scale:
+        r = scale["results"]
+        lines.append(f"- One server of {r['page_walk_cases'] - 2:,} generated cases, phase after phase: start-up "
+                     f"{r['startup_s']} s; the first filtered search {r['first_filtered_search_ms']:,} ms (it builds "
+                     f"the columns it filters on), then {r['filtered_search_median_ms']} ms (median); every page of "
+                     f"1,000 walked in {r['page_walk_1000_s']} s; 10,000 GETs of random cases, "
+                     f"{r['random_get_median_ms']} ms median; `POST /_mock/reset` {r['reset_median_ms']} ms median. "
+                     f"RSS {r['rss_after_startup_mb']} MB after start-up, {r['rss_after_page_walk_mb']} MB after the "
+                     f"walk, peak {r['peak_rss_mb']} MB. {provenance(scale)}")
     if control:
         resets = ", ".join(f"{r['reset_median_ms']} ms at {r['cases']:,} cases" for r in control["results"]["reset"])
         journal = control["results"]["journal"]
@@ -114,7 +124,7 @@ def tables() -> str:
         path = RESULTS / name
         parts += ["", f"**{title}.**", ""]
         parts += render(json.loads(path.read_text())) if path.exists() else [f"(no `bench/results/{name}` yet)"]
-    others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"))
+    others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"), load("scale.json"))
     if others:
         parts += ["", "**Other figures.**", "", *others]
     parts += ["", END]
