@@ -4,10 +4,10 @@ A case is made in two parts. What search, ordering and the seeded history read o
 summary: id, display id, status, dates, analysis id, sample ids, disease, tags) comes from one
 keyed hash of its index and, for its creation time, from a ``Random`` per block of cases, so any
 case's summary costs microseconds and start-up puts 100,000 cases in order from their creation
-times alone. The rest (subject, names, samples'
-ids and metrics, custom fields, users) comes from its own ``random.Random``, seeded with a
-string, when the case is first read. Case ids are a keyed, reversible function of the index,
-so a GET finds a case's index from its id without a table of ids.
+times alone. The rest (subject, names, samples' ids and metrics, custom fields, users) comes
+from its own ``random.Random``, seeded with a string, when the case is first read. Case ids are
+a keyed, reversible function of the index, so a GET finds a case's index from its id without a
+table of ids.
 
 Names come from Faker's en_US tables, sampled with their frequency weights (Faker's own
 weighted pick rebuilds its cumulative weights on every call, which made 100,000 cases take half
@@ -129,8 +129,9 @@ _TAG_SETS, _TAG_CUM_WEIGHTS = _tag_sets()
 
 
 def _pick(cum_weights: tuple[float, ...], word: int) -> int:
-    """An index drawn by ``cum_weights`` with a 64-bit word of the case's hash."""
-    return bisect(cum_weights, (word >> 11) * 2.0**-53 * cum_weights[-1])
+    """An index drawn by ``cum_weights`` with a 64-bit word of the case's hash (the last index
+    at most, should rounding carry the product up to the total)."""
+    return min(bisect(cum_weights, (word >> 11) * 2.0**-53 * cum_weights[-1]), len(cum_weights) - 1)
 
 
 @cache
@@ -202,7 +203,8 @@ class CaseMaker:
         return self._diseases[self._disease_ids[_pick(self._disease_cum_weights, word)]]
 
     def _words(self, index: int) -> tuple[int, ...]:
-        """Eight 64-bit words, drawn for case ``index`` alone."""
+        """Eight 64-bit words, drawn for case ``index`` alone (the first is spare: creation
+        times are drawn per block, so that start-up needs no hash per case)."""
         return struct.unpack("<8Q", self._draws(index.to_bytes(4, "big")))
 
     def _created_block(self, block: int) -> array:
