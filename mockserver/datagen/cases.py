@@ -464,7 +464,9 @@ class GeneratedCases:
 
     def index_of_display_id(self, display_id: str) -> int | None:
         _, dash, number = display_id.rpartition("-")
-        if not (dash and number.isascii() and number.isdigit()):
+        # A generated display number has at most 7 digits; a longer one is no case's (and
+        # int() of thousands of digits would raise).
+        if not (dash and number.isascii() and number.isdigit() and len(number) <= 7):
             return None
         index = int(number) - 1
         if not 0 <= index < self._count or self._maker.display_id(index) != display_id:

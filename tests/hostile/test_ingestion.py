@@ -103,3 +103,13 @@ def test_state_format_1_with_a_pending_upload_still_imports(frozen_api: Api) -> 
     assert response.status_code == 200, response.text
     body = finished(frozen_api, upload_id)
     assert body["status"] == "COMPLETED" and len(body["casesCreated"]) == 1
+
+
+def test_a_case_id_of_thousands_of_digits_is_a_new_case_not_an_error(frozen_api: Api) -> None:
+    """A display id's number is read as an index only up to 7 digits (int() of more than 4,300
+    digits raises): a longer one names no seeded case, so the row creates a case."""
+    long_id = "ILM-ONC-" + "1" * 5000
+    body = finished(frozen_api, upload(frozen_api, f"Sample_ID,Case_ID,Sample_Type\nS1,{long_id},DNA\n"))
+    assert (body["status"], body["appliedRows"], body["failedRows"]) == ("COMPLETED", 1, 0), body
+    (case_id,) = body["casesCreated"]
+    assert frozen_api.case(case_id)["displayId"] == long_id
