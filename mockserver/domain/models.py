@@ -175,9 +175,9 @@ class Case:
 
 
 class Summary(Protocol):
-    """What search, ordering and the seeded history read of a case: a ``Case``, a
-    ``CaseSummary``, or a generated case's summary, which works each field out when it is read
-    (so a search column of one field costs that field alone)."""
+    """What search, ordering and the seeded history read of a case: a ``Case`` itself, or a
+    generated case's summary, which works each field out when it is read (so a search column of
+    one field costs that field alone)."""
 
     @property
     def id(self) -> str: ...
@@ -195,28 +195,6 @@ class Summary(Protocol):
     def search_keys(self) -> SearchKeys: ...
     @property
     def sort_key(self) -> tuple[datetime, str, str]: ...
-
-
-@dataclass(frozen=True, slots=True)
-class CaseSummary:
-    """A held case's summary (``Summary``): everything but its subjects."""
-
-    id: str
-    display_id: str
-    status: CaseStatus
-    created_date: datetime
-    updated_date: datetime
-    analysis_id: str | None
-    search_keys: SearchKeys
-
-    @classmethod
-    def of(cls, case: Case) -> CaseSummary:
-        return cls(case.id, case.display_id, case.status, case.created_date, case.updated_date, case.analysis_id,
-                   case.search_keys)
-
-    @property
-    def sort_key(self) -> tuple[datetime, str, str]:
-        return (self.created_date, self.display_id, self.id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,7 @@ from datetime import datetime
 from itertools import groupby
 from typing import Protocol, overload
 
-from .models import Case, CaseSummary, Summary
+from .models import Case, Summary
 
 SortKey = tuple[datetime, str, str]
 
@@ -54,7 +54,6 @@ class SeededCases(Sequence[Case]):
                  cache_size: int = 2048) -> None:
         self._held = sorted(cases, key=_sort_key)
         self._source = generated
-        self._held_summaries = [CaseSummary.of(c) for c in self._held]
         self._held_position: dict[str, int] = {}
         order = self._generated_order()
         #: Position -> the case there: an index of the source (>= 0), or -1 - j for held case j.
@@ -132,8 +131,10 @@ class SeededCases(Sequence[Case]):
         return map(self.__getitem__, range(len(self)))
 
     def summary(self, position: int) -> Summary:
+        """What search, order and history read of the case at ``position``; a held case is its
+        own summary."""
         ref = self._refs[position]
-        return self._held_summaries[-1 - ref] if ref < 0 else self._source.summary(ref)  # type: ignore[union-attr]
+        return self._held[-1 - ref] if ref < 0 else self._source.summary(ref)  # type: ignore[union-attr]
 
     def summaries(self) -> Iterator[Summary]:
         """Every case's summary, in order, without making the cases."""

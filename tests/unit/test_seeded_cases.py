@@ -16,7 +16,7 @@ from mockserver.datagen.cases import CaseMaker, GeneratedCases, GeneratedSummary
 from mockserver.datagen.catalog import load_diseases
 from mockserver.datagen.world import build_workgroup, load_fixture_cases
 from mockserver.domain.case_table import _Without, merged_slice
-from mockserver.domain.models import Case, CaseSummary, Summary
+from mockserver.domain.models import Case, Summary
 from mockserver.domain.seeded_cases import SeededCases
 from mockserver.schemas.cases import CaseSchema
 
@@ -42,7 +42,7 @@ def test_a_summary_is_what_the_case_says() -> None:
     m = maker()
     for index in range(300):
         case = m.case(index)
-        assert facts(m.summary(index)) == facts(CaseSummary.of(case)) == facts(case)
+        assert facts(m.summary(index)) == facts(case)
         assert case == make_case(11, WG, index, load_diseases(), make_test_definitions(11, WG))
 
 
@@ -98,8 +98,8 @@ class TiedSource:
     def sort_key(self, index: int) -> tuple:
         return self.cases[index].sort_key
 
-    def summary(self, index: int) -> CaseSummary:
-        return CaseSummary.of(self.cases[index])
+    def summary(self, index: int) -> Summary:
+        return self.cases[index]
 
     def case(self, index: int) -> Case:
         return self.cases[index]
