@@ -7,11 +7,12 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from .. import redaction
+from ..domain.clock import EPOCH, MICROSECOND
 
 PREVIEW_BYTES = 1024
 #: Bounds on what one entry keeps (characters), so the journal is bounded in bytes as well as
@@ -19,10 +20,7 @@ PREVIEW_BYTES = 1024
 MAX_HEADER_CHARS = 1024
 MAX_HEADERS_CHARS = 8 * 1024
 MAX_PATH_CHARS = 2048
-#: Entry times are whole microseconds since the epoch, so printing and filtering agree exactly.
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
-
+# Entry times are whole microseconds since the clock's EPOCH, so printing and filtering agree exactly.
 
 def now_microseconds() -> int:
     return time.time_ns() // 1000

@@ -12,6 +12,9 @@ from .errors import InvalidRequest
 #: derives from it (due times, case dates) can be written and read back.
 EARLIEST = datetime(1000, 1, 1, tzinfo=UTC)
 LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+#: Instants as whole microseconds since the epoch: ``(instant - EPOCH) // MICROSECOND``.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECOND = timedelta(microseconds=1)
 
 
 def check_in_range(instant: datetime, what: str = "The clock") -> datetime:

@@ -16,10 +16,11 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import deque
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import cache, lru_cache
 
 from .. import fidelity
+from .clock import EPOCH, MICROSECOND
 from .events import Cause, Event, EventQuery, case_event
 from .models import Case, Summary
 from .seeded_cases import SeededCases
@@ -27,8 +28,6 @@ from .statuses import TRANSITIONS, CaseStatus
 from .users import Users
 
 FIRST_STATUS = CaseStatus.AWAITING_MOLECULAR_DATA
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MICROSECOND = timedelta(microseconds=1)
 
 
 @cache
