@@ -91,11 +91,12 @@ class ServerThread:
         while not self._stopping.is_set():
             server.asyncore.loop(timeout=0.5, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
         for channel in list(server._map.values()):
-            if channel is server:
-                server.close()
-            else:
+            if channel not in (server, server.trigger):
                 channel.handle_close()
+        # A task may still be finishing a request whose client has its answer: it pulls the
+        # trigger when done, so the trigger closes (with the server) only after the workers.
         server.task_dispatcher.shutdown()
+        server.close()
         if self._access_log is not None:
             self._access_log.close()
 
