@@ -99,9 +99,18 @@ class MockControl:
     def _wg(self, workgroup: str | None) -> str | None:
         return workgroup or self.workgroup
 
+    def bound(self, workgroup: str) -> MockControl:
+        """The same client bound to ``workgroup``; both send over one session."""
+        return MockControl(self.base_url, workgroup, session=self._session, timeout=self.timeout)
+
+    def close(self) -> None:
+        self._session.close()
+
     def vendor_session(self, key: str = "test-key", domain: str = "test-domain") -> requests.Session:
-        """A requests session with the vendor's credentials for the bound workgroup."""
+        """A requests session with the vendor's credentials for the bound workgroup (it reads
+        proxies and .netrc from the environment when this client's session does)."""
         session = requests.Session()
+        session.trust_env = self._session.trust_env
         session.headers.update({
             "Authorization": f"ApiKey {key}",
             "X-ILMN-Domain": domain,

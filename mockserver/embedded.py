@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import requests
 from flask import Flask
 
 from .app import create_app
@@ -24,18 +25,27 @@ class MockServer:
         base = settings or Settings(port=0, access_log=False)
         self.settings = base.with_overrides(**overrides)
         self._thread: ServerThread | None = None
+        self._control: MockControl | None = None
 
     def start(self) -> MockServer:
         if self._thread is None:
             app = create_app(self.settings)
             self._thread = ServerThread(app, self.settings.host, self.settings.port,
                                         log_requests=self.settings.access_log).start()
+            # The server is on loopback in this process: a proxy or a .netrc found in the
+            # environment must not apply to it (requests would send 127.0.0.1 to an HTTP_PROXY).
+            session = requests.Session()
+            session.trust_env = False
+            self._control = MockControl(self.url, admin_token=self.settings.admin_token, session=session)
         return self
 
     def stop(self) -> None:
         if self._thread is not None:
             self._thread.stop()
             self._thread = None
+        if self._control is not None:
+            self._control.close()
+            self._control = None
 
     @property
     def app(self) -> Flask:
@@ -51,7 +61,10 @@ class MockServer:
 
     @property
     def control(self) -> MockControl:
-        return MockControl(self.url, admin_token=self.settings.admin_token)
+        """A control-plane client; its vendor sessions share its settings."""
+        if self._control is None:
+            raise RuntimeError("the server is not running: call start() or use 'with'")
+        return self._control
 
     def __enter__(self) -> MockServer:
         return self.start()

@@ -7,7 +7,7 @@ import logging
 import pytest
 import requests
 
-from mockserver import create_app
+from mockserver import MockServer, create_app
 from mockserver.runner import ServerThread
 
 
@@ -20,3 +20,25 @@ def test_server_thread__stops_cleanly_right_after_answering(caplog: pytest.LogCa
             for _ in range(50):
                 assert session.get(server.url + "/_mock/health", timeout=10).ok
     assert [record.getMessage() for record in caplog.records] == []
+
+
+def test_mock_server__its_clients_ignore_proxies_in_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server is on loopback in this process: an HTTP_PROXY must not carry requests away."""
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with MockServer(cases=2) as server:
+        assert server.control.health()["status"] == "ok"
+        with server.control.vendor_session() as session:
+            assert session.get(server.url + "/crs/api/v1/cases/search").status_code == 200
+
+
+def test_mock_server__control_needs_a_running_server() -> None:
+    server = MockServer()
+    with pytest.raises(RuntimeError, match="not running"):
+        server.control  # noqa: B018 - the property is what is tested
+    with server:
+        assert server.control is server.control
+    with pytest.raises(RuntimeError, match="not running"):
+        server.control  # noqa: B018
