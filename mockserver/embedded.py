@@ -12,6 +12,7 @@ from typing import Any
 import requests
 from flask import Flask
 
+from . import admin
 from .app import create_app
 from .client import MockControl
 from .runner import ServerThread
@@ -65,6 +66,12 @@ class MockServer:
         if self._control is None:
             raise RuntimeError("the server is not running: call start() or use 'with'")
         return self._control
+
+    def server_wide_settings(self) -> dict[str, Any]:
+        """What ``GET /_mock/clock``, ``/_mock/lifecycle`` and ``/_mock/latency`` would answer,
+        read in this process without a round trip."""
+        with self.app.app_context():
+            return admin.server_wide_settings()
 
     def __enter__(self) -> MockServer:
         return self.start()

@@ -22,7 +22,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -62,6 +62,8 @@ class IciServer:
     embedded: MockServer | None = None
     #: Server-wide settings when the session's first test began; each test puts them back.
     baseline: dict[str, Any] | None = None
+    #: Workgroup ids this session has created: only those can have requests in an embedded journal.
+    opened: set[str] = field(default_factory=set)
 
 
 class IciMock:
@@ -126,9 +128,7 @@ def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[
         if unknown:
             raise pytest.UsageError(f"ici_mock marker: unknown option(s) {sorted(unknown)}; known: {sorted(MARKER_OPTIONS)}")
         options.update(marker.kwargs)
-    token = _option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN")
-    mock = open_test_workgroup(ici_server, request.node.nodeid, options, token,
-                               default_name=request.node.name[:200])
+    mock = open_test_workgroup(ici_server, request.node.nodeid, options, default_name=request.node.name[:200])
     request.node.stash[_MOCK_KEY] = mock
     try:
         yield mock
@@ -136,13 +136,13 @@ def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[
         close_test_workgroup(mock)
 
 
-def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any], admin_token: str | None = None,
+def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
                         default_name: str | None = None) -> IciMock:
     """The fixture's set-up: a workgroup for the test (id from its node id), and clients bound to it."""
-    from .client import MockControl, MockControlError
+    from .client import MockControlError
 
     if server.baseline is None:
-        server.baseline = _server_wide_settings(server.control)
+        server.baseline = _server_wide_settings(server)
     for attempt in range(20):  # the same test running elsewhere against a shared server
         workgroup_id = _workgroup_id(nodeid, attempt)
         try:
@@ -154,9 +154,11 @@ def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
             if exc.status != 409:
                 raise
             continue
-        control = MockControl(server.url, workgroup=workgroup_id, admin_token=admin_token)
+        control = server.control.bound(workgroup_id)
         # The id repeats on every run; a shared server's journal still holds the earlier runs' requests.
-        control.clear_requests()
+        if server.external or workgroup_id in server.opened:
+            control.clear_requests()
+        server.opened.add(workgroup_id)
         return IciMock(server, workgroup_id, control, created)
     raise RuntimeError("ici-mock: could not create a workgroup for this test")
 
@@ -167,23 +169,26 @@ def close_test_workgroup(mock: IciMock) -> None:
     from .client import MockControlError
 
     mock.session.close()
-    control = mock.server.control
     if mock.server.baseline is not None:
-        _restore(control, mock.server.baseline)
+        _restore(mock.server, mock.server.baseline)
     try:
-        control.delete_workgroup(mock.workgroup)
+        mock.server.control.delete_workgroup(mock.workgroup)
     except MockControlError as exc:
         if exc.status != 404:
             raise
 
 
-def _server_wide_settings(control: MockControl) -> dict[str, Any]:
+def _server_wide_settings(server: IciServer) -> dict[str, Any]:
+    if server.embedded is not None:  # the same answers, without three round trips per test
+        return server.embedded.server_wide_settings()
+    control = server.control
     return {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency()}
 
 
-def _restore(control: MockControl, before: dict[str, Any]) -> None:
+def _restore(server: IciServer, before: dict[str, Any]) -> None:
     """Put back what a test changed for the whole server: clock mode, default plans, latency."""
-    now = _server_wide_settings(control)
+    control = server.control
+    now = _server_wide_settings(server)
     if now["clock"]["mode"] != before["clock"]["mode"]:
         if before["clock"]["mode"] == "real":
             control.unfreeze()

@@ -8,6 +8,7 @@ request hooks installed by ``register``.
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import Unauthorized
@@ -34,3 +35,10 @@ def register(app: Flask, plane: ControlPlane) -> None:
 
     for module in (routes_data, routes_lifecycle, routes_traffic):
         app.register_blueprint(module.bp)
+
+
+def server_wide_settings() -> dict[str, Any]:
+    """The bodies of ``GET /_mock/clock``, ``/_mock/lifecycle`` and ``/_mock/latency``, read
+    within the app's context (a server in this process need not ask itself over HTTP)."""
+    return {"clock": routes_lifecycle.clock_body(), "lifecycle": routes_lifecycle.lifecycle_body(),
+            "latency": routes_traffic.latency_body()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
@@ -34,11 +35,15 @@ def health() -> Response:
     return jsonify({"status": "ok", "version": __version__})
 
 
+def latency_body() -> dict[str, Any]:
+    return _latency.dump(control().latency.setting)
+
+
 @bp.get("/latency")
 @documented(operation_id="mockGetLatency", tag=CONTROL, summary="Simulated latency",
             responses={200: LatencySchema})
 def get_latency() -> Response:
-    return jsonify(_latency.dump(control().latency.setting))
+    return jsonify(latency_body())
 
 
 @bp.put("/latency")

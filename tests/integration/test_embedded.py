@@ -34,6 +34,17 @@ def test_mock_server__its_clients_ignore_proxies_in_the_environment(monkeypatch:
             assert session.get(server.url + "/crs/api/v1/cases/search").status_code == 200
 
 
+def test_mock_server__server_wide_settings_are_what_the_control_plane_answers() -> None:
+    with MockServer() as server:
+        control = server.control
+        control.freeze("2026-03-01T10:00:00Z")
+        control.set_lifecycle(processing={"mode": "manual"})
+        control.set_latency(default={"fixedMs": 3})
+        expected = {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency()}
+        assert server.server_wide_settings() == expected
+        assert expected["clock"]["mode"] == "frozen" and expected["latency"]["default"] == {"fixedMs": 3}
+
+
 def test_mock_server__control_needs_a_running_server() -> None:
     server = MockServer()
     with pytest.raises(RuntimeError, match="not running"):

@@ -179,8 +179,7 @@ def test_x(ici_mock):
     result.assert_outcomes(errors=1)
 
 
-def test_plugin__server_wide_changes_are_put_back(pytester: pytest.Pytester) -> None:
-    pytester.makepyfile(test_order='''
+SERVER_WIDE_CHANGES = '''
 def test_a_changes_things(ici_mock):
     ici_mock.control.freeze("2026-01-01T00:00:00Z")
     ici_mock.control.set_lifecycle(processing={"mode": "manual"})
@@ -192,8 +191,29 @@ def test_b_sees_a_clean_server(ici_mock, ici_server):
     assert ici_mock.control.lifecycle()["processing"]["mode"] == "time"
     assert ici_mock.control.latency()["default"] is None
     assert ici_server.control.faults() == []
-''')
+'''
+
+
+def test_plugin__server_wide_changes_are_put_back(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_order=SERVER_WIDE_CHANGES)
     pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=2)
+
+
+def test_plugin__server_wide_changes_are_put_back_on_an_external_server(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_order=SERVER_WIDE_CHANGES)
+    with MockServer() as server:
+        pytester.runpytest_subprocess("-p", "no:randomly", f"--ici-mock-url={server.url}").assert_outcomes(passed=2)
+        assert server.control.clock()["mode"] == "real" and server.control.latency()["default"] is None
+
+
+def test_plugin__a_test_run_twice_in_one_session_sees_only_its_own_requests(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_twice='''
+def test_counts(ici_mock):
+    ici_mock.get("/crs/api/v1/cases/search")
+    ici_mock.control.assert_requested(operation="searchCases", count=1)
+''')
+    result = pytester.runpytest_subprocess("--keep-duplicates", "test_twice.py", "test_twice.py")
+    result.assert_outcomes(passed=2)
 
 
 def test_readme_example_is_the_tested_one() -> None:
