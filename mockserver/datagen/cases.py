@@ -187,8 +187,11 @@ class CaseMaker:
     """The cases of one workgroup and seed, made one at a time from their index."""
 
     def __init__(self, seed: int, workgroup_id: str, diseases: dict[str, Disease],
-                 test_definitions: tuple[TestDefinition, ...], window_end: datetime = fidelity.SEED_WINDOW_END) -> None:
+                 test_definitions: tuple[TestDefinition, ...], window_end: datetime = fidelity.SEED_WINDOW_END,
+                 count: int | None = None) -> None:
+        """``count``: how many cases will be read, if known (the last block draws no further)."""
         self.seed, self.workgroup_id = seed, workgroup_id
+        self._count = count
         draws_key, ids_key = _keys(seed, workgroup_id)
         self._draws = _Hash(draws_key, 64)
         self._ids = _CaseIds(ids_key)
@@ -210,9 +213,11 @@ class CaseMaker:
     def _created_block(self, block: int) -> array:
         """How long before the window's end each case of a block of ``_BLOCK`` was created, in
         seconds: one ``Random`` per block, so start-up draws 100,000 of them in milliseconds and
-        one case's costs a cached look-up."""
+        one case's costs a cached look-up. A block is a prefix of the same draws however many
+        of its cases there are, so a 20-case workgroup draws 20, not 4,096."""
+        size = _BLOCK if self._count is None else min(_BLOCK, self._count - block * _BLOCK)
         rng = random.Random(f"{self.seed}:{self.workgroup_id}:created:{block}")
-        return array("l", [int(rng.random() * _WINDOW_SECONDS) for _ in range(_BLOCK)])
+        return array("l", [int(rng.random() * _WINDOW_SECONDS) for _ in range(size)])
 
     def created_offset(self, index: int) -> int:
         return self._created_blocks(index // _BLOCK)[index % _BLOCK]

@@ -46,6 +46,16 @@ def test_a_summary_is_what_the_case_says() -> None:
         assert case == make_case(11, WG, index, load_diseases(), make_test_definitions(11, WG))
 
 
+@pytest.mark.parametrize("count", [1, 20, 4096, 4097, 5000])
+def test_a_workgroup_of_any_size_has_the_first_cases_of_a_larger_one(count: int) -> None:
+    """Creation times come from a block's draws; a smaller workgroup draws only a prefix of them."""
+    sized = CaseMaker(11, WG, load_diseases(), make_test_definitions(11, WG), count=count)
+    unsized = maker()
+    indexes = {0, count // 2, count - 1}
+    assert [facts(sized.summary(i)) for i in sorted(indexes)] == [facts(unsized.summary(i)) for i in sorted(indexes)]
+    assert sized.created_offsets(count) == unsized.created_offsets(count)
+
+
 def test_every_id_and_display_id_leads_back_to_its_case() -> None:
     cases = seeded(500)
     for position in range(len(cases)):
