@@ -8,15 +8,48 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from flask import Flask
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+from requests.utils import get_encoding_from_headers
 
 from . import admin
 from .app import create_app
 from .client import MockControl
 from .runner import ServerThread
 from .settings import Settings
+
+
+class _InProcess(BaseAdapter):
+    """A requests transport that hands each request to the app in the caller's thread, through
+    Flask's test client: the same routes, checks and answers as over the socket, without the
+    socket and the worker thread (a control-plane call then costs about 1 ms instead of 2 to 3)."""
+
+    def __init__(self, app: Flask) -> None:
+        super().__init__()
+        self._app = app
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None,
+             verify: Any = True, cert: Any = None, proxies: Any = None) -> requests.Response:
+        url = urlsplit(request.url or "")
+        client = self._app.test_client(use_cookies=False)  # one per call: a session may serve several threads
+        answer = client.open(url.path, base_url=f"{url.scheme}://{url.netloc}", query_string=url.query,
+                             method=request.method or "GET", headers=dict(request.headers), data=request.body or b"")
+        response = requests.Response()
+        response.status_code = answer.status_code
+        response.reason = answer.status.partition(" ")[2]
+        response.headers = CaseInsensitiveDict(answer.headers.items())
+        response._content = answer.get_data()
+        response.encoding = get_encoding_from_headers(response.headers)
+        response.url = request.url or ""
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        pass
 
 
 class MockServer:
@@ -35,8 +68,11 @@ class MockServer:
                                         log_requests=self.settings.access_log).start()
             # The server is on loopback in this process: a proxy or a .netrc found in the
             # environment must not apply to it (requests would send 127.0.0.1 to an HTTP_PROXY).
+            # Its control-plane calls need no socket at all; the vendor sessions it hands out
+            # (vendor_session) are separate sessions, over HTTP like any client's.
             session = requests.Session()
             session.trust_env = False
+            session.mount(self.url + "/", _InProcess(app))
             self._control = MockControl(self.url, admin_token=self.settings.admin_token, session=session)
         return self
 
@@ -62,7 +98,8 @@ class MockServer:
 
     @property
     def control(self) -> MockControl:
-        """A control-plane client; its vendor sessions share its settings."""
+        """A control-plane client, calling the app in this process; its vendor sessions go
+        over HTTP."""
         if self._control is None:
             raise RuntimeError("the server is not running: call start() or use 'with'")
         return self._control

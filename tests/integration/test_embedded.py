@@ -8,6 +8,7 @@ import pytest
 import requests
 
 from mockserver import MockServer, create_app
+from mockserver.client import MockControl, MockControlError
 from mockserver.runner import ServerThread
 
 
@@ -53,3 +54,25 @@ def test_mock_server__control_needs_a_running_server() -> None:
         assert server.control is server.control
     with pytest.raises(RuntimeError, match="not running"):
         server.control  # noqa: B018
+
+
+def test_mock_server__its_control_client_gets_the_answers_a_client_over_http_gets() -> None:
+    """MockServer.control calls the app in this process; status, body and the admin token's
+    check are those of the same call over the socket."""
+    with MockServer(cases=3, admin_token="s3cret") as server:
+        over_http = MockControl(server.url, admin_token="s3cret")
+        assert server.control.workgroups() == over_http.workgroups()
+        created = server.control.create_workgroup(id="in-process", cases=2, seed=4)
+        assert created == next(w for w in over_http.workgroups() if w["id"] == "in-process")
+        refusals = []
+        for client in (server.control, over_http):
+            with pytest.raises(MockControlError) as refused:
+                client.create_workgroup(id="bad", cases=-1)
+            refusals.append((refused.value.status, refused.value.body))
+        assert refusals[0] == refusals[1] and refusals[0][0] == 400
+        with pytest.raises(MockControlError) as unauthorized:
+            MockControl(server.url).workgroups()  # no token: the same server refuses
+        assert unauthorized.value.status == 401
+        with server.control.vendor_session() as session:  # vendor calls stay on HTTP
+            assert session.get(server.url + "/crs/api/v1/cases/search").status_code == 200
+        assert over_http.count_requests(operation="searchCases") == 1
