@@ -43,6 +43,7 @@ class _InProcess(BaseAdapter):
         response.reason = answer.status.partition(" ")[2]
         response.headers = CaseInsensitiveDict(answer.headers.items())
         response._content = answer.get_data()
+        response._content_consumed = True  # iter_content() then reads _content, not a raw stream
         response.encoding = get_encoding_from_headers(response.headers)
         response.url = request.url or ""
         response.request = request
