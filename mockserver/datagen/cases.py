@@ -184,14 +184,13 @@ class _CaseIds:
 
 
 class CaseMaker:
-    """The cases of one workgroup and seed, made one at a time from their index."""
+    """Cases 0 to ``count - 1`` of one workgroup and seed, made one at a time from their index."""
 
     def __init__(self, seed: int, workgroup_id: str, diseases: dict[str, Disease],
-                 test_definitions: tuple[TestDefinition, ...], window_end: datetime = fidelity.SEED_WINDOW_END,
-                 count: int | None = None) -> None:
-        """``count``: how many cases will be read, if known (the last block draws no further)."""
+                 test_definitions: tuple[TestDefinition, ...], count: int,
+                 window_end: datetime = fidelity.SEED_WINDOW_END) -> None:
         self.seed, self.workgroup_id = seed, workgroup_id
-        self._count = count
+        self.count = count
         draws_key, ids_key = _keys(seed, workgroup_id)
         self._draws = _Hash(draws_key, 64)
         self._ids = _CaseIds(ids_key)
@@ -215,19 +214,19 @@ class CaseMaker:
         seconds: one ``Random`` per block, so start-up draws 100,000 of them in milliseconds and
         one case's costs a cached look-up. A block is a prefix of the same draws however many
         of its cases there are, so a 20-case workgroup draws 20, not 4,096."""
-        size = _BLOCK if self._count is None else min(_BLOCK, self._count - block * _BLOCK)
+        size = min(_BLOCK, self.count - block * _BLOCK)
         rng = random.Random(f"{self.seed}:{self.workgroup_id}:created:{block}")
         return array("l", [int(rng.random() * _WINDOW_SECONDS) for _ in range(size)])
 
     def created_offset(self, index: int) -> int:
         return self._created_blocks(index // _BLOCK)[index % _BLOCK]
 
-    def created_offsets(self, count: int) -> list[int]:
-        """``created_offset`` of cases 0 to ``count - 1``."""
+    def created_offsets(self) -> list[int]:
+        """``created_offset`` of every case, by index."""
         offsets: list[int] = []
-        for block in range(-(-count // _BLOCK)):
+        for block in range(-(-self.count // _BLOCK)):
             offsets.extend(self._created_blocks(block))
-        return offsets[:count]
+        return offsets
 
     def case_id(self, index: int) -> str:
         return self._ids.of(index)
@@ -442,17 +441,16 @@ class _GeneratedKeys:
 
 
 class GeneratedCases:
-    """The first ``count`` cases of a ``CaseMaker``: a ``seeded_cases.CaseSource``."""
+    """The cases of a ``CaseMaker``: a ``seeded_cases.CaseSource``."""
 
-    def __init__(self, maker: CaseMaker, count: int) -> None:
+    def __init__(self, maker: CaseMaker) -> None:
         self._maker = maker
-        self._count = count
 
     def __len__(self) -> int:
-        return self._count
+        return self._maker.count
 
     def created_seconds(self) -> list[int]:
-        return [-offset for offset in self._maker.created_offsets(self._count)]
+        return [-offset for offset in self._maker.created_offsets()]
 
     def sort_key(self, index: int) -> tuple[datetime, str, str]:
         return self._maker.summary(index).sort_key
@@ -465,7 +463,7 @@ class GeneratedCases:
 
     def index_of_id(self, case_id: str) -> int | None:
         index = self._maker.index_of_id(case_id)
-        return index if index is not None and index < self._count else None
+        return index if index is not None and index < self._maker.count else None
 
     def index_of_display_id(self, display_id: str) -> int | None:
         _, dash, number = display_id.rpartition("-")
@@ -474,7 +472,7 @@ class GeneratedCases:
         if not (dash and number.isascii() and number.isdigit() and len(number) <= 7):
             return None
         index = int(number) - 1
-        if not 0 <= index < self._count or self._maker.display_id(index) != display_id:
+        if not 0 <= index < self._maker.count or self._maker.display_id(index) != display_id:
             return None
         return index
 
@@ -488,4 +486,4 @@ def make_case(
     window_end: datetime = fidelity.SEED_WINDOW_END,
 ) -> Case:
     """Case ``index`` of a workgroup, created in the seed window's days before ``window_end``."""
-    return CaseMaker(seed, workgroup_id, diseases, test_definitions, window_end).case(index)
+    return CaseMaker(seed, workgroup_id, diseases, test_definitions, index + 1, window_end).case(index)

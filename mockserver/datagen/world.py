@@ -48,7 +48,7 @@ def build_workgroup(
     generated ones are made when first read."""
     diseases = load_diseases()
     test_definitions = make_test_definitions(seed, workgroup_id)
-    generated = GeneratedCases(CaseMaker(seed, workgroup_id, diseases, test_definitions, count=cases), cases)
+    generated = GeneratedCases(CaseMaker(seed, workgroup_id, diseases, test_definitions, cases))
     return Workgroup(
         workgroup_id,
         name,

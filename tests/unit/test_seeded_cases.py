@@ -23,12 +23,12 @@ from mockserver.schemas.cases import CaseSchema
 WG = "wg-seeded"
 
 
-def maker(seed: int = 11) -> CaseMaker:
-    return CaseMaker(seed, WG, load_diseases(), make_test_definitions(seed, WG))
+def maker(seed: int = 11, count: int = 10_000) -> CaseMaker:
+    return CaseMaker(seed, WG, load_diseases(), make_test_definitions(seed, WG), count)
 
 
 def seeded(count: int, seed: int = 11, cache_size: int = 4096, fixtures: tuple[Case, ...] = ()) -> SeededCases:
-    return SeededCases(fixtures, GeneratedCases(maker(seed), count), cache_size=cache_size)
+    return SeededCases(fixtures, GeneratedCases(maker(seed, count)), cache_size=cache_size)
 
 
 def facts(summary: Summary) -> tuple:
@@ -49,11 +49,10 @@ def test_a_summary_is_what_the_case_says() -> None:
 @pytest.mark.parametrize("count", [1, 20, 4096, 4097, 5000])
 def test_a_workgroup_of_any_size_has_the_first_cases_of_a_larger_one(count: int) -> None:
     """Creation times come from a block's draws; a smaller workgroup draws only a prefix of them."""
-    sized = CaseMaker(11, WG, load_diseases(), make_test_definitions(11, WG), count=count)
-    unsized = maker()
+    sized, larger = maker(count=count), maker(count=3 * 4096)
     indexes = {0, count // 2, count - 1}
-    assert [facts(sized.summary(i)) for i in sorted(indexes)] == [facts(unsized.summary(i)) for i in sorted(indexes)]
-    assert sized.created_offsets(count) == unsized.created_offsets(count)
+    assert [facts(sized.summary(i)) for i in sorted(indexes)] == [facts(larger.summary(i)) for i in sorted(indexes)]
+    assert sized.created_offsets() == larger.created_offsets()[:count]
 
 
 def test_every_id_and_display_id_leads_back_to_its_case() -> None:
@@ -156,8 +155,8 @@ def test_start_up_makes_no_case_and_summarizes_only_cases_created_in_the_same_se
             summarized.append(index)
             return super().summary(index)
 
-    count = Counting(11, WG, load_diseases(), make_test_definitions(11, WG))
-    source = GeneratedCases(count, 20_000)
+    count = Counting(11, WG, load_diseases(), make_test_definitions(11, WG), 20_000)
+    source = GeneratedCases(count)
     cases = SeededCases((), source)
     seconds = source.created_seconds()
     tied = _tied(seconds)
