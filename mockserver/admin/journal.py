@@ -20,9 +20,11 @@ PREVIEW_BYTES = 1024
 MAX_HEADER_CHARS = 1024
 MAX_HEADERS_CHARS = 8 * 1024
 MAX_PATH_CHARS = 2048
-# Entry times are whole microseconds since the clock's EPOCH, so printing and filtering agree exactly.
+
 
 def now_microseconds() -> int:
+    """An entry's time: whole microseconds since the clock's ``EPOCH``, so that printing and
+    filtering (``select``'s ``since``) agree exactly."""
     return time.time_ns() // 1000
 
 
