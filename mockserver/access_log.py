@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import redaction
+from .wire import NO_STATUS
 
 access_log = logging.getLogger("mockserver.access")
 
@@ -83,5 +84,5 @@ class AccessLog:
             return self.app(environ, recording_start_response)
         finally:
             self.writer.put((str(environ.get("REQUEST_METHOD")), str(environ.get("PATH_INFO")),
-                             environ.get("QUERY_STRING", ""), seen[0] if seen else "-",
+                             environ.get("QUERY_STRING", ""), seen[0] if seen and not environ.get(NO_STATUS) else "-",
                              (time.perf_counter() - started) * 1000))

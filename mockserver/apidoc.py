@@ -16,6 +16,9 @@ from marshmallow import Schema
 
 View = TypeVar("View", bound=Callable[..., Any])
 
+#: The vendor's APIs this server serves, as the document, the API page, ``GET /`` and the start-up line name them.
+SERVED_APIS = "Case, Report and Audit Log APIs"
+
 VENDOR = "Cases"
 VENDOR_SESSION = "Session and configuration"
 REPORTS = "Reports"

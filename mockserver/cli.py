@@ -156,10 +156,12 @@ def serve(settings: Settings) -> int:
             server.close()
             print(f"mockserver: cannot write --url-file {settings.url_file}: {exc.strerror}", file=sys.stderr)
             return 2
+    from .apidoc import SERVED_APIS
+
     log.info(
-        "serving the ICI Case APIs on %s (seed %s, %s generated cases, ready in %.2fs); API page %s/api-docs,"
+        "serving the ICI %s on %s (seed %s, %s generated cases, ready in %.2fs); API page %s/api-docs,"
         " OpenAPI document %s/openapi.json",
-        url, settings.seed, settings.cases, time.perf_counter() - started, url, url,
+        SERVED_APIS, url, settings.seed, settings.cases, time.perf_counter() - started, url, url,
     )
     signal.signal(signal.SIGTERM, _stop)
     try:

@@ -34,7 +34,8 @@ def api_key() -> str:
         )
     allowed = current_app.config["MOCKSERVER_KEYS"]
     if allowed and key not in allowed:
-        raise Unauthorized("The API key is not valid.")
+        raise Unauthorized("The API key is not valid: this server accepts only the keys it was started with "
+                           "(--api-key or MOCKSERVER_API_KEYS).")
     if not request.headers.get("X-ILMN-Domain", "").strip():
         raise Unauthorized("Missing X-ILMN-Domain header (the tenant domain).")
     return key

@@ -5,15 +5,13 @@ validation errors and HTTP errors become the vendor's error body (``code``, ``me
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
-from flask import Flask, Response, current_app, jsonify, request
+from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import fidelity
-from .apidoc import openapi_path
+from . import fidelity, wrong_turns
 from .domain.errors import AlreadyExists, DomainError, NotFound, Timeout
 from .schemas.common import ErrorSchema
 
@@ -57,30 +55,11 @@ def flatten(messages: Any, prefix: str = "") -> list[dict[str, str]]:
     return [{"field": prefix or "body", "message": str(messages)}]
 
 
-_API_VERSION = re.compile(r"/api/v(\d+)/")
-
-
-def _method_not_allowed_message(allowed: list[str]) -> str:
-    """Name the allowed methods, and the route serving this method under the API's other
-    version (the vendor serves GET case under v2, delete under v1)."""
-    message = f"{request.method} is not allowed on {request.path}; allowed: {', '.join(allowed) or 'none'}."
-    adapter = current_app.url_map.bind("")
-    for version in ("1", "2"):
-        other = _API_VERSION.sub(f"/api/v{version}/", request.path, count=1)
-        if other == request.path:
-            continue
-        try:
-            rule, _ = adapter.match(other, method=request.method, return_rule=True)
-        except HTTPException:
-            continue
-        message += f" {request.method} is served at {openapi_path(rule.rule)}."
-    return message
-
-
 def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
-        return error_response(_STATUS_FOR.get(type(exc), 400), exc.message, exc.details, exc.code)
+        message = exc.message + (wrong_turns.route_meant_hint() if isinstance(exc, NotFound) else "")
+        return error_response(_STATUS_FOR.get(type(exc), 400), message, exc.details, exc.code)
 
     @app.errorhandler(ValidationError)
     def _invalid(exc: ValidationError) -> Response:
@@ -96,7 +75,9 @@ def register(app: Flask) -> None:
             message = _too_large_message()
         allowed = sorted(getattr(exc, "valid_methods", None) or [])
         if status == 405:
-            message = _method_not_allowed_message(allowed)
+            message = wrong_turns.method_not_allowed_message(allowed)
+        elif status == 404 and request.url_rule is None:
+            message = wrong_turns.no_route_message()
         response = error_response(status, message)
         if status == 405 and allowed:
             response.headers["Allow"] = ", ".join(allowed)

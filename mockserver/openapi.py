@@ -4,6 +4,7 @@ the API page (Swagger UI, served from the assets shipped in flask-swagger-ui: no
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from apispec import APISpec
@@ -19,6 +20,7 @@ from .apidoc import (
     PATH_PARAMETER,
     REFERENCED,
     REPORTS,
+    SERVED_APIS,
     VENDOR,
     VENDOR_SESSION,
     Media,
@@ -36,6 +38,8 @@ log = logging.getLogger("mockserver")
 INDEX_PATH = "/"
 DOCUMENT_PATH = "/openapi.json"
 PAGE_PATH = "/api-docs"
+CONTROL_PREFIX = "/_mock/"
+_VERSION_PREFIX = re.compile(r"^/[^/]+/(?:api/)?v\d+/")
 
 #: Errors any vendor operation may answer (validation, credentials, size, media type, the
 #: control plane's injected faults); 404 and 405 come from routing.
@@ -63,11 +67,11 @@ def _declared_property(self: Any, field: Any, **kwargs: Any) -> dict[str, Any]:
 def build_document(app: Flask) -> dict[str, Any]:
     marshmallow = MarshmallowPlugin(schema_name_resolver=_resolver)
     spec = APISpec(
-        title="Illumina Connected Insights Case APIs (mock)",
+        title=f"Illumina Connected Insights {SERVED_APIS} (mock)",
         version=__version__,
         openapi_version="3.0.3",
         plugins=[marshmallow],
-        info={"description": "The vendor's Case APIs, served from seeded data, and the mock's control plane."},
+        info={"description": f"The vendor's {SERVED_APIS}, served from seeded data, and the mock's control plane."},
         tags=[{"name": VENDOR}, {"name": VENDOR_SESSION}, {"name": REPORTS}, {"name": AUDIT},
               {"name": CONTROL, "description": "Not part of the vendor's API"}],
     )
@@ -201,16 +205,36 @@ def _check_response(document: _Document, response: Response) -> Response:
                           [{"field": where, "message": error.message}])
 
 
+def served_prefixes(app: Flask) -> tuple[list[str], list[str]]:
+    """From the routes themselves: each vendor API's prefix up to its version
+    (``/crs/api/v2/...``), and the control plane's pages a browser can open (GETs without
+    path parameters)."""
+    vendor, pages = {}, []
+    for rule in app.url_map.iter_rules():
+        doc = doc_of(app.view_functions[rule.endpoint])
+        if doc is None:
+            continue
+        if rule.rule.startswith(CONTROL_PREFIX):
+            if "GET" in (rule.methods or ()) and not rule.arguments:
+                pages.append(rule.rule)
+            continue
+        version = _VERSION_PREFIX.match(rule.rule)
+        if version:
+            vendor[version.group(0) + "..."] = None
+    return sorted(vendor), sorted(pages)
+
+
 def register(app: Flask, validate_responses: bool = False) -> None:
     document = _Document(app)
+    vendor_prefixes, control_pages = served_prefixes(app)
 
     @app.get(INDEX_PATH, endpoint="index")
     def index() -> Response:
         """Where a person lands first: what is here and where to look."""
         return jsonify({
-            "service": "ICI mock server (Illumina Connected Insights Case APIs)", "version": __version__,
+            "service": f"ICI mock server (Illumina Connected Insights {SERVED_APIS})", "version": __version__,
             "apiPage": PAGE_PATH, "openapi": DOCUMENT_PATH, "health": "/_mock/health",
-            "vendorApi": ["/crs/api/v1/...", "/crs/api/v2/...", "/cfg/api/v1/..."], "controlPlane": "/_mock/...",
+            "vendorApi": vendor_prefixes, "controlPlane": CONTROL_PREFIX + "...", "controlPlanePages": control_pages,
         })
 
     @app.get(DOCUMENT_PATH, endpoint="openapi_document")
@@ -221,6 +245,6 @@ def register(app: Flask, validate_responses: bool = False) -> None:
         app.after_request(lambda response: _check_response(document, response))
 
     page = get_swaggerui_blueprint(PAGE_PATH, DOCUMENT_PATH, config={
-        "app_name": "ICI Case APIs (mock)", "persistAuthorization": True, "displayOperationId": True,
+        "app_name": f"ICI {SERVED_APIS} (mock)", "persistAuthorization": True, "displayOperationId": True,
     })
     app.register_blueprint(page, url_prefix=PAGE_PATH)

@@ -9,6 +9,11 @@ body (a truncated body). Under another server the exception just ends the respon
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
+
+#: Set in the WSGI environ of a request whose connection is dropped before its status line:
+#: the access log and the journal record no status for it, since the client saw none.
+NO_STATUS = "mockserver.no_status"
 
 
 class AbortConnection(Exception):
@@ -22,3 +27,9 @@ def abort_after(prefix: bytes, reset: bool = False) -> Iterator[bytes]:
     if prefix:
         yield prefix
     raise AbortConnection(reset)
+
+
+def drop_before_status(environ: dict[str, Any], reset: bool) -> Iterator[bytes]:
+    """A response body that drops the connection before a byte is sent, marking ``environ``."""
+    environ[NO_STATUS] = True
+    return abort_after(b"", reset)

@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest, HTTPException
 from .. import credentials, fidelity
 from ..apidoc import doc_of
 from ..error_handling import error_response
-from ..wire import abort_after
+from ..wire import NO_STATUS, abort_after, drop_before_status
 from .context import control
 from .journal import PREVIEW_BYTES, kept_request, now_microseconds
 from .latency import MAX_DELAY_MS
@@ -94,7 +94,7 @@ def fault_response(rule: dict, op: str | None) -> Response:
         response = Response(abort_after(body[: len(body) // 2]), status=rule["status"], mimetype="application/json")
         response.headers["Content-Length"] = str(len(body))
         return response
-    return Response(abort_after(b"", reset=kind == "connectionReset"), status=500)
+    return Response(drop_before_status(request.environ, reset=kind == "connectionReset"), status=500)
 
 
 def _body_preview() -> str | None:
@@ -122,7 +122,7 @@ def record(response: Response) -> None:
         "bodyPreview": _body_preview(),
         "operation": operation(),
         "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP"),
-        "status": None if fault in ("connectionReset", "emptyResponse") else response.status_code,
+        "status": None if environ.get(NO_STATUS) else response.status_code,
         "durationMs": round((time.perf_counter() - g.get("mock_started", time.perf_counter())) * 1000, 3),
         "fault": fault,
     })

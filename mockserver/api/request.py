@@ -11,7 +11,7 @@ import io
 from typing import IO, Any
 
 from flask import Request
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from .. import fidelity, limits
 
@@ -53,8 +53,12 @@ class MockRequest(Request):
             raise BadRequest(f"The JSON body {exc}.") from None
 
     def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        if e is None:  # not a JSON content type: Flask's 415 says so already
-            return super().on_json_loading_failed(e)
+        if e is None:  # not a JSON content type (curl -d sends application/x-www-form-urlencoded)
+            sent = self.mimetype or "none"
+            raise UnsupportedMediaType(
+                f"This endpoint takes a JSON body, sent with Content-Type: application/json (this request's "
+                f"Content-Type: {sent}). With curl, add -H 'Content-Type: application/json' to -d, or use --json."
+            )
         raise BadRequest(f"The request body is not valid JSON ({e}); send a JSON document with "
                          f"Content-Type: application/json.")
 

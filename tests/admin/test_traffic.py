@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -10,7 +11,9 @@ import pytest
 import requests
 from conftest import BREAST_CASE, WG, Api, start_server
 
+from mockserver import create_app
 from mockserver.admin.latency import Latency
+from mockserver.runner import ServerThread
 
 CASE = f"/crs/api/v2/cases/{BREAST_CASE}"
 
@@ -221,6 +224,28 @@ class TestJournal:
             requests.get(fresh_api.url + CASE, headers=fresh_api.session.headers, timeout=10)
         entry = fresh_api.admin("GET", "/requests")[-1]
         assert entry["fault"] == "emptyResponse" and entry["status"] is None
+
+    @pytest.mark.parametrize(("kind", "client_saw"), [("connectionReset", None), ("emptyResponse", None),
+                                                      ("truncatedBody", 503), ("error", 503)])
+    def test_journal_and_access_log_record_what_the_client_saw(self, caplog: pytest.LogCaptureFixture,
+                                                               kind: str, client_saw: int | None) -> None:
+        """A dropped connection has no status in either; a fault that sent a status line has it in both."""
+        caplog.set_level(logging.INFO, logger="mockserver.access")
+        server = ServerThread(create_app(), log_requests=True).start()
+        try:
+            api = Api(server)
+            api.admin("POST", "/faults", {"operation": "getCase", "kind": kind, "status": 503, "times": 1}, expect=201)
+            try:
+                status = requests.get(api.url + CASE, headers=api.session.headers, timeout=10, stream=True).status_code
+            except requests.RequestException:
+                status = None
+            assert status == client_saw
+            (entry,) = api.admin("GET", "/requests", params={"operation": "getCase"})
+        finally:
+            server.stop()  # writes the queued access-log lines
+        assert entry["fault"] == kind and entry["status"] == client_saw
+        (line,) = [r.getMessage() for r in caplog.records if r.name == "mockserver.access" and CASE in r.getMessage()]
+        assert line.split()[2] == ("-" if client_saw is None else str(client_saw)), line
 
     def test_bounded_oldest_drop_first(self) -> None:
         server = start_server(journal_size=5)

@@ -36,7 +36,7 @@ def browser():
 def test_api_page__authorize_try_it_out_execute_search(browser, api: Api) -> None:
     page = browser.new_page(viewport={"width": 1400, "height": 1800})
     page.goto(api.url + "/api-docs/", wait_until="networkidle")
-    page.wait_for_selector("text=Illumina Connected Insights Case APIs (mock)")
+    page.wait_for_selector("text=Illumina Connected Insights Case, Report and Audit Log APIs (mock)")
 
     page.click("button.authorize")
     page.fill("div.modal-ux input[type=text]", "ApiKey browser-key")

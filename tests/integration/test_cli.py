@@ -23,7 +23,7 @@ def test_serve__defaults_seed_data_and_logs_each_request() -> None:
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=10)[0]
     assert proc.returncode == 0
-    assert "serving the ICI Case APIs on http://127.0.0.1:" in output
+    assert "serving the ICI Case, Report and Audit Log APIs on http://127.0.0.1:" in output
     assert "GET /crs/api/v1/cases/search 200" in output
     assert "GET /crs/api/v2/cases/nope 404" in output
     assert "waitress" not in output.lower() or "development server" not in output.lower()
