@@ -76,6 +76,9 @@ class StateFile:
     def prepare(self) -> None:
         """Save once now, so that a path the server cannot write stops the start (ValueError)
         instead of failing at every interval."""
+        blocker = next((p for p in (self.path.parent, *self.path.parent.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise ValueError(f"cannot write the state file {self.path}: {blocker} is a file, not a folder")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.save()

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 from processes import HEADERS, serving
 
@@ -33,12 +34,14 @@ def test_state_file_nested_too_deep_is_a_clean_refusal(tmp_path: Path) -> None:
     assert path.read_text().startswith("[[[")  # never overwritten
 
 
-def test_state_file_under_a_regular_file_is_a_clean_refusal(tmp_path: Path) -> None:
+@pytest.mark.parametrize("under", ["state.json", "deeper/state.json"])
+def test_state_file_under_a_regular_file_is_a_clean_refusal(tmp_path: Path, under: str) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
-    result = run_serve("--state-file", str(blocker / "state.json"))
+    result = run_serve("--state-file", str(blocker / under))
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert f"cannot write the state file {blocker / 'state.json'}" in result.stderr
+    assert f"cannot write the state file {blocker / under}: {blocker} is a file, not a folder" in result.stderr
+    assert blocker.read_text() == "x"
 
 
 def test_state_file_in_a_folder_that_cannot_be_written_refuses_to_start() -> None:
