@@ -211,11 +211,29 @@ def test_an_upload_records_custom_case_data_and_the_cases_it_creates(frozen_api:
     assert metadata["message"] == "Added custom case data for case ID NEW-CASE-1"
     uploader = next(e for e in of_upload if e["eventName"] == "custom-case-data.added")["userDisplayId"]
     assert uploader and metadata["userDisplayId"] == uploader  # the job's changes are the uploader's
+    progress = [e for e in of_upload if e["eventName"] == "custom-case-data.status.updated"]
+    assert progress and {(e["userName"], e["userDisplayId"]) for e in progress} == {("System", None)}  # the service's
     changed = "Sample_ID,Case_ID,Custom_Field\nNEW-S1,NEW-CASE-1,x\n"
     response = api.post("/crs/api/v2/custom-case-data/files", files={"files": ("again.csv", changed, "text/csv")})
     api.advance_clock(3)
     assert api.upload_status(response.json()[0]["id"])["status"] == "COMPLETED"
     assert entries(api, caseId="NEW-CASE-1", eventName="case.metadata.updated")[0]["entityType"] == "custom-case-data"
+
+
+def test_each_api_key_acts_as_its_own_user(fresh_api: Api) -> None:
+    """A vendor call acts as its key's user: the same key always the same user, different keys
+    different users (six keys over six seeded users cannot all land on one)."""
+    users = {u["email"] for u in fresh_api.admin("GET", "/users")}
+    cases = fresh_api.search(status="MISSING_REQUIRED_DATA", pageSize=12)["content"]
+    acting = {}
+    for n, case in enumerate(cases):
+        key = f"key-{n % 6}"
+        response = Api(fresh_api.server, key=key).put(f"/crs/api/v1/cases/{case['id']}/diseases", json=MTC)
+        assert response.status_code == 200, response.text
+        [event] = entries(fresh_api, caseId=case["id"], eventName="case.disease.added")
+        acting.setdefault(key, set()).add(event["userDisplayId"])
+    assert all(len(by) == 1 for by in acting.values()), acting
+    assert len(set().union(*acting.values())) > 1 and set().union(*acting.values()) <= users
 
 
 def test_a_case_added_by_the_control_plane_is_logged_with_its_report(frozen_api: Api) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import THYROID_CASE, Api
 
+UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 MILLIS = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 VARIANT_TYPES = {"SNV", "Insertion", "Deletion", "Delins", "MNV", "Copy Number Gain", "Copy Number Loss"}
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}  # medullary thyroid carcinoma: RET
@@ -186,8 +187,32 @@ def test_the_pdf_names_the_case_its_disease_and_its_variants(api: Api) -> None:
         assert f"{variant['gene']} {variant['variantType']}".encode() in pdf
     startxref = int(pdf.rsplit(b"startxref", 1)[1].split()[0])
     assert pdf[startxref:].startswith(b"xref")  # the cross-reference table is where the trailer says
+    assert_xref_points_at_each_object(pdf, startxref)
     again = api.get(f"/drs/v1/draftreport/case/{case['id']}/reports/{subject_report_id}/pdf").content
     assert again == pdf
+
+
+def assert_xref_points_at_each_object(pdf: bytes, startxref: int) -> None:
+    """Entry n of the cross-reference table gives the offset of object n's ``n 0 obj``."""
+    lines = pdf[startxref:].split(b"\n")
+    first, count = map(int, lines[1].split())
+    assert (first, lines[2]) == (0, b"0000000000 65535 f ")
+    objects = pdf.count(b" 0 obj\n")
+    assert count == objects + 1 >= 5
+    for number, entry in enumerate(lines[3:3 + objects], 1):
+        offset = int(entry.split()[0])
+        assert pdf[offset:].startswith(b"%d 0 obj\n" % number), (number, pdf[offset:offset + 20])
+
+
+def test_report_ids_are_distinct_uuids_stable_across_servers(api: Api, fresh_api: Api) -> None:
+    cases = api.search(status="READY_FOR_INTERPRETATION", pageSize=10)["content"]
+    cases += api.search(status="REPORTS_SIGNED_OFF", pageSize=10)["content"]
+    ids = [details(report(api, c["id"]))["id"] for c in cases]
+    assert all(UUID4.match(i) for i in ids), ids
+    assert len(set(ids)) == len(ids) == 20
+    assert ids == [details(report(fresh_api, c["id"]))["id"] for c in cases]
+    subject_ids = {report(api, c["id"])["subjects"][0]["reports"][0]["subjectReportId"] for c in cases}
+    assert len(subject_ids) == 20 and not subject_ids & set(ids)
 
 
 def test_the_pdf_needs_the_reports_own_id_and_a_processed_case(api: Api) -> None:
