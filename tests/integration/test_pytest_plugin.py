@@ -137,20 +137,6 @@ def test_client_bug(ici_mock):
         assert len(replay.control.cases(workgroup=state["workgroups"][0]["id"])) == 3
 
 
-def test_plugin__readme_example_passes_on_every_run_against_one_external_server(pytester: pytest.Pytester) -> None:
-    """The Docker-in-CI use: the same tests, run again and again against a long-running server."""
-    from pathlib import Path
-
-    example = (Path(__file__).resolve().parents[1] / "examples" / "test_readme_example.py").read_text()
-    pytester.makepyfile(test_readme_example=example)
-    with MockServer() as server:
-        for _ in range(2):
-            result = pytester.runpytest_subprocess(f"--ici-mock-url={server.url}", "-p", "no:cacheprovider")
-            result.assert_outcomes(passed=2)
-        # Each run began by forgetting the earlier runs' requests of its workgroup.
-        assert server.control.count_requests(operation="updateCaseDiseases") == 1
-
-
 def test_plugin__failure_report_shows_only_this_runs_requests(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_fails='''
 def test_client_bug(ici_mock):
@@ -214,11 +200,3 @@ def test_counts(ici_mock):
 ''')
     result = pytester.runpytest_subprocess("--keep-duplicates", "test_twice.py", "test_twice.py")
     result.assert_outcomes(passed=2)
-
-
-def test_readme_example_is_the_tested_one() -> None:
-    from pathlib import Path
-
-    root = Path(__file__).resolve().parents[2]
-    example = (root / "tests" / "examples" / "test_readme_example.py").read_text()
-    assert f"```python\n{example}```" in (root / "README.md").read_text()

@@ -1,0 +1,197 @@
+"""Every example in the README runs here as written: the shell calls against a fresh server
+(every status a 2xx), the pytest files and the script twice against one server, the config
+file by the server it configures, the set-up commands as .ci/run runs them. An example no test
+runs is the one that breaks, so ``HOW`` names how each is run, and a new example without an
+entry there fails ``test_every_example_is_run``."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+from conftest import WG, start_server
+
+ROOT = Path(__file__).resolve().parents[2]
+README = (ROOT / "README.md").read_text()
+SCRIPT_TIMEOUT = 120
+
+
+@dataclass(frozen=True)
+class Example:
+    section: str
+    language: str
+    text: str
+
+
+def examples() -> dict[tuple[str, int], Example]:
+    """Each fenced block, keyed by its section's heading and its order in the section (from 1)."""
+    found: dict[tuple[str, int], Example] = {}
+    counts: Counter[str] = Counter()
+    section, fence, lines = "", None, []
+    for line in README.splitlines():
+        if fence is None and line.startswith("```"):
+            fence, lines = line[3:].strip(), []
+        elif fence is not None and line == "```":
+            counts[section] += 1
+            found[(section, counts[section])] = Example(section, fence, "\n".join(lines) + "\n")
+            fence = None
+        elif fence is not None:
+            lines.append(line)
+        elif line.startswith("#"):
+            section = line.lstrip("#").strip()
+    return found
+
+
+#: How each example is run, and by which test.
+HOW = {
+    ("Set-up on a fresh machine", 1): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
+    ("Set-up on a fresh machine", 2): "test_the_serve_command_starts_seeded_without_configuration",
+    ("Set-up on a fresh machine", 3): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
+    ("Refreshing the lock", 1): "test_the_lock_is_written_by_the_command_shown (uv needs the package index)",
+    ("Docker", 1): "tests/integration/test_docker.py: the README's tag and variable, --network host for -p",
+    ("Calling it", 1): "test_the_shell_examples_run_top_to_bottom",
+    ("Configuration", 1): "test_the_config_file_example_configures_the_server",
+    ("The control plane (`/_mock/`)", 1): "test_the_shell_examples_run_top_to_bottom (after Calling it)",
+    ("Use it from pytest", 1): "test_the_pytest_examples_pass_twice_against_one_server",
+    ("Use it from pytest", 2): "test_the_script_example_runs_twice_against_one_server",
+    ("Reports and audit log: a lab's export job", 1): "test_the_pytest_examples_pass_twice_against_one_server",
+    ("How it works", 1): "a diagram of the imports, which tests/test_architecture.py checks",
+    ("Performance", 1): "test_the_benchmark_commands_name_scripts_that_exist (each runs for minutes)",
+}
+
+
+def example(section: str, number: int = 1) -> str:
+    return examples()[(section, number)].text
+
+
+def test_every_example_is_run() -> None:
+    assert set(examples()) == set(HOW)
+
+
+def test_the_shell_examples_run_top_to_bottom(tmp_path: Path) -> None:
+    """"Calling it", then the control plane's example in the same shell, against a fresh server
+    whose address is in ``BASE``; curl reports each status on stderr, and every one is a 2xx."""
+    script = example("Calling it") + example("The control plane (`/_mock/`)")
+    calls = len(re.findall(r"(?<![\w-])curl ", script))
+    server = start_server()
+    try:
+        # The last -w wins: this one, after the README's own (DELETE prints its status too).
+        report = "curl() { command curl \"$@\" -w '%{stderr}STATUS %{http_code} %{url_effective}\\n'; }\n"
+        result = subprocess.run(["bash", "-c", "set -euo pipefail\n" + report + script], cwd=tmp_path,
+                                env={**os.environ, "BASE": server.url}, capture_output=True, text=True,
+                                timeout=SCRIPT_TIMEOUT)
+    finally:
+        server.stop()
+    assert result.returncode == 0, result.stderr[-3000:]
+    statuses = re.findall(r"^STATUS (\d{3}) (\S+)$", result.stderr, re.MULTILINE)
+    assert len(statuses) == calls, result.stderr[-3000:]
+    assert [s for s in statuses if not s[0].startswith("2")] == []
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
+
+
+@pytest.fixture
+def running_server():
+    server = start_server()
+    yield server
+    server.stop()
+
+
+def test_the_pytest_examples_pass_twice_against_one_server(pytester: pytest.Pytester, running_server) -> None:
+    """The Docker-in-CI use: the same tests, run again and again against a long-running server."""
+    pytester.makepyfile(test_client_example=example("Use it from pytest"),
+                        test_lab_export=example("Reports and audit log: a lab's export job"))
+    for _ in range(2):
+        result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider",
+                                               f"--ici-mock-url={running_server.url}")
+        result.assert_outcomes(passed=4)
+    # Each run began by forgetting the earlier runs' requests of its workgroups.
+    count = requests.post(running_server.url + "/_mock/requests/count", json={"operation": "updateCaseDiseases"}, timeout=10)
+    assert count.json()["count"] == 1
+
+
+def test_the_script_example_runs_twice_against_one_server(tmp_path: Path, running_server) -> None:
+    script = tmp_path / "outside_pytest.py"
+    script.write_text(example("Use it from pytest", 2))
+    for _ in range(2):
+        result = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True,
+                                env={**os.environ, "ICI_MOCK_URL": running_server.url}, timeout=SCRIPT_TIMEOUT)
+        assert result.returncode == 0, result.stderr[-3000:]
+        total, done = result.stdout.splitlines()
+        assert total == "22 cases in the default workgroup"  # 20 generated and the 2 fixture cases
+        assert done.endswith(" READY_FOR_INTERPRETATION")
+    workgroups = requests.get(running_server.url + "/_mock/workgroups", timeout=10).json()
+    assert [w["id"] for w in workgroups] == [WG]  # the script took its workgroup away
+
+
+def test_the_config_file_example_configures_the_server(tmp_path: Path) -> None:
+    from processes import HEADERS, serving
+
+    config = tmp_path / "mock.yaml"
+    config.write_text(example("Configuration"))
+    with serving("--config", str(config)) as (url, _):
+        clock = requests.get(url + "/_mock/clock", timeout=10).json()
+        assert (clock["mode"], clock["now"][:19]) == ("frozen", "2026-01-01T00:00:00")
+        lifecycle = requests.get(url + "/_mock/lifecycle", timeout=10).json()
+        assert (lifecycle["processing"]["mode"], lifecycle["processing"]["count"]) == ("polls", 3)
+        assert {w["id"]: w["cases"] for w in requests.get(url + "/_mock/workgroups", timeout=10).json()}["lab-2"] == 20
+        first = requests.get(url + "/crs/api/v1/cases/search", headers=HEADERS, timeout=10)
+        assert (first.status_code, first.headers.get("Retry-After")) == (503, "2")  # the one-time fault
+        again = requests.get(url + "/crs/api/v1/cases/search", headers=HEADERS, timeout=10)
+        assert again.json()["totalElements"] == 502  # seed 7's 500 and the 2 fixture cases
+
+
+def test_the_serve_command_starts_seeded_without_configuration(tmp_path: Path) -> None:
+    """The install part is .ci/run's without the test extra; the server part is run as written,
+    on a free port (``MOCKSERVER_PORT``) rather than 8080, which may be taken."""
+    from processes import HEADERS, free_port
+
+    install, serve = (part.strip() for part in example("Set-up on a fresh machine", 2).split("&&"))
+    assert any(line.startswith(install.replace(" -e .", " -e '.[test]'") + " && ") for line in ci_lines())
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")} | {"MOCKSERVER_PORT": str(port)}
+    command = serve.split()
+    proc = subprocess.Popen([str(Path(sys.executable).with_name(command[0])), *command[1:]], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while proc.poll() is None and time.monotonic() < deadline:
+            try:
+                requests.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        search = requests.get(f"http://127.0.0.1:{port}/crs/api/v1/cases/search", headers=HEADERS, timeout=10)
+        assert search.json()["totalElements"] == 102  # 100 seeded cases and the 2 fixture cases
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def ci_lines() -> list[str]:
+    return [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+
+
+def test_the_set_up_is_what_ci_runs() -> None:
+    for number in (1, 3):
+        for line in example("Set-up on a fresh machine", number).splitlines():
+            assert line.strip() in ci_lines(), line
+
+
+def test_the_lock_is_written_by_the_command_shown() -> None:
+    command = next(line for line in example("Refreshing the lock").splitlines() if line.startswith("uv pip compile"))
+    header = (ROOT / "constraints.txt").read_text().splitlines()[:2]
+    assert header == ["# This file was autogenerated by uv via the following command:", f"#    {command}"]
+
+
+def test_the_benchmark_commands_name_scripts_that_exist() -> None:
+    for line in example("Performance").splitlines():
+        script = line.split("#")[0].split()[1]
+        assert (ROOT / script).is_file(), script
