@@ -1,13 +1,13 @@
-"""What can be checked of the Docker image without a Docker engine: the Dockerfile's base image
-is pinned, its user is not root, its entrypoint starts the server, its health check answers, and
-its install command works in a clean virtual environment."""
+"""What can be checked of the Docker image without a Docker engine: the Dockerfile's default base
+image is pinned, it exposes the port the server listens on, and its entrypoint and health check
+work with the image's environment. tests/integration/test_docker.py builds and runs the image
+itself where an engine runs (in CI)."""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -29,19 +29,14 @@ def instructions(name: str) -> list[str]:
 def image_env() -> dict[str, str]:
     env = {}
     for line in instructions("ENV"):
-        env.update(dict(re.findall(r"(\w+)=(\S+)", line)))
+        env.update((k, v) for k, v in re.findall(r"(\w+)=(\S+)", line) if k != "PATH")
     return env
 
 
-def test_base_image_is_pinned_and_slim() -> None:
-    (base,) = instructions("FROM")
+def test_default_base_image_is_pinned_and_slim() -> None:
+    assert instructions("FROM") == ["${BASE}"]
+    (base,) = [arg.split("=", 1)[1] for arg in instructions("ARG") if arg.startswith("BASE=")]
     assert re.fullmatch(r"python:\d+\.\d+\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base), base
-
-
-def test_runs_as_a_non_root_user_after_installing() -> None:
-    users = instructions("USER")
-    assert users and users[-1] not in ("root", "0")
-    assert DOCKERFILE.index("USER ") > DOCKERFILE.index("pip install")
 
 
 def test_exposes_the_port_the_server_listens_on() -> None:
@@ -107,45 +102,3 @@ def test_health_check_follows_the_port_the_server_listens_on(tmp_path, port_from
         proc.terminate()
         proc.wait(timeout=20)
     assert run_health_check(url_file) != 0  # nothing answers there any more
-
-
-def test_install_command_works_from_what_the_image_copies(tmp_path) -> None:
-    """Copy only what the Dockerfile copies, build the wheel its ``pip install .`` builds, and
-    serve from that wheel alone. No package index: the build uses this environment's hatchling
-    (no build isolation) and the wheel goes in without its dependencies, which this environment
-    already has at the versions of constraints.txt (the same file the image installs with)."""
-    source = tmp_path / "src"
-    for line in instructions("COPY"):
-        *items, _target = line.split()
-        for item in items:
-            origin = ROOT / item
-            if origin.is_dir():
-                shutil.copytree(origin, source / item, ignore=shutil.ignore_patterns("__pycache__"))
-            else:
-                source.mkdir(exist_ok=True)
-                shutil.copy(origin, source / item)
-    (install,) = [r for r in instructions("RUN") if "pip install" in r]
-    assert install.startswith("pip install -c constraints.txt .")  # the locked versions CI tested
-    offline = ["--quiet", "--disable-pip-version-check", "--no-index", "--no-deps"]
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", *offline, "--no-build-isolation",
-                            "--wheel-dir", str(tmp_path / "dist"), "."],
-                           cwd=source, capture_output=True, text=True, timeout=300)
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = (tmp_path / "dist").glob("ici_mockserver-*.whl")
-    target = tmp_path / "site"
-    installed = subprocess.run([sys.executable, "-m", "pip", "install", *offline, "--target", str(target), str(wheel)],
-                               capture_output=True, text=True, timeout=300)
-    assert installed.returncode == 0, installed.stderr[-2000:]
-    where = subprocess.run([sys.executable, "-c", "import mockserver; print(mockserver.__file__)"],
-                           cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)}, capture_output=True, text=True, timeout=60)
-    assert where.stdout.strip().startswith(str(target)), where  # the wheel's copy, not the source tree
-    proc, url = start_entrypoint(target / "bin", env={"PYTHONPATH": str(target)})
-    try:
-        headers = {"Authorization": "ApiKey k", "X-ILMN-Domain": "d", "X-ILMN-Workgroup": "3c5e1b9a-7f42-3d1e-8a6b-2f0c4d9e7a11"}
-        response = requests.get(url + "/crs/api/v1/cases/search", headers=headers, timeout=10)
-        assert response.status_code == 200
-        assert response.json()["totalElements"] == 102  # the fixtures shipped inside the wheel were found
-        assert requests.get(url + "/api-docs/", timeout=10).status_code == 200
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
