@@ -22,9 +22,10 @@ mutant by name (``mutmut show NAME`` prints one) or, for fidelity.py, its diff.
                              [--retest-survivors] [--only GLOB ...]
 
 mutmut keeps its results in ``mutants/`` and goes on where it stopped, keeping each verdict
-until the function changes: ``--retest-survivors`` tries the survivors again against the unit
-tests after new ones are written, and deleting that folder starts from scratch (about 3 hours
-on two cores).
+until the function changes: ``--retest-survivors`` tries the survivors again against all the
+fast tests (mutmut's own selection of those that reach each function, START_UP's included),
+after new tests are written or after the START_UP pass against ``tests/unit`` alone; deleting
+that folder starts from scratch (about 3 hours on two cores).
 """
 
 from __future__ import annotations
@@ -105,30 +106,28 @@ def forget_survivors(only: list[str]) -> dict[str, int]:
     return cleared
 
 
-def mutmut_outcomes(children: int, run: bool, only: list[str], retested: dict[str, int]) -> dict[str, str]:
+def mutmut_outcomes(children: int, run: bool, only: list[str], retest: bool) -> dict[str, str]:
     """Run mutmut (``only``: just these mutants; none: every mutant without a verdict) and
-    read every verdict it keeps. ``retested``: survivors whose verdict was just cleared."""
+    read every verdict it keeps. ``retest``: only survivors whose verdict was just cleared are
+    without one, and they run against all the fast tests (no START_UP pass)."""
     mutmut = str(Path(sys.executable).with_name("mutmut"))  # its console script: it warns under -m
     if run:
         start_up = [f"{name}__mutmut_*" for name in START_UP
                     if not only or any(fnmatch(f"{name}__mutmut_1", pattern) for pattern in only)]
-        if start_up or retested:
-            run_against_unit_tests(mutmut, children, start_up, retested)
+        if start_up and not retest:
+            run_against_unit_tests(mutmut, children, start_up)
         subprocess.run([mutmut, "run", "--max-children", str(children), *only], cwd=ROOT, check=True)
     listing = subprocess.run([mutmut, "results", "--all", "true"],
                              cwd=ROOT, check=True, capture_output=True, text=True).stdout
     return {m.group(1): m.group(2).strip() for m in map(RESULT_LINE.match, listing.splitlines()) if m}
 
 
-def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], retested: dict[str, int]) -> None:
+def run_against_unit_tests(mutmut: str, children: int, start_up: list[str]) -> None:
     """Run mutants against ``tests/unit`` alone, in a copy of the tree whose mutmut sees only
     those tests, and keep the verdicts in ``mutants/`` (mutmut keeps a verdict while its
-    function is unchanged, so the run over all the fast tests then finds them checked):
-    - ``start_up`` (globs): the START_UP mutants; their verdict from all the fast tests, where
-      there is one, stands, and those the unit tests do not reach are left to all of them.
-    - ``retested``: survivors tried again; a mutant the unit tests catch is caught, one they
-      reach and miss survived, any other keeps its verdict from all the fast tests (trying
-      those again costs a full run each)."""
+    function is unchanged, so the run over all the fast tests then finds them checked).
+    ``start_up`` (globs): the START_UP mutants; their verdict from all the fast tests, where
+    there is one, stands, and those the unit tests do not reach are left to all of them."""
     kept_folder = ROOT / "mutants"
     with tempfile.TemporaryDirectory(prefix="mutation-unit-") as folder:
         work = Path(folder) / "tree"
@@ -137,7 +136,7 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
         fast = 'tests_dir = ["tests/unit/", "tests/api/", "tests/admin/", "tests/conftest.py"]'
         assert fast in config.read_text(), "[tool.mutmut] tests_dir changed: update run_against_unit_tests"
         config.write_text(config.read_text().replace(fast, 'tests_dir = ["tests/unit/", "tests/conftest.py"]'))
-        subprocess.run([mutmut, "run", "--max-children", str(children), *start_up, *retested], cwd=work, check=True)
+        subprocess.run([mutmut, "run", "--max-children", str(children), *start_up], cwd=work, check=True)
         for found in (work / "mutants").rglob("*.py.meta"):
             theirs = json.loads(found.read_text())
             kept = kept_folder / found.relative_to(work / "mutants")
@@ -147,10 +146,7 @@ def run_against_unit_tests(mutmut: str, children: int, start_up: list[str], rete
             for key, code in theirs["exit_code_by_key"].items():
                 function = key.rsplit("__mutmut_", 1)[0].rsplit(".", 1)[1]
                 current = theirs["hash_by_function_name"][function]
-                if key in retested:  # the unit tests' verdict unless they do not reach the mutant
-                    reached = status_by_exit_code[code] in CAUGHT | {"survived"}
-                    ours["exit_code_by_key"][key] = code if reached else retested[key]
-                elif status_by_exit_code[code] in CAUGHT | {"survived"} and any(fnmatch(key, p) for p in start_up):
+                if status_by_exit_code[code] in CAUGHT | {"survived"} and any(fnmatch(key, p) for p in start_up):
                     if ours["hash_by_function_name"].get(function) != current or ours["exit_code_by_key"].get(key) is None:
                         ours["exit_code_by_key"][key] = code
                     verdict_hashes.setdefault(function, current)
@@ -198,20 +194,19 @@ def main() -> None:
     parser.add_argument("--skip-mutmut", action="store_true", help="report mutmut's stored results without running it")
     parser.add_argument("--skip-fidelity", action="store_true", help="report cosmic-ray's stored session without running it")
     parser.add_argument("--retest-survivors", action="store_true",
-                        help="try again, against tests/unit, every mutant (matching --only, if given) that "
-                             "survived or had no test; those the unit tests miss keep their verdict")
+                        help="try again, against all the fast tests, every mutant (matching --only, if given) "
+                             "that survived or had no test")
     parser.add_argument("--only", action="append", default=[], metavar="GLOB",
                         help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
     args = parser.parse_args()
 
-    only, retested = args.only, {}
+    only, retest_only_cleared = args.only, False
     if args.retest_survivors:
-        retested = forget_survivors(args.only)
-        print(f"{len(retested)} verdicts cleared", file=sys.stderr)
-        only = []  # then mutmut runs only what has no verdict
+        print(f"{len(forget_survivors(args.only))} verdicts cleared", file=sys.stderr)
+        only, retest_only_cleared = [], True  # mutmut runs what has no verdict, against all the fast tests
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
-    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, only, retested).items():
+    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, only, retest_only_cleared).items():
         module = module_of(mutant)
         if mutant.startswith(IMPORT_TIME):
             status = "import time"
