@@ -25,7 +25,7 @@ bp = Blueprint("admin_traffic", __name__, url_prefix="/_mock")
 
 _latency = LatencySchema()
 _rule = FaultRuleSchema()
-_instant = Instant()
+_since = Instant(error_messages={"invalid": "a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z"})
 
 
 @bp.get("/health")
@@ -106,11 +106,9 @@ def list_requests() -> Response:
             since = int(since_text)
         else:
             try:
-                since = _instant.deserialize(since_text)
-            except ValidationError:
-                raise ValidationError(
-                    {"since": ["a sequence number or an ISO 8601 time such as 2026-01-01T00:00:00Z"]}
-                ) from None
+                since = _since.deserialize(since_text)
+            except ValidationError as exc:
+                raise ValidationError({"since": exc.messages}) from None
     entries = control().journal.select(query.get("operation"), since, query["limit"], query.get("workgroup"))
     return jsonify([entry_json(e) for e in entries])
 

@@ -22,6 +22,7 @@ from ..domain.lifecycle.kinds import StepKind
 from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
 from ..domain.step_kinds import STEP_KINDS
+from ..schemas.common import checked_instant
 
 
 class StrictSchema(Schema):
@@ -36,10 +37,8 @@ class Instant(fields.DateTime):
         super().__init__(format="iso", **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
+        parsed = checked_instant(super()._deserialize(value, attr, data, **kwargs))
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
         if value is None:

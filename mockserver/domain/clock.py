@@ -17,11 +17,26 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECOND = timedelta(microseconds=1)
 
 
+#: What every instant the mock takes (vendor, control plane, state file, query) must satisfy.
+RANGE = f"between {EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d} (UTC)"
+
+
+def in_range(instant: datetime) -> datetime | None:
+    """``instant`` in UTC (naive: taken as UTC) when the clock's range holds it, else None.
+    The one check of every instant the mock takes: an instant near year 1 or 9999 may not even
+    convert to UTC (OverflowError), and one before year 1000 would be written with fewer than
+    four digits, so neither could be served or read back."""
+    try:
+        utc = instant.astimezone(UTC) if instant.tzinfo else instant.replace(tzinfo=UTC)
+    except OverflowError:
+        return None
+    return utc if EARLIEST <= utc <= LATEST else None
+
+
 def check_in_range(instant: datetime, what: str = "The clock") -> datetime:
     """``instant``, or InvalidRequest (400) when it is outside the clock's range."""
-    if not EARLIEST <= instant <= LATEST:
-        raise InvalidRequest(f"{what} would show {instant.isoformat()}; the mock's clock stays between "
-                             f"{EARLIEST:%Y-%m-%d} and {LATEST:%Y-%m-%d}.")
+    if in_range(instant) is None:
+        raise InvalidRequest(f"{what} would show {instant.isoformat()}; the mock's clock stays {RANGE}.")
     return instant
 
 

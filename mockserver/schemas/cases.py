@@ -30,6 +30,7 @@ from ..domain.models import (
 )
 from ..domain.query import CaseQuery
 from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
+from .common import checked_instant
 
 QUERY_DATE_HINT = "yyyy-MM-dd'T'HH:mm:ss'Z' (for example 2021-01-30T08:30:00Z)"
 
@@ -68,22 +69,16 @@ class FormattedDate(fields.Field):
             parsed = datetime.strptime(value, self.FORMAT)
         except (TypeError, ValueError):
             raise self.make_error("invalid") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return checked_instant(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 class CaseDate(FormattedDate):
-    """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload. Years before
-    1000 are refused: they would be written back with fewer than four digits."""
+    """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload."""
 
     FORMAT = fidelity.CASE_DATE_FORMAT
     OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$",
                "example": "2024-11-05T12:26:06+0000"}
 
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.year < 1000:
-            raise ValidationError("Years before 1000 are not kept: use a four-digit year.")
-        return parsed
 
 
 class ConfigDataSchema(ServedShape):

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
+
+from ..domain import clock
+
+
+def checked_instant(instant: datetime) -> datetime:
+    """``instant``, or a ValidationError when it lies outside the range the mock keeps."""
+    if clock.in_range(instant) is None:
+        raise ValidationError(f"Dates must lie {clock.RANGE}: the mock keeps no other date.")
+    return instant
 
 
 class ErrorDetailSchema(Schema):
