@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import http.client
 import json
+import re
 import threading
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 import requests
@@ -225,3 +226,29 @@ def test_a_lognormal_latency_without_a_cap_is_served(fresh_api: Api) -> None:
         "getCase": {"lognormal": {"medianMs": 0.000001, "sigma": 10}}}})
     for _ in range(50):
         assert fresh_api.get(CASE, timeout=LIVENESS_TIMEOUT).status_code == 200
+
+
+@pytest.mark.parametrize("display_id", ["CASE-€1", "病例-7", 'SAY "HI"', "LINE\r\nSet-Cookie: x=1", "BACK\\SLASH"])
+def test_the_pdf_of_any_display_id_has_a_sound_content_disposition(fresh_api: Api, display_id: str) -> None:
+    """RFC 6266: a quoted ASCII fallback that no character can end early or split, and the name
+    itself in ``filename*`` (UTF-8, percent-encoded) when the fallback had to change it."""
+    [case] = fresh_api.admin("POST", "/cases", [{"displayId": display_id, "status": "READY_FOR_INTERPRETATION"}],
+                             expect=201)
+    report = fresh_api.get(f"/drs/v1/draftreport/case/{case['id']}/reportjson").json()
+    subject_report_id = report["subjects"][0]["reports"][0]["subjectReportId"]
+    response = fresh_api.get(f"/drs/v1/draftreport/case/{case['id']}/reports/{subject_report_id}/pdf")
+    assert response.status_code == 200 and response.content.startswith(b"%PDF-")
+    assert "Set-Cookie" not in response.headers
+    disposition = response.headers["Content-Disposition"]
+    match = re.fullmatch(r'attachment; filename="([ !#-\[\]-~]*)"; filename\*=UTF-8\'\'([A-Za-z0-9%._~-]+)', disposition)
+    assert match, disposition
+    assert unquote(match.group(2)) == f"{display_id}_draft_report.pdf"
+    assert len(match.group(1)) == len(display_id) + len("_draft_report.pdf")
+
+
+def test_a_plain_display_id_needs_no_encoded_file_name(api: Api) -> None:
+    case = api.search(status="REPORTS_SIGNED_OFF", pageSize=1)["content"][0]
+    report = api.get(f"/drs/v1/draftreport/case/{case['id']}/reportjson").json()
+    subject_report_id = report["subjects"][0]["reports"][0]["subjectReportId"]
+    response = api.get(f"/drs/v1/draftreport/case/{case['id']}/reports/{subject_report_id}/pdf")
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{case["displayId"]}_draft_report.pdf"'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify
 
@@ -65,4 +66,15 @@ def get_draft_report_pdf(case_id: str, subject_report_id: str) -> Response:
     ]
     pdf = text_pdf(f"Draft report {case.display_id}", lines)
     return current_app.response_class(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{case.display_id}_draft_report.pdf"'})
+        "Content-Disposition": attachment(f"{case.display_id}_draft_report.pdf")})
+
+
+def attachment(filename: str) -> str:
+    """RFC 6266's ``Content-Disposition`` for any file name: a quoted ASCII fallback in which
+    anything but printable ASCII, ``"`` and ``\\`` is ``_`` (so no CR/LF or early quote), and,
+    when that changed the name, the name itself as ``filename*`` in percent-encoded UTF-8."""
+    fallback = "".join(c if " " <= c <= "~" and c not in '"\\' else "_" for c in filename)
+    value = f'attachment; filename="{fallback}"'
+    if fallback != filename:
+        value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+    return value
