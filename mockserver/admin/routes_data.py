@@ -85,6 +85,7 @@ def create_workgroup() -> Response:
     default = mock.workgroup_or_404(None)
     seed = body.get("seed", default.seed)
     workgroup_id = body.get("id") or _new_workgroup_id(seed, len(mock.workgroups()))
+    mock.check_id_free(workgroup_id)
     name = body.get("name") or f"Workgroup {workgroup_id[:8]}"
     wg = build_workgroup(workgroup_id, name, seed=seed, cases=body["cases"])
     mock.add_workgroup(wg)

@@ -58,11 +58,17 @@ class MockState:
         with self._lock:
             self._workgroups[wg.id] = wg
 
+    def check_id_free(self, workgroup_id: str) -> None:
+        """AlreadyExists when a workgroup has this id: checked before building one, which can
+        take seconds, and again when adding it."""
+        if workgroup_id in self._workgroups:
+            raise AlreadyExists(f"Workgroup {workgroup_id} already exists.", [{"field": "id", "message": "already used"}])
+
     def add_workgroup(self, wg: Workgroup) -> None:
+        wg.follow(self.defaults)
         with self._lock:
-            if wg.id in self._workgroups:
-                raise AlreadyExists(f"Workgroup {wg.id} already exists.", [{"field": "id", "message": "already used"}])
-        self.put_workgroup(wg)
+            self.check_id_free(wg.id)
+            self._workgroups[wg.id] = wg
 
     def remove_workgroup(self, workgroup_id: str) -> None:
         if workgroup_id == self.default_workgroup_id:

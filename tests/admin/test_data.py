@@ -78,6 +78,18 @@ def test_workgroups__create_use_list_delete(fresh_api: Api) -> None:
     fresh_api.admin("DELETE", "/workgroups/lab-2", expect=204)
     assert lab.get("/crs/api/v1/cases/search").status_code == 403
     fresh_api.admin("DELETE", "/workgroups/lab-2", expect=404)
+
+
+def test_workgroups__a_taken_id_is_refused_before_any_case_is_built(fresh_api: Api, monkeypatch) -> None:
+    """A million-case workgroup took seconds to build before its taken id was noticed."""
+    from mockserver.admin import routes_data
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("built a workgroup whose id is taken")
+
+    monkeypatch.setattr(routes_data, "build_workgroup", must_not_build)
+    error = fresh_api.admin("POST", "/workgroups", {"id": WG, "cases": 1_000_000}, expect=409)
+    assert error["message"] == f"Workgroup {WG} already exists."
     fresh_api.admin("DELETE", f"/workgroups/{WG}", expect=400)
 
 
