@@ -11,6 +11,7 @@ import time
 from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
 
+from .limits import MAX_GENERATED_CASES
 from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
 from .version import __version__
 
@@ -57,7 +58,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
 
 
 #: Allowed values of the whole-number settings, checked after flags, variables and file merge.
-RANGES = {"port": (0, 65535), "cases": (0, 1_000_000), "threads": (1, 1024), "journal_size": (0, 1_000_000)}
+RANGES = {"port": (0, 65535), "cases": (0, MAX_GENERATED_CASES), "threads": (1, 1024), "journal_size": (0, 1_000_000)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,9 @@ from typing import Any
 
 #: Nesting of a JSON body or state file; the mock's own documents nest fewer than 10 levels.
 MAX_JSON_DEPTH = 64
+#: Generated cases one workgroup may have (``--cases``, seed, new workgroups), and that one
+#: state import may ask for in all: a few bytes of a document must not cost minutes to build.
+MAX_GENERATED_CASES = 1_000_000
 
 
 def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:

@@ -22,6 +22,7 @@ from ..domain.lifecycle.kinds import StepKind
 from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
 from ..domain.step_kinds import STEP_KINDS
+from ..limits import MAX_GENERATED_CASES
 from ..schemas.common import checked_instant
 
 
@@ -170,14 +171,14 @@ class ResetSchema(StrictSchema):
 
 class SeedSchema(StrictSchema):
     seed = fields.Integer(required=True)
-    cases = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    cases = fields.Integer(validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     workgroup = fields.String()
 
 
 class NewWorkgroupSchema(StrictSchema):
     id = fields.String(validate=validate.Length(min=1, max=100))
     name = fields.String(validate=validate.Length(min=1, max=200))
-    cases = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000))
+    cases = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     seed = fields.Integer()
 
 

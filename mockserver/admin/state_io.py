@@ -13,7 +13,7 @@ import csv
 import io
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
@@ -24,6 +24,7 @@ from ..domain.processing import PROCESSING
 from ..domain.state import MockState
 from ..domain.step_kinds import STEP_KINDS, shipped_defaults
 from ..domain.workgroup import Workgroup
+from ..limits import MAX_GENERATED_CASES
 from ..schemas.cases import CaseDate, CaseSchema
 from ..version import __version__
 from .control import ControlPlane
@@ -132,7 +133,7 @@ class WorkgroupStateSchema(_Strict):
     id = fields.String(required=True)
     name = fields.String(required=True)
     seed = fields.Integer(required=True)
-    generatedCases = fields.Integer(required=True, validate=validate.Range(min=0, max=1_000_000))
+    generatedCases = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     fixtureCases = fields.List(fields.Dict(), required=True)
     minted = fields.Integer(required=True, validate=validate.Range(min=0))
     changedCases = fields.List(fields.Dict(), required=True)
@@ -160,6 +161,20 @@ class StateSchema(_Strict):
     latency = fields.Nested(LatencySchema, required=True)
     faults = fields.List(fields.Nested(FaultRuleSchema), required=True)
     workgroups = fields.List(fields.Nested(WorkgroupStateSchema), required=True, validate=validate.Length(min=1))
+
+    @validates_schema
+    def _cheap_to_build(self, data: dict[str, Any], **_: Any) -> None:
+        """Checked before any workgroup is built: the total a document may ask to generate,
+        and ids that could never all be added."""
+        workgroups = data.get("workgroups") or []
+        if sum(w["generatedCases"] for w in workgroups) > MAX_GENERATED_CASES:
+            raise ValidationError(f"the workgroups ask for more than {MAX_GENERATED_CASES:,} generated cases in all; "
+                                  "import them in parts", "workgroups")
+        ids = [w["id"] for w in workgroups]
+        if len(set(ids)) != len(ids):
+            raise ValidationError("two workgroups have the same id", "workgroups")
+        if "defaultWorkgroup" in data and data["defaultWorkgroup"] not in ids:
+            raise ValidationError("is not one of the workgroups", "defaultWorkgroup")
 
 
 def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None = None) -> dict[str, Any]:
@@ -209,11 +224,6 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     data = StateSchema().load(doc)
     lifecycle_plans = _load_nested(PLAN_SCHEMAS, data["lifecycle"], "lifecycle")
     workgroups = [_import_workgroup(w, i) for i, w in enumerate(data["workgroups"])]
-    ids = [wg.id for wg in workgroups]
-    if len(set(ids)) != len(ids):
-        raise ValidationError({"workgroups": ["two workgroups have the same id"]})
-    if data["defaultWorkgroup"] not in ids:
-        raise ValidationError({"defaultWorkgroup": ["is not one of the workgroups"]})
     clock = data["clock"]
     restored_at = clock["now"] if clock["mode"] == "frozen" else None
     check_restorable(restored_at, clock["offsetSeconds"])

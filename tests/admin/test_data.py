@@ -198,6 +198,28 @@ def test_state__bad_import_is_400_and_changes_nothing(frozen_api: Api) -> None:
     assert frozen_api.admin("GET", "/state") == exported
 
 
+@pytest.mark.parametrize(("change", "field", "message"), [
+    (lambda wg: [{**wg, "id": f"lab-{n}", "generatedCases": 1_000_000} for n in range(3)], "workgroups",
+     "the workgroups ask for more than 1,000,000 generated cases in all; import them in parts"),
+    (lambda wg: [wg, wg], "workgroups", "two workgroups have the same id"),
+])
+def test_state__an_import_too_costly_or_impossible_is_refused_before_building(frozen_api: Api, monkeypatch,
+                                                                             change, field, message) -> None:
+    """Three million-case workgroups in a 9 KB document took 27-38 s to build before any answer."""
+    from mockserver.admin import state_io
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError("built a workgroup of a document that is refused")
+
+    exported = frozen_api.admin("GET", "/state")
+    monkeypatch.setattr(state_io, "build_workgroup", must_not_build)
+    doc = {**exported, "workgroups": change(exported["workgroups"][0])}
+    error = frozen_api.admin("PUT", "/state", doc, expect=400)
+    assert {"field": field, "message": message} in error["details"]
+    monkeypatch.undo()
+    assert frozen_api.admin("GET", "/state") == exported
+
+
 def test_control_plane_errors_use_the_error_format(fresh_api: Api) -> None:
     response = requests.post(fresh_api.url + "/_mock/reset", data="{oops", headers={"Content-Type": "application/json"}, timeout=10)
     assert response.status_code == 400 and set(response.json()) == {"code", "message", "details"}
@@ -256,7 +278,7 @@ TEST_DEFINITION = {"reports": [{"id": "report-1"}], "timeCreated": "2026-01-05T1
 
 @pytest.mark.parametrize(("case", "field", "message"), [
     ({"createdDate": "0999-12-31T23:59:59+0000"}, "[0].createdDate",
-     "Years before 1000 are not kept: use a four-digit year."),
+     "Dates must lie between 1000-01-01 and 9000-01-01 (UTC): the mock keeps no other date."),
     ({"createdDate": "2026-06-01"}, "[0].createdDate", None),
     ({"customMetadata": ["configData"]}, "[0].customMetadata", "must be an object with a configData list"),
     ({"testDefinition": {**TEST_DEFINITION, "reports": []}}, "[0].testDefinition.reports",
