@@ -137,6 +137,7 @@ def health(name: str) -> str:
     return json.loads(docker("inspect", "--format", "{{json .State.Health.Status}}", name).stdout)
 
 
+@pytest.mark.timeout(BUILD_TIMEOUT * 2)  # a fresh machine builds the base and the image first
 def test_the_image_serves_healthy_as_configured_and_stops_on_sigterm(container: tuple[str, str], tmp_path: Path) -> None:
     name, url = container
     deadline = time.monotonic() + 90  # the image's health check first runs 10 s after the start
