@@ -30,6 +30,14 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--api-key", dest="api_keys", action="append", metavar="KEY[=WORKGROUP,...]",
                        help=f"accept only these keys, optionally limited to workgroups; repeatable ({env}API_KEYS, space-separated)")
     serve.add_argument("--threads", type=int, help=f"worker threads (default {defaults.threads}; {env}THREADS)")
+    serve.add_argument("--connection-limit", type=int,
+                       help=f"open connections at once; more wait to be accepted (default {defaults.connection_limit}; "
+                            f"{env}CONNECTION_LIMIT)")
+    serve.add_argument("--channel-timeout", type=int,
+                       help=f"seconds an idle connection is kept (default {defaults.channel_timeout}; {env}CHANNEL_TIMEOUT)")
+    serve.add_argument("--header-timeout", type=int,
+                       help=f"seconds a request's headers may take to arrive (default {defaults.header_timeout}; "
+                            f"{env}HEADER_TIMEOUT)")
     serve.add_argument("--no-access-log", dest="access_log", action="store_const", const=False,
                        help=f"do not log one line per request ({env}ACCESS_LOG=false)")
     serve.add_argument("--validate-responses", action="store_const", const=True,
@@ -58,7 +66,8 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
 
 
 #: Allowed values of the whole-number settings, checked after flags, variables and file merge.
-RANGES = {"port": (0, 65535), "cases": (0, MAX_GENERATED_CASES), "threads": (1, 1024), "journal_size": (0, 1_000_000)}
+RANGES = {"port": (0, 65535), "cases": (0, MAX_GENERATED_CASES), "threads": (1, 1024), "journal_size": (0, 1_000_000),
+          "connection_limit": (1, 100_000), "channel_timeout": (1, 3600), "header_timeout": (1, 3600)}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -119,6 +128,7 @@ def serve(settings: Settings) -> int:
     # probe stall of 16 ms during an 8,000-row upload against 11 ms and 34 ms (ab runs with wrk,
     # bench/bench_hostile.py --runs 1; 2026-11-29, 2 CPUs).
     sys.setswitchinterval(0.002)
+    _allow_open_files(settings.connection_limit)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     log = logging.getLogger("mockserver")
     started = time.perf_counter()
@@ -177,6 +187,18 @@ def serve(settings: Settings) -> int:
             state_file.stop()
             log.info("state saved to %s", settings.state_file)
     return 0
+
+
+def _allow_open_files(connections: int) -> None:
+    """Raise this process's soft limit of open files (often 1,024) to what ``connections``
+    sockets and the server's own files need, as far as the hard limit allows: past it, accepts
+    fail instead of waiting in the queue."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = connections + 256
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
 
 
 def _stop(signum: int, frame: object) -> None:

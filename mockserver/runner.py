@@ -6,6 +6,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -15,6 +16,7 @@ from waitress.server import create_server
 from waitress.task import WSGITask
 
 from .access_log import AccessLog, AccessLogWriter
+from .settings import Settings
 from .wire import AbortConnection
 
 
@@ -32,7 +34,27 @@ class _FaultAwareTask(WSGITask):
 
 
 class _FaultAwareChannel(HTTPChannel):
+    """Carries out connection faults, and cuts off a client whose request headers take longer
+    than ``header_timeout`` seconds from their first byte (waitress only closes channels idle
+    for ``channel_timeout``, and a byte every few seconds is not idle)."""
+
     task_class = _FaultAwareTask
+    header_timeout = 10.0
+    headers_began: float | None = None
+
+    def received(self, data: bytes) -> bool:
+        if data and self.headers_began is None:
+            self.headers_began = time.monotonic()
+        result = super().received(data)
+        if self.request is None or self.request.headers_finished:
+            self.headers_began = None
+        return result
+
+    def readable(self) -> bool:
+        # Polled on every turn of the loop (at least once a second), whatever the client sends.
+        if self.headers_began is not None and time.monotonic() - self.headers_began > self.header_timeout:
+            self.will_close = True  # writable() now holds, and handle_write() closes the channel
+        return bool(super().readable())
 
 
 def wsgi_app(app: Flask, access_log: AccessLogWriter | None) -> Callable[..., Iterable[bytes]]:
@@ -40,6 +62,8 @@ def wsgi_app(app: Flask, access_log: AccessLogWriter | None) -> Callable[..., It
 
 
 def make_server(app: Flask, host: str, port: int, threads: int, access_log: AccessLogWriter | None = None) -> Any:
+    """waitress for ``app``, with the connection bounds of the app's settings."""
+    settings: Settings = app.config["MOCKSERVER_SETTINGS"]
     # The body limit sits above the upload limit so that oversized uploads reach the app and
     # get the vendor's error body; waitress spools bodies over 512 KB to a temporary file.
     server = create_server(
@@ -50,8 +74,11 @@ def make_server(app: Flask, host: str, port: int, threads: int, access_log: Acce
         max_request_body_size=128 * 1024 * 1024,
         ident="mockserver",
         clear_untrusted_proxy_headers=True,
+        connection_limit=settings.connection_limit,
+        channel_timeout=settings.channel_timeout,
+        cleanup_interval=1,  # how often idle channels are looked for: at most a second late
     )
-    server.channel_class = _FaultAwareChannel
+    server.channel_class = type("_Channel", (_FaultAwareChannel,), {"header_timeout": float(settings.header_timeout)})
     return server
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from . import fidelity
 
 ENV_PREFIX = "MOCKSERVER_"
-INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size")
+INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size", "connection_limit", "channel_timeout", "header_timeout")
 JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "workgroups")
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
 
@@ -34,6 +34,16 @@ class Settings:
     api_keys: tuple[str, ...] = field(default=())
     #: waitress worker threads; a delayed request (simulated latency) holds one while it waits.
     threads: int = 32
+    #: Open connections at once; past it, new ones wait in the listen queue until one closes.
+    #: Idle and slow connections are closed (below), so a shared CI backend is never locked
+    #: out by forgotten keep-alive pools: waitress's own defaults (100 connections, idle ones
+    #: kept 120 s, no bound on reading headers) let about 100 idle sockets stop every client.
+    connection_limit: int = 1000
+    #: Seconds a connection may sit idle (no request in progress) before it is closed.
+    channel_timeout: int = 15
+    #: Seconds a request's headers may take to arrive in full, from their first byte: a client
+    #: that trickles them is cut off.
+    header_timeout: int = 10
     access_log: bool = True
     journal_size: int = 1000
     #: When set, every /_mock/ call but health needs ``Authorization: Bearer <token>``.

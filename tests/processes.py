@@ -1,4 +1,5 @@
-"""Running ``python -m mockserver serve`` as a real subprocess on a free loopback port."""
+"""Running ``python -m mockserver serve`` as a real subprocess on a free loopback port, and
+watching sockets from the client's side."""
 
 from __future__ import annotations
 
@@ -59,3 +60,16 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str
             proc.stdout.close()
 
 
+def closed_by_server(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes ``sock`` within ``within`` seconds (reading what it sends)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        try:
+            if sock.recv(65536) == b"":
+                return True
+        except TimeoutError:
+            return False
+        except ConnectionError:
+            return True
+    return False

@@ -7,9 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import requests
-from processes import HEADERS, free_port, serving
+from processes import HEADERS, closed_by_server, free_port, serving
 
 
 def search_total(url: str) -> int:
@@ -77,6 +79,45 @@ def test_serve__out_of_range_flags_name_the_allowed_range() -> None:
     result = run_cli("serve", "--port", "99999")
     assert result.returncode == 2
     assert result.stderr.strip() == "mockserver: --port 99999 is out of range: use 0 to 65535"
+
+
+def test_serve__connection_bounds_from_flags_and_variables() -> None:
+    """--header-timeout (a flag) and MOCKSERVER_CHANNEL_TIMEOUT (a variable) reach waitress."""
+    with serving("--header-timeout", "1", env={"MOCKSERVER_CHANNEL_TIMEOUT": "1"}) as (url, _):
+        host, port = url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=5) as idle:
+            idle.sendall(f"GET /_mock/health HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+            assert idle.recv(65536).startswith(b"HTTP/1.1 200") and closed_by_server(idle, within=5)
+        with socket.create_connection((host, int(port)), timeout=5) as slow:
+            slow.sendall(b"GET /_mock/health HTTP/1.1\r\nX-Slow: 1")  # never finishes its headers
+            assert closed_by_server(slow, within=5)
+    result = run_cli("serve", "--connection-limit", "0")
+    assert result.stderr.strip() == "mockserver: --connection-limit 0 is out of range: use 1 to 100000"
+
+
+def test_serve__raises_its_open_files_limit_to_what_the_connection_limit_needs() -> None:
+    import resource
+
+    def low_soft_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (512, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    port = free_port()
+    with subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--connection-limit", "2000"],
+                          env=env, preexec_fn=low_soft_limit, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
+        try:
+            for _ in range(300):
+                try:
+                    requests.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1)
+                    break
+                except requests.ConnectionError:
+                    time.sleep(0.1)
+            limits = Path(f"/proc/{proc.pid}/limits").read_text()
+            soft = int(next(line for line in limits.splitlines() if line.startswith("Max open files")).split()[3])
+            assert soft == min(2256, hard)
+        finally:
+            proc.terminate()
 
 
 def test_serve__port_in_use_is_one_clear_line() -> None:
