@@ -190,3 +190,33 @@ def test_the_seeded_history_columns_time_each_event_as_its_event_does() -> None:
     shown = sorted((history.timestamp(i), e.name, e.entity_id) for i, e in enumerate(history))
     assert shown == sorted(derived) and len(derived) > 3 * 3000
     assert all(history.timestamp(i) == e.at.timestamp() for i, e in enumerate(history))
+
+
+def test_event_ids_tell_twins_apart_without_the_lock_and_without_scanning(wg: Workgroup) -> None:
+    """A busy case's page of 2,000 entries: each id is O(1), so the page never holds (or waits
+    for) the lock that every other request of the workgroup needs."""
+    import threading
+
+    from mockserver.domain.event_search import event_ids
+
+    twins = [event("case.disease.updated", "busy", 1) for _ in range(2000)]
+    with wg.lock:
+        for e in twins:
+            wg.events.append(e)
+    assert [e.seq for e in twins] == list(range(2000))
+    assert twins[0] == twins[1]  # their place in the log is not part of what happened
+
+    found: list[list[str]] = []
+    with wg.lock:  # another request holds the workgroup's lock meanwhile
+        reader = threading.Thread(target=lambda: found.append(event_ids(wg, twins)))
+        reader.start()
+        reader.join(timeout=30)
+    assert found and len(set(found[0])) == 2000
+    assert event_ids(wg, twins) == found[0]  # stable
+
+
+def test_an_upload_stamps_each_event_with_its_place_in_the_log(wg: Workgroup) -> None:
+    log = EventLog([event("case.added", "a", 0)])
+    bulk = [event("case.added", f"n{n}", n) for n in range(1, 4)]
+    log.add_new(bulk)
+    assert [e.seq for e in log] == [0, 1, 2, 3]
