@@ -55,6 +55,26 @@ def test_a_workgroup_of_any_size_has_the_first_cases_of_a_larger_one(count: int)
     assert sized.created_offsets() == larger.created_offsets()[:count]
 
 
+def test_a_walk_in_creation_order_draws_each_block_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seeded history walks every case in creation order, which visits the blocks in random
+    order: past the block cache's 64 blocks, each look-up drew a whole block again (quadratic)."""
+    import mockserver.datagen.cases as generated
+
+    monkeypatch.setattr(generated, "_BLOCK", 16)  # 200 blocks, cheaply
+    drawn: list[int] = []
+
+    class Counting(CaseMaker):
+        def _created_block(self, block: int):  # type: ignore[no-untyped-def]
+            drawn.append(block)
+            return super()._created_block(block)
+
+    walker = Counting(11, WG, load_diseases(), make_test_definitions(11, WG), 16 * 200)
+    offsets = walker.created_offsets()
+    in_creation_order = sorted(range(walker.count), key=offsets.__getitem__)
+    assert [walker.created_offset(i) for i in in_creation_order] == [offsets[i] for i in in_creation_order]
+    assert sorted(drawn) == list(range(200))
+
+
 def test_every_id_and_display_id_leads_back_to_its_case() -> None:
     cases = seeded(500)
     for position in range(len(cases)):
