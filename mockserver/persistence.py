@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 
 from . import limits
 from .admin.control import ControlPlane
-from .admin.state_io import export_state, import_state
+from .admin.state_io import StateSnapshot, import_state
 from .domain.errors import DomainError
 from .domain.state import MockState
 from .error_handling import flatten
@@ -35,6 +35,7 @@ class StateFile:
         self._stop = threading.Event()
         self._saver: threading.Thread | None = None
         self._save_lock = threading.Lock()
+        self._saved: StateSnapshot | None = None
 
     def load(self) -> bool:
         """Import the file if there is one; raise ValueError, changing nothing, if it is unusable."""
@@ -58,20 +59,31 @@ class StateFile:
             raise ValueError(f"the state file {self.path} is not usable: {exc.message}") from None
         return True
 
-    def save(self) -> None:
-        doc = export_state(self._mock, self._plane)
-        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+    def save(self, only_if_changed: bool = False) -> bool:
+        """Write the state; with ``only_if_changed``, only when it differs from the last write.
+        The snapshot holds each workgroup's lock only to copy references; turning it into JSON
+        and writing it (seconds for a large event log) happen with no lock readers need.
+        Whether it wrote."""
         with self._save_lock:
-            with open(temporary, "w", encoding="utf-8") as out:
-                json.dump(doc, out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, self.path)
-            folder = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(folder)
-            finally:
-                os.close(folder)
+            snapshot = StateSnapshot.of(self._mock, self._plane)
+            if only_if_changed and self._saved is not None and snapshot.same_as(self._saved):
+                return False
+            self._write(snapshot.document())
+            self._saved = snapshot  # kept: its records stay alive, so the next comparison is by identity
+            return True
+
+    def _write(self, doc: dict) -> None:
+        temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        with open(temporary, "w", encoding="utf-8") as out:
+            json.dump(doc, out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, self.path)
+        folder = os.open(self.path.parent, os.O_RDONLY)
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
     def prepare(self) -> None:
         """Save once now, so that a path the server cannot write stops the start (ValueError)
@@ -93,7 +105,7 @@ class StateFile:
     def _save_periodically(self) -> None:
         while not self._stop.wait(self._interval):
             try:
-                self.save()
+                self.save(only_if_changed=True)
             except Exception:  # the saver must outlive any one failed save
                 log.exception("could not save the state to %s", self.path)
 

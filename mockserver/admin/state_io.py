@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
-from ..domain.events import Cause, Event
-from ..domain.lifecycle.plans import Pending
-from ..domain.models import RowError, Upload
+from ..domain.events import Cause, Event, EventLog
+from ..domain.lifecycle.plans import Pending, Plan
+from ..domain.models import Case, RowError, Upload
 from ..domain.processing import PROCESSING
 from ..domain.state import MockState
 from ..domain.step_kinds import STEP_KINDS, shipped_defaults
@@ -177,46 +179,110 @@ class StateSchema(_Strict):
             raise ValidationError("is not one of the workgroups", "defaultWorkgroup")
 
 
-def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None = None) -> dict[str, Any]:
-    """Everything; or, given a workgroup, the same document holding that workgroup only."""
-    clock = mock.clock
-    workgroups = [mock.workgroup_or_404(workgroup_id)] if workgroup_id else mock.workgroups()
-    rules = [{k: v for k, v in r.items() if k not in ("id", "matched")} for r in plane.faults.rules()]
-    return {
-        "format": FORMAT,
-        "version": __version__,
-        "defaultWorkgroup": workgroup_id or mock.default_workgroup_id,
-        "clock": ClockStateSchema().dump({"mode": clock.mode, "now": clock.now(), "offsetSeconds": clock.offset_seconds}),
-        "lifecycle": {kind: schema.dump_plan(mock.defaults.for_kind(kind)) for kind, schema in PLAN_SCHEMAS.items()},
-        "latency": LatencySchema().dump(plane.latency.setting),
-        "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
-        "workgroups": [_export_workgroup(wg) for wg in workgroups],
-    }
+@dataclass(frozen=True)
+class WorkgroupSnapshot:
+    """A workgroup as of one instant, taken under its lock by reference only (cases, uploads
+    and events are immutable records; the event log only grows, so its length marks the
+    instant): dumped to JSON after the lock is released."""
 
+    wg: Workgroup
+    minted: int
+    overlay: list[Case]
+    deleted_ids: list[str]
+    uploads: list[Upload]
+    events: EventLog
+    event_count: int
+    #: (kind, target, plan, started, attempt, reads): a pending step's values (its reads change in place).
+    pending: list[tuple[Any, ...]]
+    attempts: list[tuple[str, str, int]]
+    own_plans: dict[tuple[str, str], Plan]
 
-def _export_workgroup(wg: Workgroup) -> dict[str, Any]:
-    with wg.lock:
-        pending, attempts, own_plans = wg.steps.export()
+    @classmethod
+    def of(cls, wg: Workgroup) -> WorkgroupSnapshot:
+        with wg.lock:
+            pending, attempts, own_plans = wg.steps.export()
+            return cls(wg, wg.minted, wg.cases.overlay(), wg.cases.deleted_ids(), list(wg.uploads.values()),
+                       wg.events, len(wg.events),
+                       [(p.kind, p.target, p.plan, p.started, p.attempt, p.reads) for p in pending], attempts, own_plans)
+
+    def same_as(self, other: WorkgroupSnapshot) -> bool:
+        """Nothing changed between the two (identity of the records, which the older snapshot
+        keeps alive, so no id can be reused)."""
+        return (self.wg is other.wg and self.minted == other.minted and self.events is other.events
+                and self.event_count == other.event_count and _same(self.overlay, other.overlay)
+                and self.deleted_ids == other.deleted_ids and _same(self.uploads, other.uploads)
+                and self.pending == other.pending and self.attempts == other.attempts and self.own_plans == other.own_plans)
+
+    def document(self) -> dict[str, Any]:
+        wg = self.wg
         return {
             "id": wg.id,
             "name": wg.name,
             "seed": wg.origin.seed,
             "generatedCases": wg.origin.generated_cases,
             "fixtureCases": _case.dump(wg.origin.fixture_cases, many=True),
-            "minted": wg.minted,
-            "changedCases": _case.dump(wg.cases.overlay(), many=True),
-            "deletedCaseIds": wg.cases.deleted_ids(),
-            "uploads": UploadStateSchema().dump(list(wg.uploads.values()), many=True),
-            "events": EventStateSchema(many=True).dump(list(wg.events)),
+            "minted": self.minted,
+            "changedCases": _case.dump(self.overlay, many=True),
+            "deletedCaseIds": self.deleted_ids,
+            "uploads": UploadStateSchema().dump(self.uploads, many=True),
+            "events": EventStateSchema(many=True).dump(list(islice(self.events, self.event_count))),
             "pending": PendingStateSchema(many=True).dump([
-                {"kind": p.kind, "target": p.target, "plan": PLAN_SCHEMAS[p.kind].dump_plan(p.plan),
-                 "started": p.started, "attempt": p.attempt, "reads": p.reads}
-                for p in pending
+                {"kind": kind, "target": target, "plan": PLAN_SCHEMAS[kind].dump_plan(plan),
+                 "started": started, "attempt": attempt, "reads": reads}
+                for kind, target, plan, started, attempt, reads in self.pending
             ]),
-            "attempts": [list(attempt) for attempt in attempts],
+            "attempts": [list(attempt) for attempt in self.attempts],
             "casePlans": {target: PLAN_SCHEMAS[kind].dump_plan(plan)
-                          for (kind, target), plan in own_plans.items() if kind == PROCESSING},
+                          for (kind, target), plan in self.own_plans.items() if kind == PROCESSING},
         }
+
+
+def _same(these: list[Any], those: list[Any]) -> bool:
+    return len(these) == len(those) and all(a is b for a, b in zip(these, those, strict=True))
+
+
+@dataclass(frozen=True)
+class StateSnapshot:
+    """The whole state as of one instant: the server's small settings as JSON, each workgroup
+    as a ``WorkgroupSnapshot``. Taking one holds each workgroup's lock only to copy references."""
+
+    server: dict[str, Any]
+    workgroups: list[WorkgroupSnapshot]
+
+    @classmethod
+    def of(cls, mock: MockState, plane: ControlPlane, workgroup_id: str | None = None) -> StateSnapshot:
+        clock = mock.clock
+        workgroups = [mock.workgroup_or_404(workgroup_id)] if workgroup_id else mock.workgroups()
+        rules = [{k: v for k, v in r.items() if k not in ("id", "matched")} for r in plane.faults.rules()]
+        server = {
+            "format": FORMAT,
+            "version": __version__,
+            "defaultWorkgroup": workgroup_id or mock.default_workgroup_id,
+            "clock": ClockStateSchema().dump({"mode": clock.mode, "now": clock.now(), "offsetSeconds": clock.offset_seconds}),
+            "lifecycle": {kind: schema.dump_plan(mock.defaults.for_kind(kind)) for kind, schema in PLAN_SCHEMAS.items()},
+            "latency": LatencySchema().dump(plane.latency.setting),
+            "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
+        }
+        return cls(server, [WorkgroupSnapshot.of(wg) for wg in workgroups])
+
+    def same_as(self, other: StateSnapshot) -> bool:
+        """Nothing an import would restore differs."""
+        return (_restorable(self.server) == _restorable(other.server) and len(self.workgroups) == len(other.workgroups)
+                and all(a.same_as(b) for a, b in zip(self.workgroups, other.workgroups, strict=True)))
+
+    def document(self) -> dict[str, Any]:
+        return {**self.server, "workgroups": [w.document() for w in self.workgroups]}
+
+
+def _restorable(server: dict[str, Any]) -> dict[str, Any]:
+    """The server part as an import reads it: a real clock's ``now`` moves by itself."""
+    clock = server["clock"]
+    return {**server, "clock": {k: v for k, v in clock.items() if k != "now" or clock["mode"] == "frozen"}}
+
+
+def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None = None) -> dict[str, Any]:
+    """Everything; or, given a workgroup, the same document holding that workgroup only."""
+    return StateSnapshot.of(mock, plane, workgroup_id).document()
 
 
 def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:

@@ -60,6 +60,54 @@ def test_state_file__saved_periodically(tmp_path) -> None:
         assert "PERIODIC" in path.read_text()
 
 
+def test_state_file__unchanged_state_is_not_written_again(tmp_path) -> None:
+    """Saves every 0.2 s: with nothing changed the file stays as written (a real clock's time
+    moving is no change); the next change is written at the next save."""
+    path = tmp_path / "state.json"
+    with serving("--state-file", str(path), "--state-save-seconds", "0.2") as (url, _):
+        written = path.stat().st_mtime_ns
+        time.sleep(1.0)  # five saves' worth
+        assert path.stat().st_mtime_ns == written
+        requests.put(url + f"/crs/api/v1/cases/{CASE}/diseases", headers=HEADERS, timeout=10,
+                     json={"externalid": "255032005", "ontologytype": "SNOMEDCT"})
+        deadline = time.monotonic() + 10
+        while path.stat().st_mtime_ns == written and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_mtime_ns != written
+
+
+def test_state_file__the_document_is_made_without_the_workgroups_lock(tmp_path, monkeypatch) -> None:
+    """The snapshot copies references under each workgroup's lock; the JSON (seconds for a large
+    event log) is made after, while every other request can take the lock."""
+    import threading
+
+    from mockserver import create_app
+    from mockserver.admin import state_io
+    from mockserver.admin.control import EXTENSION
+    from mockserver.persistence import StateFile
+
+    app = create_app(cases=5)
+    mock = app.extensions["mockserver"]
+    wg = mock.workgroup(mock.default_workgroup_id)
+    free: list[bool] = []
+    dump = state_io.EventStateSchema.dump
+
+    def watching(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        def try_lock() -> None:
+            got = wg.lock.acquire(timeout=5)
+            free.append(got)
+            if got:
+                wg.lock.release()
+        other = threading.Thread(target=try_lock)
+        other.start()
+        other.join()
+        return dump(self, *args, **kwargs)
+
+    monkeypatch.setattr(state_io.EventStateSchema, "dump", watching)
+    StateFile(tmp_path / "state.json", mock, app.extensions[EXTENSION], 5).save()
+    assert free == [True]
+
+
 def saved_names(path) -> set[str]:
     try:
         doc = json.loads(path.read_text())
