@@ -6,9 +6,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError
 
-from ..datagen.world import build_workgroup, reseed
+from ..datagen.world import build_workgroup
 from ..domain.errors import DomainError
 from ..domain.state import MockState
+from ..domain.workgroup import Workgroup
 from ..error_handling import flatten
 from ..settings import Settings
 from .control import ControlPlane
@@ -33,16 +34,34 @@ def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[st
     if (seeded.seed, seeded.generated_cases) == (settings.seed, settings.cases):
         default.reset()  # constant time, whatever the number of cases
     else:  # re-seeded since the start
-        reseed(mock, default, settings.seed, settings.cases)
-    for wg in mock.workgroups():
-        if wg.id != default.id:
-            mock.remove_workgroup(wg.id)
-    apply(settings, mock, plane)
+        default = build_workgroup(default.id, default.name, seed=settings.seed, cases=settings.cases,
+                                  fixture_cases=seeded.fixture_cases)
+    # Built first, swapped in at once: no reader finds a start-up workgroup missing meanwhile.
+    mock.replace_all([default, *start_up_workgroups(settings)])
+    apply_server_wide(settings, mock, plane)
     return [wg.id for wg in mock.workgroups()]
 
 
 def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
     """Raise ValueError, naming the setting and field, when a value is invalid."""
+    apply_server_wide(settings, mock, plane)
+    for wg in start_up_workgroups(settings):
+        mock.add_workgroup(wg)
+
+
+def start_up_workgroups(settings: Settings) -> list[Workgroup]:
+    """The extra workgroups of ``settings``, built (ValueError naming the field if invalid)."""
+    built = []
+    for index, spec in enumerate(settings.workgroups or ()):
+        body = _load(NewWorkgroupSchema(), spec, f"workgroups[{index}]")
+        workgroup_id = body.get("id") or f"workgroup-{index + 1}"
+        built.append(build_workgroup(workgroup_id, body.get("name") or workgroup_id,
+                                     seed=body.get("seed", settings.seed), cases=body["cases"]))
+    return built
+
+
+def apply_server_wide(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
+    """The clock, plans, latency and faults of ``settings`` (ValueError naming the field if invalid)."""
     if settings.clock is not None:
         clock = _load(ClockSchema(), settings.clock, "clock")
         if clock["mode"] == "frozen":
@@ -57,10 +76,3 @@ def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
         plane.latency.replace(_load(LatencySchema(), settings.latency, "latency"))
     if settings.faults is not None:
         plane.faults.add(_load(FaultRuleSchema(), settings.faults, "faults", many=True))
-    for index, spec in enumerate(settings.workgroups or ()):
-        body = _load(NewWorkgroupSchema(), spec, f"workgroups[{index}]")
-        workgroup_id = body.get("id") or f"workgroup-{index + 1}"
-        mock.add_workgroup(build_workgroup(
-            workgroup_id, body.get("name") or workgroup_id,
-            seed=body.get("seed", settings.seed), cases=body["cases"],
-        ))

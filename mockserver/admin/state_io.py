@@ -296,8 +296,7 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     # Everything is valid: swap it in.
     mock.restore_clock(restored_at, clock["offsetSeconds"])
     mock.set_default_plans(lifecycle_plans)
-    mock.default_workgroup_id = data["defaultWorkgroup"]
-    mock.replace_all(workgroups)
+    mock.replace_all(workgroups, data["defaultWorkgroup"])
     plane.latency.replace(data["latency"])
     plane.faults.clear()
     plane.faults.add(data["faults"])

@@ -96,15 +96,20 @@ class MockState:
             raise NotFound(f"{what} was not found in any workgroup.")
         return found
 
-    def replace_all(self, workgroups: Iterable[Workgroup]) -> None:
-        """Swap in a whole new set of workgroups (state import)."""
-        old = self.workgroups()
-        with self._lock:
-            self._workgroups = {}
+    def replace_all(self, workgroups: Iterable[Workgroup], default_workgroup_id: str | None = None) -> None:
+        """Swap in a whole new set of workgroups (and default workgroup) at once: a reader sees
+        the old set or the new one, never a workgroup missing between them."""
+        new = {}
         for wg in workgroups:
-            self.put_workgroup(wg)
-        for wg in old:
-            wg.wake_waiters()
+            wg.follow(self.defaults)
+            new[wg.id] = wg
+        with self._lock:
+            old, self._workgroups = self._workgroups, new
+            if default_workgroup_id is not None:
+                self.default_workgroup_id = default_workgroup_id
+        for wg in old.values():
+            if new.get(wg.id) is not wg:
+                wg.wake_waiters()
 
     # -- the clock and the default plans: each change wakes every waiter --------------------
     def freeze_clock(self, at: datetime) -> None:

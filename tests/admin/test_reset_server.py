@@ -79,3 +79,35 @@ def test_reset_server__refuses_a_body_with_settings(fresh_api: Api) -> None:
     response = requests.post(fresh_api.url + "/_mock/reset/server", json={"keepWorkgroups": True}, timeout=10)
     assert response.status_code == 400 and response.json()["details"][0]["field"] == "keepWorkgroups"
     assert "kept" in [w["id"] for w in fresh_api.admin("GET", "/workgroups")]  # refused: nothing changed
+
+
+def test_workgroups_never_go_missing_while_a_reset_or_an_import_swaps_them() -> None:
+    """A reader of a start-up workgroup, and of the default one, while resets and imports run in
+    a loop: each read sees the old set or the new one. The start-up workgroup was removed, then
+    built again (20,000 cases), and a third to two thirds of the reads got 403 meanwhile."""
+    import threading
+
+    server = start_server(workgroups=[{"id": "lab-big", "cases": 20_000}])
+    try:
+        big, default = Api(server, workgroup="lab-big"), Api(server)
+        exported = default.admin("GET", "/state")
+        stop, statuses = threading.Event(), []
+
+        def read() -> None:
+            while not stop.is_set() and len(statuses) < 20_000:
+                for api in (big, default):
+                    statuses.append(api.get("/crs/api/v1/session/workgroups").status_code)
+                    statuses.append(api.get("/crs/api/v1/cases/search", params={"pageSize": 1}).status_code)
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            for _ in range(15):
+                default.admin("POST", "/reset/server", {})
+                default.admin("PUT", "/state", exported)
+        finally:
+            stop.set()
+            reader.join(timeout=60)
+        assert statuses and set(statuses) == {200}
+    finally:
+        server.stop()
