@@ -18,6 +18,7 @@ from marshmallow import (
 
 from .. import fidelity
 from ..apidoc import openapi, ref
+from ..domain import clock
 from ..domain.models import (
     Case,
     CustomField,
@@ -76,8 +77,8 @@ class CaseDate(FormattedDate):
     """``2024-11-05T12:26:06+0000``: the case timestamp format of the real payload."""
 
     FORMAT = fidelity.CASE_DATE_FORMAT
-    OPENAPI = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$",
-               "example": "2024-11-05T12:26:06+0000"}
+    OPENAPI = {"type": "string", "pattern": r"^[1-8]\d{3}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{4}$",
+               "example": "2024-11-05T12:26:06+0000", "description": f"an instant {clock.RANGE}"}
 
 
 
@@ -407,8 +408,11 @@ class StatusList(fields.Field):
         return tuple(parsed)
 
 
-#: Years with a 29 February: divisible by 4, and not by 100 unless by 400 (years 0400 to 9600).
-_LEAP_YEAR = r"(?:\d{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)"
+#: Years the mock keeps (1000 to 8999; 9000-01-01T00:00:00Z itself is spelled out), and those
+#: of them with a 29 February: divisible by 4, and not by 100 unless by 400. Spelled out, with
+#: no look-ahead: with ``(?=[1-8]...|9000...)`` in front, schemathesis sent "0" as a valid value.
+_YEAR = r"[1-8]\d{3}"
+_LEAP_YEAR = r"(?:[1-8]\d(?:0[48]|[2468][048]|[13579][26])|(?:[2468][048]|[1357][26])00)"
 
 
 class QueryDate(FormattedDate):
@@ -416,9 +420,9 @@ class QueryDate(FormattedDate):
     # Real calendar dates only, 29 February in leap years included, as the server's parser
     # decides. No example: the API page would pre-fill it, and the filter would hide every case.
     OPENAPI = {"type": "string", "pattern": (
-        r"^(?!0000)(?:\d{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
-        r"|02-(?:0[1-9]|1\d|2[0-8]))|" + _LEAP_YEAR + r"-02-29)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$"),
-        "description": "yyyy-MM-dd'T'HH:mm:ss'Z', e.g. 2021-01-30T08:30:00Z"}
+        r"^(?:9000-01-01T00:00:00|(?:" + _YEAR + r"-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12]\d|3[01])|(?:0[469]|11)-(?:0[1-9]|[12]\d|30)"
+        r"|02-(?:0[1-9]|1\d|2[0-8]))|" + _LEAP_YEAR + r"-02-29)T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d)Z$"),
+        "description": f"yyyy-MM-dd'T'HH:mm:ss'Z', e.g. 2021-01-30T08:30:00Z, {clock.RANGE}"}
     default_error_messages = {"invalid": f"Not a valid date; use the format {QUERY_DATE_HINT}."}
 
 

@@ -98,11 +98,13 @@ def test_api_page_is_served_with_its_assets(api: Api) -> None:
         assert requests.get(f"{api.url}/api-docs/{asset}", timeout=10).status_code == 200
 
 
-LEAP_DAYS = ["2024-02-29", "2000-02-29", "2400-02-29", "1996-02-29", "0400-02-29"]
+LEAP_DAYS = ["2024-02-29", "2000-02-29", "2400-02-29", "1996-02-29", "8796-02-29"]
 NOT_DATES = ["2023-02-29", "1900-02-29", "2100-02-29", "2023-02-30", "2023-04-31", "2023-13-01", "0000-01-01"]
+#: Real days outside the range of instants the mock keeps (1000-01-01 to 9000-01-01, UTC).
+OUT_OF_RANGE = ["0400-02-29", "0999-12-31", "9000-01-02", "9999-12-31"]
 
 
-@pytest.mark.parametrize("day", LEAP_DAYS + NOT_DATES + ["2023-02-28", "2023-12-31"])
+@pytest.mark.parametrize("day", LEAP_DAYS + NOT_DATES + OUT_OF_RANGE + ["2023-02-28", "2023-12-31", "1000-01-01", "9000-01-01"])
 def test_date_pattern_and_server_agree_on_every_day(api: Api, document: dict, day: str) -> None:
     import re
 
@@ -111,7 +113,7 @@ def test_date_pattern_and_server_agree_on_every_day(api: Api, document: dict, da
     value = f"{day}T00:00:00Z"
     documented = re.search(pattern, value) is not None
     status = api.get("/crs/api/v1/cases/search", params={"creationDateBefore": value}).status_code
-    assert documented == (day not in NOT_DATES)
+    assert documented == (day not in NOT_DATES + OUT_OF_RANGE)
     assert status == (200 if documented else 400)
 
 

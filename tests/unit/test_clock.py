@@ -62,7 +62,7 @@ def test_restore_refuses_a_frozen_instant_out_of_range_and_changes_nothing() -> 
     with pytest.raises(InvalidRequest) as refused:
         clock.restore(datetime(999, 12, 31, 23, 59, 59, tzinfo=UTC), 0.0)
     assert refused.value.message == ("The clock would show 0999-12-31T23:59:59+00:00; the mock's clock stays "
-                                     "between 1000-01-01 and 9000-01-01.")
+                                     "between 1000-01-01 and 9000-01-01 (UTC).")
     assert clock.mode == "real" and clock.offset_seconds == 0.0
 
 
