@@ -27,7 +27,7 @@ def build_state(settings: Settings) -> MockState:
     )
     return MockState(
         clock=Clock(), workgroups=[default], qc_overview=qc_overview, report_variants=report_variants,
-        default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID,
+        default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID, event_log_size=settings.event_log_size,
     )
 
 

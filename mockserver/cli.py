@@ -45,6 +45,9 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     serve.add_argument("--config", type=Path, help=f"YAML or JSON file of settings, camelCase keys ({env}CONFIG)")
     serve.add_argument("--journal-size", type=int,
                        help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
+    serve.add_argument("--event-log-size", type=int,
+                       help=f"logged events each workgroup keeps, the oldest dropped first (default {defaults.event_log_size}; "
+                            f"{env}EVENT_LOG_SIZE)")
     serve.add_argument("--admin-token", help=f"require 'Authorization: Bearer TOKEN' on /_mock/ ({env}ADMIN_TOKEN)")
     serve.add_argument("--state-file", type=Path,
                        help=f"load the state from PATH at start, save it there periodically and on shutdown ({env}STATE_FILE)")
@@ -67,7 +70,8 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
 
 #: Allowed values of the whole-number settings, checked after flags, variables and file merge.
 RANGES = {"port": (0, 65535), "cases": (0, MAX_GENERATED_CASES), "threads": (1, 1024), "journal_size": (0, 1_000_000),
-          "connection_limit": (1, 100_000), "channel_timeout": (1, 3600), "header_timeout": (1, 3600)}
+          "connection_limit": (1, 100_000), "channel_timeout": (1, 3600), "header_timeout": (1, 3600),
+          "event_log_size": (1, 10_000_000)}
 
 
 def main(argv: list[str] | None = None) -> int:

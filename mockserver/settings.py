@@ -16,7 +16,8 @@ from typing import Any
 from . import fidelity
 
 ENV_PREFIX = "MOCKSERVER_"
-INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size", "connection_limit", "channel_timeout", "header_timeout")
+INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size", "connection_limit", "channel_timeout", "header_timeout",
+              "event_log_size")
 JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "workgroups")
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
 
@@ -46,6 +47,9 @@ class Settings:
     header_timeout: int = 10
     access_log: bool = True
     journal_size: int = 1000
+    #: Logged events (the audit log since seeding) each workgroup keeps; past it the oldest are
+    #: dropped, as an audit log's retention drops its oldest entries.
+    event_log_size: int = 100_000
     #: When set, every /_mock/ call but health needs ``Authorization: Bearer <token>``.
     admin_token: str | None = None
     clock: dict[str, Any] | None = None

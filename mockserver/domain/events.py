@@ -128,9 +128,16 @@ class MergedIndex:
 class EventLog:
     """Events in the order they happened, with an index by entity (cases and uploads: a case's
     events are also under its id) and one by name. Appending is O(1); a query reads only the
-    index it narrows to. Call under the workgroup's lock."""
+    index it narrows to. Call under the workgroup's lock.
 
-    def __init__(self, events: Iterable[Event] = ()) -> None:
+    Retention: with ``max_events``, the log keeps the newest ``max_events`` events and drops
+    the oldest, as an audit log's retention drops its oldest entries. It drops them a tenth of
+    the bound at a time, so appending stays O(1) on average."""
+
+    def __init__(self, events: Iterable[Event] = (), max_events: int | None = None) -> None:
+        self.max_events = max_events
+        #: Events dropped so far: an event's ``seq`` is its place among all those appended.
+        self._dropped = 0
         self._events: list[Event] = []
         self._by_entity: dict[str, list[Event]] = {}
         self._by_name: dict[str, list[Event]] = {}
@@ -150,10 +157,15 @@ class EventLog:
     def __iter__(self) -> Iterator[Event]:
         return iter(self._events)
 
+    @property
+    def appended(self) -> int:
+        """How many events were ever appended (those dropped included)."""
+        return self._dropped + len(self._events)
+
     def append(self, event: Event) -> None:
         if self._events and event.at < self._events[-1].at:
             self._in_time_order = False
-        _stamp(event, len(self._events))
+        _stamp(event, self.appended)
         self._events.append(event)
         for key in _index_keys(event):
             self._by_entity.setdefault(key, []).append(event)
@@ -161,6 +173,34 @@ class EventLog:
         self._by_type.setdefault(event.entity_type, []).append(event)
         if event.case_id is not None and event.display_id is not None:
             self.case_by_display_id[event.display_id] = event.case_id
+        self._keep_bound()
+
+    def keep(self, max_events: int | None) -> None:
+        """Keep at most ``max_events`` from now on (None: every event)."""
+        self.max_events = max_events
+        self._keep_bound(slack=0)
+
+    def _keep_bound(self, slack: int | None = None) -> None:
+        """Drop the oldest events past the bound (plus a tenth of it, so this runs once every
+        tenth of the bound's appends); each index holds a dropped event's entries first."""
+        bound = self.max_events
+        if bound is None:
+            return
+        if len(self._events) <= bound + (max(1, bound // 10) if slack is None else slack):
+            return
+        excess = len(self._events) - bound
+        gone = self._events[:excess]
+        del self._events[:excess]
+        self._dropped += excess
+        for index, keys_of in ((self._by_entity, _index_keys), (self._by_name, _name_key), (self._by_type, _type_key)):
+            counts: dict[str, int] = {}
+            for event in gone:
+                for key in keys_of(event):
+                    counts[key] = counts.get(key, 0) + 1
+            for key, n in counts.items():
+                del index[key][:n]
+                if not index[key]:
+                    del index[key]
 
     def of_entity(self, entity_id: str) -> list[Event]:
         return list(self._by_entity.get(entity_id, ()))
@@ -169,7 +209,7 @@ class EventLog:
     def index_snapshot(self) -> MergedIndex:
         """A copy of the entity index as of now, to merge new entities' events into away from
         the lock (``MergedIndex.with_new``) and swap in with ``add_new``. Call under the lock."""
-        return MergedIndex(self, len(self._events), dict(self._by_entity))
+        return MergedIndex(self, self.appended, dict(self._by_entity))
 
     def add_new(self, events: Sequence[Event], merged: MergedIndex | None = None) -> None:
         """Append the events of entities new to the log; with their index merged ahead
@@ -180,9 +220,11 @@ class EventLog:
         if merged is not None and merged.log is self:
             index = merged.index
             by_name, by_type = merged.by_name, merged.by_type
-            for key in {key for event in self._events[merged.as_of :] for key in _index_keys(event)}:
-                if key not in index:  # indexes share each entity's list: only new keys are missing
-                    index[key] = self._by_entity[key]
+            since = max(0, merged.as_of - self._dropped)  # dropped events are in no index
+            for key in {key for event in self._events[since:] for key in _index_keys(event)}:
+                # The indexes share each entity's list; the log's own is the one to keep where
+                # the entity is new, or its list was dropped by retention and made anew since.
+                index[key] = self._by_entity[key]
             for key, found in merged.existing.items():
                 index[key].extend(found)
             self._by_entity = index
@@ -191,13 +233,14 @@ class EventLog:
             for key in grouped.keys() & self._by_entity.keys():
                 self._by_entity[key].extend(grouped.pop(key))
             merged_updates(self._by_entity, grouped)
-        for seq, event in enumerate(events, len(self._events)):
+        for seq, event in enumerate(events, self.appended):
             _stamp(event, seq)
         self._events.extend(events)
         for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
             self._by_name.setdefault(name, []).extend(named)
         for entity_type, typed in (by_type if by_type is not None else _grouped(events, "entity_type")).items():
             self._by_type.setdefault(entity_type, []).extend(typed)
+        self._keep_bound()
 
     # -- queries -------------------------------------------------------------------------
     def _narrowed(self, q: EventQuery) -> tuple[Sequence[Event], bool]:
@@ -244,6 +287,14 @@ def at_of(event: Event) -> datetime:
 def _index_keys(event: Event) -> set[str]:
     """The entity index keys of an event: its entity and the case it concerns."""
     return {event.entity_id} if event.case_id is None else {event.entity_id, event.case_id}
+
+
+def _name_key(event: Event) -> tuple[str]:
+    return (event.name,)
+
+
+def _type_key(event: Event) -> tuple[str]:
+    return (event.entity_type,)
 
 
 def _by_entity(events: Iterable[Event]) -> dict[str, list[Event]]:

@@ -25,6 +25,7 @@ class MockState:
         default_workgroup_id: str,
         report_variants: Callable[[Case], list[dict[str, Any]]] = lambda case: [],
         defaults: DefaultPlans | None = None,
+        event_log_size: int | None = None,
     ) -> None:
         self.clock = clock
         self.qc_overview = qc_overview
@@ -32,6 +33,8 @@ class MockState:
         self.report_variants = report_variants
         self.default_workgroup_id = default_workgroup_id
         self.defaults = defaults or shipped_defaults()
+        #: Logged events each workgroup keeps (None: all of them).
+        self.event_log_size = event_log_size
         self._lock = threading.Lock()
         self._workgroups: dict[str, Workgroup] = {}
         for wg in workgroups:
@@ -52,9 +55,14 @@ class MockState:
         with self._lock:
             return list(self._workgroups.values())
 
+    def _adopt(self, wg: Workgroup) -> None:
+        """A workgroup joining this server follows its default plans and its event log bound."""
+        wg.follow(self.defaults)
+        wg.keep_events(self.event_log_size)
+
     def put_workgroup(self, wg: Workgroup) -> None:
         """Add a workgroup, or replace the one with its id; it follows the shared default plans."""
-        wg.follow(self.defaults)
+        self._adopt(wg)
         with self._lock:
             self._workgroups[wg.id] = wg
 
@@ -65,7 +73,7 @@ class MockState:
             raise AlreadyExists(f"Workgroup {workgroup_id} already exists.", [{"field": "id", "message": "already used"}])
 
     def add_workgroup(self, wg: Workgroup) -> None:
-        wg.follow(self.defaults)
+        self._adopt(wg)
         with self._lock:
             self.check_id_free(wg.id)
             self._workgroups[wg.id] = wg
@@ -101,7 +109,7 @@ class MockState:
         the old set or the new one, never a workgroup missing between them."""
         new = {}
         for wg in workgroups:
-            wg.follow(self.defaults)
+            self._adopt(wg)
             new[wg.id] = wg
         with self._lock:
             old, self._workgroups = self._workgroups, new

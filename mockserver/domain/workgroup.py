@@ -60,6 +60,8 @@ class Workgroup:
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
         self._defaults = defaults or shipped_defaults()
+        #: How many logged events it keeps (None: all); its server's ``--event-log-size``.
+        self.max_events: int | None = None
         self.reset()
 
     @property
@@ -83,8 +85,8 @@ class Workgroup:
             self._uploads: dict[str, Upload] = {}
             #: The asynchronous steps under way (processing, ingestion) and their schedule.
             self.steps = Steps(self, STEP_KINDS)
-            #: Every change since seeding, in order.
-            self.events = EventLog()
+            #: Every change since seeding, in order (the newest ``max_events`` of them).
+            self.events = EventLog(max_events=self.max_events)
             #: Upload jobs worked out ahead of their due time (``ingestion.prepare_ahead``).
             self._prepared: dict[str, object] = {}
             self._minted = 0
@@ -109,6 +111,12 @@ class Workgroup:
             self._prepared[upload_id] = job
 
     # -- events and case histories --------------------------------------------------------
+    def keep_events(self, max_events: int | None) -> None:
+        """Keep the newest ``max_events`` logged events from now on (None: all)."""
+        with self.lock:
+            self.max_events = max_events
+            self.events.keep(max_events)
+
     def record(self, event: Event) -> None:
         self.events.append(event)
 
@@ -158,7 +166,7 @@ class Workgroup:
         with self.lock:
             self._uploads = {u.id: u for u in uploads}
             self._minted = minted
-            self.events = EventLog(events)
+            self.events = EventLog(events, self.max_events)
 
     @contextmanager
     def observing(self, now: datetime) -> Iterator[None]:

@@ -314,3 +314,28 @@ def test_cases__a_test_definition_gets_the_real_payloads_pipeline_unless_it_name
         "6.0.0", "NORMAL", "from_onc_analysis")
     assert fresh_api.case(one["id"])["testDefinition"]["reports"][0]["id"] == "report-1"
     assert fresh_api.case(one["id"])["createdDate"].endswith("+0000")
+
+
+def test_each_workgroup_keeps_its_newest_events_and_reset_lets_the_rest_go() -> None:
+    """--event-log-size: the audit log since seeding keeps the newest events, so a busy client
+    cannot grow the server without bound; a reset drops the log for the garbage collector."""
+    import gc
+    import weakref
+
+    server = start_server(event_log_size=50, cases=5)
+    try:
+        api = Api(server)
+        body = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
+        for _ in range(100):
+            assert api.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", json=body).status_code == 200
+        wg = api.state.workgroup(WG)
+        assert 50 <= len(wg.events) <= 55 and wg.events.appended >= 200
+        log = api.get("/als/api/v1/auditlogs/search", params={"caseId": THYROID_CASE, "pageSize": 2000}).json()
+        updates = [e for e in log["content"] if e["eventName"] == "case.disease.updated"]
+        assert 0 < len(updates) < 55 and log["content"][0]["createdDate"] >= updates[0]["createdDate"]
+        old = weakref.ref(wg.events)
+        api.admin("POST", "/reset", {})
+        gc.collect()
+        assert old() is None and len(wg.events) == 0
+    finally:
+        server.stop()

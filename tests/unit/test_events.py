@@ -220,3 +220,37 @@ def test_an_upload_stamps_each_event_with_its_place_in_the_log(wg: Workgroup) ->
     bulk = [event("case.added", f"n{n}", n) for n in range(1, 4)]
     log.add_new(bulk)
     assert [e.seq for e in log] == [0, 1, 2, 3]
+
+
+def test_the_log_keeps_the_newest_events_and_its_indexes_agree() -> None:
+    """Retention: past the bound (plus a tenth of it) the oldest go, from the log and from every
+    index; ``seq`` keeps counting from the first event ever appended."""
+    log = EventLog(max_events=100)
+    appended = [event("case.added" if n % 3 else "case.deleted", f"c{n % 7}", n) for n in range(1000)]
+    for e in appended:
+        log.append(e)
+    kept = list(log)
+    assert 100 <= len(kept) <= 110 and kept == appended[-len(kept):]
+    assert log.appended == 1000 and kept[-1].seq == 999
+    for n in range(7):
+        assert log.of_entity(f"c{n}") == [e for e in kept if e.entity_id == f"c{n}"]
+    assert list(log.matching(EventQuery(names=("case.deleted",)))) == [e for e in kept if e.name == "case.deleted"]
+    assert list(log.matching(EventQuery(entity_type="case"))) == kept
+    log.keep(10)
+    assert list(log) == appended[-10:]
+
+
+def test_retention_while_an_upload_merges_its_index_loses_no_event() -> None:
+    """An entity whose list retention dropped, and that had events again, between an upload's
+    index snapshot and its swap, keeps them in the index."""
+    log = EventLog(max_events=10)
+    for n in range(10):
+        log.append(event("case.added", "old", n))
+    merged = log.index_snapshot()
+    for n in range(10, 22):  # "old"'s list is emptied and dropped, then "again" and "old" come back
+        log.append(event("case.added", "again" if n < 20 else "old", n))
+    bulk = [event("case.added", f"new{n}", 30 + n) for n in range(3)]
+    log.add_new(bulk, merged.with_new(bulk))
+    assert [e.entity_id for e in log.of_entity("old")] == ["old", "old"]
+    assert log.of_entity("new1") == [bulk[1]]
+    assert sum(len(log.of_entity(k)) for k in ("old", "again", "new0", "new1", "new2")) == len(list(log))
