@@ -1,15 +1,36 @@
-"""Bounds on what the mock parses from a client or a file, so no input can exhaust the stack."""
+"""Bounds on what the mock parses from a client or a file, so no input can exhaust the stack
+or cost out of proportion to its size."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 #: Nesting of a JSON body or state file; the mock's own documents nest fewer than 10 levels.
 MAX_JSON_DEPTH = 64
+#: A JSON body, unless its route declares more with ``body_limit``.
+JSON_BODY_LIMIT = 1024 * 1024
+#: ``PUT /_mock/state``: an export of ordinary use fits (1,000 PUT diseases make 1.5 MB; a
+#: workgroup at its event-log bound of 100,000 events about 40 MB). A larger state travels as a
+#: ``--state-file``, which has no limit.
+STATE_BODY_LIMIT = 64 * 1024 * 1024
 #: Generated cases one workgroup may have (``--cases``, seed, new workgroups), and that one
 #: state import may ask for in all: a few bytes of a document must not cost minutes to build.
 MAX_GENERATED_CASES = 1_000_000
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def body_limit(size: int) -> Callable[[View], View]:
+    """Declare that a route takes a JSON body of up to ``size`` bytes (``JSON_BODY_LIMIT`` otherwise)."""
+    def declare(view: View) -> View:
+        view.__body_limit__ = size  # type: ignore[attr-defined]
+        return view
+    return declare
+
+
+def body_limit_of(view: Callable[..., Any] | None) -> int:
+    return getattr(view, "__body_limit__", JSON_BODY_LIMIT)
 
 
 def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:

@@ -14,6 +14,7 @@ from ..datagen.inject import complete_case_json
 from ..datagen.world import build_workgroup, reseed
 from ..domain import control as ops
 from ..domain.workgroup import Workgroup
+from ..limits import STATE_BODY_LIMIT, body_limit
 from ..schemas.cases import CaseSchema
 from . import startup, state_io
 from .context import args, control, json_body, state
@@ -159,7 +160,9 @@ def export_state() -> Response:
 
 @bp.put("/state")
 @documented(operation_id="mockImportState", tag=CONTROL, summary="Import a state",
+            description=f"A body of up to {STATE_BODY_LIMIT // (1024 * 1024)} MB; a larger state travels as a --state-file.",
             body='object', responses={200: 'object'})
+@body_limit(STATE_BODY_LIMIT)
 def import_state() -> Response:
     state_io.import_state(json_body(), state(), control())
     return jsonify(state_io.export_state(state(), control()))

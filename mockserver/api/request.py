@@ -10,12 +10,11 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-from flask import Request
+from flask import Request, current_app
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from .. import fidelity, limits
 
-JSON_BODY_LIMIT = 1024 * 1024
 UPLOAD_BODY_LIMIT = fidelity.MAX_UPLOAD_TOTAL_BYTES + fidelity.MULTIPART_OVERHEAD_BYTES
 _MB = fidelity.MEGABYTE
 
@@ -66,7 +65,8 @@ class MockRequest(Request):
     def max_content_length(self) -> int | None:  # type: ignore[override]
         if self.mimetype == "multipart/form-data":
             return UPLOAD_BODY_LIMIT
-        return JSON_BODY_LIMIT
+        view = current_app.view_functions.get(self.url_rule.endpoint) if self.url_rule is not None else None
+        return limits.body_limit_of(view)
 
     def _get_file_stream(
         self, total_content_length: int | None, content_type: str | None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 from conftest import BREAST_CASE, THYROID_CASE, WG, Api, start_server
@@ -339,3 +341,21 @@ def test_each_workgroup_keeps_its_newest_events_and_reset_lets_the_rest_go() -> 
         assert old() is None and len(wg.events) == 0
     finally:
         server.stop()
+
+
+def test_state__the_servers_own_export_of_ordinary_use_imports_over_http(frozen_api: Api) -> None:
+    """PUT /_mock/state took 1 MB like any JSON body, and 1,000 PUT diseases made a 1.5 MB
+    export; its limit now fits such exports, and past it the 413 names the limit."""
+    from mockserver.limits import STATE_BODY_LIMIT
+
+    frozen_api.admin("POST", "/cases", [{"displayId": f"BULK-{n}", "tags": [f"tag-{n}-{'x' * 200}"] * 5}
+                                        for n in range(600)], expect=201)
+    exported = frozen_api.admin("GET", "/state")
+    size = len(json.dumps(exported))
+    assert size > 1024 * 1024
+    frozen_api.admin("PUT", "/state", exported)
+    assert frozen_api.admin("GET", "/state") == exported
+    too_large = requests.put(frozen_api.url + "/_mock/state", data=b" " * (STATE_BODY_LIMIT + 1),
+                             headers={"Content-Type": "application/json"}, timeout=60)
+    assert too_large.status_code == 413
+    assert f"larger than the {STATE_BODY_LIMIT} bytes this endpoint accepts" in too_large.json()["message"]
