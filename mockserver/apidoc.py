@@ -48,6 +48,8 @@ class OperationDoc:
     responses: dict[int, Response]
     query: type[Schema] | None = None
     body: type[Schema] | Schema | str | None = None
+    #: False for a body that may be left out (the route reads an empty body as ``{}``).
+    body_required: bool = True
     multipart_files: str | None = None
     vendor_auth: bool = True
     needs_workgroup: bool = True

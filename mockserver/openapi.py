@@ -134,7 +134,7 @@ def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
     if doc.description:
         operation["description"] = doc.description
     if doc.body is not None:
-        operation["requestBody"] = {"required": True, "content": _content(doc.body)}
+        operation["requestBody"] = {"required": doc.body_required, "content": _content(doc.body)}
     if doc.multipart_files:
         operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
             "schema": {

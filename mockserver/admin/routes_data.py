@@ -36,7 +36,7 @@ def describe(wg: Workgroup) -> dict[str, Any]:
 
 @bp.post("/reset")
 @documented(operation_id="mockReset", tag=CONTROL, summary="Reset to the seeded state",
-            body=ResetSchema, responses={200: 'object'})
+            body=ResetSchema, body_required=False, responses={200: 'object'})
 def reset() -> Response:
     body = ResetSchema().load(json_body(default={}))
     mock = state()
@@ -79,7 +79,7 @@ def list_workgroups() -> Response:
 
 @bp.post("/workgroups")
 @documented(operation_id="mockCreateWorkgroup", tag=CONTROL, summary="Create a workgroup",
-            body=NewWorkgroupSchema, responses={201: WorkgroupSchema})
+            body=NewWorkgroupSchema, body_required=False, responses={201: WorkgroupSchema})
 def create_workgroup() -> Response:
     body = NewWorkgroupSchema().load(json_body(default={}))
     mock = state()

@@ -115,7 +115,7 @@ def list_requests() -> Response:
 
 @bp.post("/requests/count")
 @documented(operation_id="mockCountRequests", tag=CONTROL, summary="Count journal entries matching",
-            body=RequestMatcherSchema, responses={200: 'object'})
+            body=RequestMatcherSchema, body_required=False, responses={200: 'object'})
 def count_requests() -> Response:
     matcher = RequestMatcherSchema().load(json_body(default={}))
     return jsonify({"count": control().journal.count(matcher)})

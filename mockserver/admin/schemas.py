@@ -26,6 +26,13 @@ from ..limits import MAX_GENERATED_CASES
 from ..schemas.common import checked_instant
 
 
+class WholeNumber(fields.Integer):
+    """A JSON integer, as the document says: 5.0 or 2.6e-42 is refused rather than truncated."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+
 class StrictSchema(Schema):
     class Meta:
         unknown = RAISE
@@ -67,7 +74,7 @@ class PlanSchema(StrictSchema):
 
     mode = fields.String(required=True, validate=validate.OneOf(MODES))
     seconds = fields.Float(validate=validate.Range(min=0, max=7 * 86400))
-    count = fields.Integer(validate=validate.Range(min=0, max=1_000_000))
+    count = WholeNumber(validate=validate.Range(min=0, max=1_000_000))
     outcome = fields.String(allow_none=True)
     failureRate = fields.Float(attribute="failure_rate", validate=validate.Range(min=0, max=1))
 
@@ -170,16 +177,16 @@ class ResetSchema(StrictSchema):
 
 
 class SeedSchema(StrictSchema):
-    seed = fields.Integer(required=True)
-    cases = fields.Integer(validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
+    seed = WholeNumber(required=True)
+    cases = WholeNumber(validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     workgroup = fields.String()
 
 
 class NewWorkgroupSchema(StrictSchema):
     id = fields.String(validate=validate.Length(min=1, max=100))
     name = fields.String(validate=validate.Length(min=1, max=200))
-    cases = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
-    seed = fields.Integer()
+    cases = WholeNumber(load_default=0, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
+    seed = WholeNumber()
 
 
 class WorkgroupSchema(Schema):
@@ -262,10 +269,10 @@ class FaultRuleSchema(StrictSchema):
     #: Only requests to this workgroup (X-ILMN-Workgroup); every request when left out.
     workgroup = fields.String(load_default=None, allow_none=True)
     kind = fields.String(load_default="error", validate=validate.OneOf(FAULT_KINDS))
-    status = fields.Integer(load_default=503, validate=validate.Range(min=400, max=599))
-    times = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    status = WholeNumber(load_default=503, validate=validate.Range(min=400, max=599))
+    times = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=1))
     probability = fields.Float(load_default=1.0, validate=validate.Range(min=0, max=1))
-    retryAfter = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=86400))
+    retryAfter = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=0, max=86400))
     message = fields.String(load_default=None, allow_none=True)
     matched = fields.Integer(dump_only=True)
 
@@ -274,7 +281,7 @@ class RequestMatcherSchema(StrictSchema):
     operation = fields.String()
     method = fields.String()
     path = fields.String()
-    status = fields.Integer(allow_none=True)
+    status = WholeNumber(allow_none=True)
     workgroup = fields.String()
 
     @pre_load

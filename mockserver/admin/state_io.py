@@ -30,7 +30,7 @@ from ..limits import MAX_GENERATED_CASES
 from ..schemas.cases import CaseDate, CaseSchema
 from ..version import __version__
 from .control import ControlPlane
-from .schemas import PLAN_SCHEMAS, FaultRuleSchema, Instant, LatencySchema, ProcessingPlanSchema
+from .schemas import PLAN_SCHEMAS, FaultRuleSchema, Instant, LatencySchema, ProcessingPlanSchema, WholeNumber
 
 FORMAT = "ici-mock-state/2"
 #: Format 1 differs only in how an upload not yet ingested keeps its file (rows, not text).
@@ -44,7 +44,7 @@ class _Strict(Schema):
 
 
 class RowErrorStateSchema(_Strict):
-    lineNumber = fields.Integer(attribute="line", required=True)
+    lineNumber = WholeNumber(attribute="line", required=True)
     caseId = fields.String(attribute="case_id", allow_none=True, load_default=None)
     sampleId = fields.String(attribute="sample_id", allow_none=True, load_default=None)
     message = fields.String(required=True)
@@ -57,18 +57,18 @@ class RowErrorStateSchema(_Strict):
 class UploadStateSchema(_Strict):
     id = fields.String(required=True)
     fileName = fields.String(attribute="file_name", required=True)
-    sizeInBytes = fields.Integer(attribute="size_bytes", required=True)
+    sizeInBytes = WholeNumber(attribute="size_bytes", required=True)
     header = fields.List(fields.String(), required=True)
     #: The file, while its job has not run (null after).
     text = fields.String(allow_none=True, load_default=None)
-    totalRows = fields.Integer(attribute="total_rows", validate=validate.Range(min=0))
+    totalRows = WholeNumber(attribute="total_rows", validate=validate.Range(min=0))
     #: Format 1 kept the rows themselves; still read, written as text.
-    rows = fields.List(fields.Tuple((fields.Integer(), fields.List(fields.String()))), load_only=True)
+    rows = fields.List(fields.Tuple((WholeNumber(), fields.List(fields.String()))), load_only=True)
     status = fields.String(required=True)
     createdDate = CaseDate(attribute="created_date", required=True)
     updatedDate = CaseDate(attribute="updated_date", required=True)
     errors = fields.List(fields.Nested(RowErrorStateSchema), required=True)
-    appliedRows = fields.Integer(attribute="applied_rows", required=True)
+    appliedRows = WholeNumber(attribute="applied_rows", required=True)
     casesCreated = fields.List(fields.String(), attribute="cases_created", required=True)
     casesUpdated = fields.List(fields.String(), attribute="cases_updated", required=True)
     createdBy = fields.String(attribute="created_by", allow_none=True, load_default=None)
@@ -100,8 +100,8 @@ class PendingStateSchema(_Strict):
     target = fields.String(required=True)
     plan = fields.Dict(required=True)
     startedAt = Instant(attribute="started", required=True)
-    attempt = fields.Integer(required=True, validate=validate.Range(min=1))
-    reads = fields.Integer(required=True, validate=validate.Range(min=0))
+    attempt = WholeNumber(required=True, validate=validate.Range(min=1))
+    reads = WholeNumber(required=True, validate=validate.Range(min=0))
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Pending:
@@ -134,15 +134,15 @@ class EventStateSchema(_Strict):
 class WorkgroupStateSchema(_Strict):
     id = fields.String(required=True)
     name = fields.String(required=True)
-    seed = fields.Integer(required=True)
-    generatedCases = fields.Integer(required=True, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
+    seed = WholeNumber(required=True)
+    generatedCases = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     fixtureCases = fields.List(fields.Dict(), required=True)
-    minted = fields.Integer(required=True, validate=validate.Range(min=0))
+    minted = WholeNumber(required=True, validate=validate.Range(min=0))
     changedCases = fields.List(fields.Dict(), required=True)
     deletedCaseIds = fields.List(fields.String(), required=True)
     uploads = fields.List(fields.Nested(UploadStateSchema), required=True)
     pending = fields.List(fields.Nested(PendingStateSchema), required=True)
-    attempts = fields.List(fields.Tuple((fields.String(), fields.String(), fields.Integer())), required=True)
+    attempts = fields.List(fields.Tuple((fields.String(), fields.String(), WholeNumber())), required=True)
     casePlans = fields.Dict(keys=fields.String(), values=fields.Nested(ProcessingPlanSchema), required=True)
     #: Since seeding, in order; files written before events were kept have none.
     events = fields.List(fields.Nested(EventStateSchema), load_default=list)

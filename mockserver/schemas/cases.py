@@ -363,7 +363,9 @@ class UpdateCaseDiseasesSchema(Schema):
         unknown = EXCLUDE
 
     externalid = fields.String(required=True, validate=validate.Length(min=1))
-    ontologytype = fields.String(required=True, validate=validate.Length(min=1))
+    #: SNOMEDCT in any letter case: the only ontology the service takes (any other is a 400).
+    ontologytype = fields.String(required=True, validate=validate.Length(min=1),
+                                 metadata={"pattern": "^[Ss][Nn][Oo][Mm][Ee][Dd][Cc][Tt]$", "example": "SNOMEDCT"})
     name = fields.String(validate=validate.Length(min=1))
 
     @pre_load
