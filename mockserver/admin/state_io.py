@@ -17,6 +17,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from .. import fidelity
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
 from ..domain.events import Cause, Event, EventLog
@@ -24,6 +25,7 @@ from ..domain.lifecycle.plans import Pending, Plan
 from ..domain.models import Case, RowError, Upload
 from ..domain.processing import PROCESSING
 from ..domain.state import MockState
+from ..domain.statuses import CaseStatus
 from ..domain.step_kinds import STEP_KINDS, shipped_defaults
 from ..domain.workgroup import Workgroup
 from ..limits import MAX_GENERATED_CASES
@@ -41,6 +43,30 @@ _case = CaseSchema(direct_identifiers=True)
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
+
+
+_CASE_STATUSES = frozenset(s.value for s in CaseStatus)
+_UPLOAD_STATUSES = frozenset({fidelity.UPLOAD_STATUS_QUEUED, fidelity.UPLOAD_STATUS_IN_PROGRESS,
+                              fidelity.UPLOAD_STATUS_COMPLETED, fidelity.UPLOAD_STATUS_PARTIALLY_COMPLETED,
+                              fidelity.UPLOAD_STATUS_FAILED})
+_NONE = frozenset({None})
+#: Each event the mock records: its entity type and the values its ``old`` and ``new`` may take,
+#: as an audit page (its message) and a case's history (its statuses) read them back. A state
+#: document may hold only these, so that an import is as strict as the API that made them.
+EVENT_RULES: dict[str, tuple[str, frozenset[str | None], frozenset[str | None]]] = {
+    fidelity.EVENT_CASE_ADDED: (fidelity.ENTITY_CASE, _NONE, _CASE_STATUSES),
+    fidelity.EVENT_CASE_STATUS_UPDATED: (fidelity.ENTITY_CASE, _CASE_STATUSES, _CASE_STATUSES),
+    fidelity.EVENT_CASE_DELETED: (fidelity.ENTITY_CASE, _CASE_STATUSES | _NONE, _NONE),
+    fidelity.EVENT_CASE_DISEASE_ADDED: (fidelity.ENTITY_CASE, _NONE, _NONE),
+    fidelity.EVENT_CASE_DISEASE_UPDATED: (fidelity.ENTITY_CASE, _NONE, _NONE),
+    fidelity.EVENT_CASE_REPORT_ADDED: (fidelity.ENTITY_CASE, _NONE, _NONE),
+    fidelity.EVENT_CASE_METADATA_ADDED: (fidelity.ENTITY_UPLOAD, _NONE, _NONE),
+    fidelity.EVENT_CASE_METADATA_UPDATED: (fidelity.ENTITY_UPLOAD, _NONE, _NONE),
+    fidelity.EVENT_UPLOAD_ADDED: (fidelity.ENTITY_UPLOAD, _NONE, _UPLOAD_STATUSES),
+    fidelity.EVENT_UPLOAD_STATUS_UPDATED: (fidelity.ENTITY_UPLOAD, _UPLOAD_STATUSES, _UPLOAD_STATUSES),
+}
+#: Ids and serials a workgroup may have drawn: a drawn serial feeds a 32-bit index.
+MAX_MINTED = 1_000_000_000
 
 
 class RowErrorStateSchema(_Strict):
@@ -64,7 +90,7 @@ class UploadStateSchema(_Strict):
     totalRows = WholeNumber(attribute="total_rows", validate=validate.Range(min=0))
     #: Format 1 kept the rows themselves; still read, written as text.
     rows = fields.List(fields.Tuple((WholeNumber(), fields.List(fields.String()))), load_only=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(sorted(_UPLOAD_STATUSES)))
     createdDate = CaseDate(attribute="created_date", required=True)
     updatedDate = CaseDate(attribute="updated_date", required=True)
     errors = fields.List(fields.Nested(RowErrorStateSchema), required=True)
@@ -126,6 +152,19 @@ class EventStateSchema(_Strict):
     displayId = fields.String(attribute="display_id", allow_none=True, load_default=None)
     user = fields.String(allow_none=True, load_default=None)
 
+    @validates_schema
+    def _as_recorded(self, data: dict[str, Any], **_: Any) -> None:
+        rule = EVENT_RULES.get(data["name"])
+        if rule is None:
+            raise ValidationError(f"not an event the mock records; one of {', '.join(EVENT_RULES)}", "name")
+        entity_type, olds, news = rule
+        if data["entity_type"] != entity_type:
+            raise ValidationError(f"a {data['name']} event is about a {entity_type}", "entityType")
+        for field, allowed in (("old", olds), ("new", news)):
+            if data[field] not in allowed:
+                values = ", ".join(sorted(str(v) for v in allowed))
+                raise ValidationError(f"a {data['name']} event's {field} is one of {values}", field)
+
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Event:
         return Event(**data)
@@ -137,7 +176,7 @@ class WorkgroupStateSchema(_Strict):
     seed = WholeNumber(required=True)
     generatedCases = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     fixtureCases = fields.List(fields.Dict(), required=True)
-    minted = WholeNumber(required=True, validate=validate.Range(min=0))
+    minted = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_MINTED))
     changedCases = fields.List(fields.Dict(), required=True)
     deletedCaseIds = fields.List(fields.String(), required=True)
     uploads = fields.List(fields.Nested(UploadStateSchema), required=True)
