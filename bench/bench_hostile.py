@@ -3,10 +3,13 @@ and how much memory those requests leave behind.
 
 For items 1-4 of the "Hostile input" issue, a probe client sends GET case (same workgroup as the
 attack) every 5 ms and the script reports the worst probe latency during the attack, beside the
-probe's median before it. For items 5-6 it reports the server's RSS growth. Loopback only,
-bounded loops; prints figures, asserts nothing.
+probe's median before it. For items 5-6 it reports the server's RSS growth. The second round
+("Hostile input, second round") adds the audit page of a busy case, the first audit query at
+100,000 and 1,000,000 cases (its own duration too) and periodic state saves of 120,000 events,
+each as the worst latency the probe saw. Loopback only, bounded loops; prints figures, asserts
+nothing.
 
-    python bench/bench_hostile.py [--runs 3]
+    python bench/bench_hostile.py [--runs 3] [--only-second-round]
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import multiprocessing
 import multiprocessing.synchronize
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -186,16 +190,74 @@ def memory() -> dict[str, dict[str, float]]:
     return out
 
 
+def put_diseases(url: str, case_id: str, times: int) -> None:
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    for _ in range(times):
+        session.put(f"{url}/crs/api/v1/cases/{case_id}/diseases", timeout=30,
+                    json={"externalid": "255032005", "ontologytype": "SNOMEDCT"}).raise_for_status()
+
+
+def audit_page(url: str, **params: object) -> None:
+    requests.get(f"{url}/als/api/v1/auditlogs/search", params=params, headers=HEADERS, timeout=1200).raise_for_status()
+
+
+def state_with_events(url: str, count: int) -> dict:
+    """The server's own export with ``count`` events of its default workgroup (copies of the
+    status changes a PUT diseases records, at successive seconds)."""
+    put_diseases(url, THYROID, 1)
+    doc = requests.get(f"{url}/_mock/state", timeout=60).json()
+    workgroup = doc["workgroups"][0]
+    template = next(e for e in workgroup["events"] if e["name"] == "case.status.updated")
+    workgroup["events"] = [{**template, "at": f"2026-01-{1 + n // 86400 % 28:02d}T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z"}
+                           for n in range(count)]
+    return doc
+
+
+def second_round(runs: int) -> dict[str, dict[str, float]]:
+    results: dict[str, list[dict[str, float]]] = {}
+    for _ in range(runs):
+        with serve() as server:
+            put_diseases(server.url, THYROID, 3000)
+            stall = worst_stall(server.url, lambda: [audit_page(server.url, caseId=THYROID, pageSize=2000) for _ in range(5)])
+            results.setdefault("7 audit page of a busy case (3,000 PUT diseases, pageSize 2000, x5)", []).append(
+                {"worstProbeMs": stall})
+        for cases in (100_000, 1_000_000):
+            with serve("--cases", str(cases)) as server:
+                took: list[float] = []
+
+                def first_query(url: str = server.url, took: list[float] = took) -> None:
+                    started = time.perf_counter()
+                    audit_page(url, eventName="case.status.updated", pageSize=20)
+                    took.append((time.perf_counter() - started) * 1000)
+
+                stall = worst_stall(server.url, first_query)
+                results.setdefault(f"8 first audit query, {cases:,} cases", []).append(
+                    {"queryMs": took[0], "worstProbeMs": stall})
+        with tempfile.TemporaryDirectory() as folder:
+            with serve("--state-file", f"{folder}/state.json", "--state-save-seconds", "1") as server:
+                doc = state_with_events(server.url, 120_000)
+                requests.put(f"{server.url}/_mock/state", json=doc, timeout=300).raise_for_status()
+                stall = worst_stall(server.url, lambda: [put_diseases(server.url, THYROID, 1) or time.sleep(1)
+                                                         for _ in range(6)])  # a change, then a save, six times
+                results.setdefault("9 state saves every second, 120,000 events, a change before each", []).append(
+                    {"worstProbeMs": stall, "fileMb": round(Path(folder, "state.json").stat().st_size / 1e6, 1)})
+    return {name: {key: round(statistics.median(run[key] for run in runs_), 1) for key in runs_[0]}
+            for name, runs_ in results.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per attack; the median is reported")
+    parser.add_argument("--only-second-round", action="store_true", help="measure the second round's stalls only")
     args = parser.parse_args()
-    report = {"stalls": stalls(args.runs), "memory": memory()}
-    for name, figures in {**report["stalls"], **report["memory"]}.items():
+    report = {} if args.only_second_round else {"stalls": stalls(args.runs), "memory": memory()}
+    report["secondRound"] = second_round(args.runs)
+    for name, figures in {**report.get("stalls", {}), **report.get("memory", {}), **report["secondRound"]}.items():
         print(f"{name:45s} " + "  ".join(f"{k}={v}" for k, v in figures.items()))
     print(write_results("hostile", f"mockserver serve, access log and journal on: stalls on --threads 4 (median of {args.runs} "
-                        "runs per attack), memory on the default 32 threads",
-                        report))
+                        "runs per attack), memory and the second round on the default 32 threads"
+                        + (" (second round only)" if args.only_second_round else ""), report))
 
 
 if __name__ == "__main__":
