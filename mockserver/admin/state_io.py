@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from itertools import islice
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
@@ -221,16 +220,18 @@ class StateSchema(_Strict):
 @dataclass(frozen=True)
 class WorkgroupSnapshot:
     """A workgroup as of one instant, taken under its lock by reference only (cases, uploads
-    and events are immutable records; the event log only grows, so its length marks the
-    instant): dumped to JSON after the lock is released."""
+    and events are immutable records; the lists holding them are copied, a pointer each):
+    dumped to JSON after the lock is released."""
 
     wg: Workgroup
     minted: int
     overlay: list[Case]
     deleted_ids: list[str]
     uploads: list[Upload]
-    events: EventLog
-    event_count: int
+    log: EventLog
+    #: How many events the log had taken: with ``log``, what tells whether it changed since.
+    appended: int
+    events: list[Event]
     #: (kind, target, plan, started, attempt, reads): a pending step's values (its reads change in place).
     pending: list[tuple[Any, ...]]
     attempts: list[tuple[str, str, int]]
@@ -241,14 +242,14 @@ class WorkgroupSnapshot:
         with wg.lock:
             pending, attempts, own_plans = wg.steps.export()
             return cls(wg, wg.minted, wg.cases.overlay(), wg.cases.deleted_ids(), list(wg.uploads.values()),
-                       wg.events, len(wg.events),
+                       wg.events, wg.events.appended, list(wg.events),
                        [(p.kind, p.target, p.plan, p.started, p.attempt, p.reads) for p in pending], attempts, own_plans)
 
     def same_as(self, other: WorkgroupSnapshot) -> bool:
         """Nothing changed between the two (identity of the records, which the older snapshot
         keeps alive, so no id can be reused)."""
-        return (self.wg is other.wg and self.minted == other.minted and self.events is other.events
-                and self.event_count == other.event_count and _same(self.overlay, other.overlay)
+        return (self.wg is other.wg and self.minted == other.minted and self.log is other.log
+                and self.appended == other.appended and _same(self.overlay, other.overlay)
                 and self.deleted_ids == other.deleted_ids and _same(self.uploads, other.uploads)
                 and self.pending == other.pending and self.attempts == other.attempts and self.own_plans == other.own_plans)
 
@@ -264,7 +265,7 @@ class WorkgroupSnapshot:
             "changedCases": _case.dump(self.overlay, many=True),
             "deletedCaseIds": self.deleted_ids,
             "uploads": UploadStateSchema().dump(self.uploads, many=True),
-            "events": EventStateSchema(many=True).dump(list(islice(self.events, self.event_count))),
+            "events": EventStateSchema(many=True).dump(self.events),
             "pending": PendingStateSchema(many=True).dump([
                 {"kind": kind, "target": target, "plan": PLAN_SCHEMAS[kind].dump_plan(plan),
                  "started": started, "attempt": attempt, "reads": reads}
