@@ -151,10 +151,23 @@ class _Columns:
                 self.owners.append(index)
                 self.steps.append(step)
                 names.append(code[name])
-        self.order = array("i", sorted(range(len(self.times)), key=self.times.__getitem__))
+        self.order = _time_order(self.times)
         self.by_name = {name: array("i", (p for p in self.order if names[p] == n)) for n, name in enumerate(self.names)}
         types = [entity_type_of(name) for name in self.names]
         self.by_type = {t: array("i", (p for p in self.order if types[names[p]] == t)) for t in set(types)}
+
+
+def _time_order(times: array) -> array:
+    """Positions by time, ties by position, sorted a day at a time: one sort of 4.6 million
+    times (1,000,000 cases) is one call that holds the GIL for over a second, and every other
+    request waits on it; a day's sort takes milliseconds, and the loop between lets them run."""
+    days: dict[int, list[int]] = {}
+    for position, at in enumerate(times):
+        days.setdefault(int(at // 86400), []).append(position)
+    order = array("i")
+    for day in sorted(days):
+        order.extend(sorted(days[day], key=times.__getitem__))
+    return order
 
 
 class LazyEvents(Sequence[Event]):

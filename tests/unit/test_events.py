@@ -254,3 +254,16 @@ def test_retention_while_an_upload_merges_its_index_loses_no_event() -> None:
     assert [e.entity_id for e in log.of_entity("old")] == ["old", "old"]
     assert log.of_entity("new1") == [bulk[1]]
     assert sum(len(log.of_entity(k)) for k in ("old", "again", "new0", "new1", "new2")) == len(list(log))
+
+
+def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> None:
+    """The same order as one sort of every time (stable), made of a day's sorts at a time."""
+    import random
+    from array import array
+
+    from mockserver.domain.seeded_history import _time_order
+
+    rng = random.Random(5)
+    times = array("d", [1.7e9 + rng.choice([rng.uniform(0, 40 * 86400), 86400 * rng.randint(0, 40)])
+                        for _ in range(20_000)])  # many on a day's first instant, ties included
+    assert list(_time_order(times)) == sorted(range(len(times)), key=times.__getitem__)
