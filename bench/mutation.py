@@ -108,8 +108,8 @@ def forget_survivors(only: list[str]) -> dict[str, int]:
 
 def mutmut_outcomes(children: int, run: bool, only: list[str], retest: bool) -> dict[str, str]:
     """Run mutmut (``only``: just these mutants; none: every mutant without a verdict) and
-    read every verdict it keeps. ``retest``: only survivors whose verdict was just cleared are
-    without one, and they run against all the fast tests (no START_UP pass)."""
+    read every verdict it keeps. ``retest``: ``only`` names survivors whose verdict was just
+    cleared, to run against all the fast tests (no START_UP pass against the unit tests)."""
     mutmut = str(Path(sys.executable).with_name("mutmut"))  # its console script: it warns under -m
     if run:
         start_up = [f"{name}__mutmut_*" for name in START_UP
@@ -200,13 +200,15 @@ def main() -> None:
                         help="run only these mutmut mutants, e.g. 'mockserver.domain.clock.*' (repeatable)")
     args = parser.parse_args()
 
-    only, retest_only_cleared = args.only, False
+    only, retest_only_cleared, run = args.only, False, not args.skip_mutmut
     if args.retest_survivors:
-        print(f"{len(forget_survivors(args.only))} verdicts cleared", file=sys.stderr)
-        only, retest_only_cleared = [], True  # mutmut runs what has no verdict, against all the fast tests
+        cleared = forget_survivors(args.only)
+        print(f"{len(cleared)} verdicts cleared", file=sys.stderr)
+        # Just those, by name, against all the fast tests (mutants never run stay unchecked).
+        only, retest_only_cleared, run = sorted(cleared), True, run and bool(cleared)
     by_module: dict[str, Counter] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
-    for mutant, status in mutmut_outcomes(args.max_children, not args.skip_mutmut, only, retest_only_cleared).items():
+    for mutant, status in mutmut_outcomes(args.max_children, run, only, retest_only_cleared).items():
         module = module_of(mutant)
         if mutant.startswith(IMPORT_TIME):
             status = "import time"
