@@ -264,6 +264,10 @@ def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> No
     from mockserver.domain.seeded_history import _time_order
 
     rng = random.Random(5)
-    times = array("d", [1.7e9 + rng.choice([rng.uniform(0, 40 * 86400), 86400 * rng.randint(0, 40)])
-                        for _ in range(20_000)])  # many on a day's first instant, ties included
-    assert list(_time_order(times)) == sorted(range(len(times)), key=times.__getitem__)
+    micros = [1_700_006_400 * 10**6 + rng.choice([rng.randrange(40 * 86400 * 10**6), 86400 * 10**6 * rng.randint(0, 40)])
+              for _ in range(20_000)]  # many on a day's first instant, ties included
+    times = array("d", [at / 10**6 for at in micros])
+    days: dict[int, list[int]] = {}
+    for position, at in enumerate(micros):
+        days.setdefault(at // (86400 * 10**6), []).append(position)
+    assert list(_time_order(times, days)) == sorted(range(len(times)), key=times.__getitem__)
