@@ -30,6 +30,7 @@ from math import comb
 from faker.providers.person.en_US import Provider as PersonNames
 
 from .. import fidelity
+from ..domain.clock import EPOCH, MICROSECOND
 from ..domain.models import (
     SEPARATOR,
     Case,
@@ -201,6 +202,7 @@ class CaseMaker:
         self._test_definitions = {w.test_definition: next((t for t in test_definitions if t.name == w.test_definition), None)
                                   for w in WORKFLOWS}
         self.window_end = window_end
+        self.window_end_micros = (window_end - EPOCH) // MICROSECOND
 
     def disease(self, word: int) -> Disease:
         return self._diseases[self._disease_ids[_pick(self._disease_cum_weights, word)]]
@@ -364,6 +366,14 @@ class GeneratedSummary:
         if self._created is None:
             self._created = self._maker.window_end - timedelta(seconds=self._maker.created_offset(self._index))
         return self._created
+
+    @property
+    def dates_micros(self) -> tuple[int, int]:
+        """``created_date`` and ``updated_date`` in whole microseconds since the epoch, from the
+        same draws without a datetime (the seeded history reads them for every case)."""
+        end = self._maker.window_end_micros
+        created = end - self._maker.created_offset(self._index) * 10**6
+        return created, min(created + self._words[1] % _UPDATE_SECONDS * 10**6, end)
 
     @property
     def updated_date(self) -> datetime:

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from .. import fidelity
+from .clock import EPOCH, MICROSECOND
 from .statuses import CaseStatus
 
 
@@ -173,6 +174,11 @@ class Case:
     def sort_key(self) -> tuple[datetime, str, str]:
         return (self.created_date, self.display_id, self.id)
 
+    @property
+    def dates_micros(self) -> tuple[int, int]:
+        """Its creation and last update, in whole microseconds since the epoch."""
+        return (self.created_date - EPOCH) // MICROSECOND, (self.updated_date - EPOCH) // MICROSECOND
+
 
 class Summary(Protocol):
     """What search, ordering and the seeded history read of a case: a ``Case`` itself, or a
@@ -195,6 +201,8 @@ class Summary(Protocol):
     def search_keys(self) -> SearchKeys: ...
     @property
     def sort_key(self) -> tuple[datetime, str, str]: ...
+    @property
+    def dates_micros(self) -> tuple[int, int]: ...
 
 
 @dataclass(frozen=True, slots=True)

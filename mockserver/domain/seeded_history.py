@@ -20,7 +20,6 @@ from datetime import datetime
 from functools import cache, lru_cache
 
 from .. import fidelity
-from .clock import EPOCH, MICROSECOND
 from .events import Cause, Event, EventQuery, case_event
 from .models import Case, Summary
 from .seeded_cases import SeededCases
@@ -88,10 +87,11 @@ def _timeline(case: Case | Summary) -> list[tuple[int, str, CaseStatus | None, C
     time in whole microseconds since the epoch: the instants ``_at`` gives (its timedelta
     division rounds half to even, as ``_divided`` does), in integers rather than a datetime per
     event (100,000 cases have about 460,000 events)."""
-    created, updated = (case.created_date - EPOCH) // MICROSECOND, (case.updated_date - EPOCH) // MICROSECOND
-    steps = len(path_to(case.status))
+    created, updated = case.dates_micros
+    status = case.status
+    steps = len(path_to(status))
     return [(created if when == 0 else updated if when < 0 else created + _divided((updated - created) * when, steps),
-             name, old, new) for when, name, old, new in _slots(case)]
+             name, old, new) for when, name, old, new in _shape(status, updated > created)]
 
 
 def _divided(a: int, b: int) -> int:

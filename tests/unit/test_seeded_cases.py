@@ -232,3 +232,14 @@ def test_a_range_without_some_positions_reads_like_the_list(n: int, data: st.Dat
     assert len(without) == len(kept) and [without[k] for k in range(len(without))] == kept
     with pytest.raises(IndexError):
         without[len(kept)]
+
+
+def test_a_summarys_dates_in_microseconds_are_its_dates() -> None:
+    """The seeded history reads them for every case, without a datetime each."""
+    from mockserver.domain.clock import EPOCH, MICROSECOND
+
+    m = maker(count=3000)
+    for index in range(0, 3000, 7):
+        summary, case = m.summary(index), m.case(index)
+        expected = ((case.created_date - EPOCH) // MICROSECOND, (case.updated_date - EPOCH) // MICROSECOND)
+        assert summary.dates_micros == case.dates_micros == expected
