@@ -213,6 +213,7 @@ def test_an_upload_records_custom_case_data_and_the_cases_it_creates(frozen_api:
     assert uploader and metadata["userDisplayId"] == uploader  # the job's changes are the uploader's
     progress = [e for e in of_upload if e["eventName"] == "custom-case-data.status.updated"]
     assert progress and {(e["userName"], e["userDisplayId"]) for e in progress} == {("System", None)}  # the service's
+    assert all(e["message"].startswith("Custom case data file new.csv status updated from ") for e in progress)
     changed = "Sample_ID,Case_ID,Custom_Field\nNEW-S1,NEW-CASE-1,x\n"
     response = api.post("/crs/api/v2/custom-case-data/files", files={"files": ("again.csv", changed, "text/csv")})
     api.advance_clock(3)
