@@ -23,6 +23,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    """Until the server ``proc`` started answers at ``url``; fails if it exits or takes too long."""
+    deadline = time.monotonic() + seconds
+    while True:
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else f"the server exited ({proc.returncode})"
+        try:
+            requests.get(url + "/crs/api/v1/session/workgroups", headers=HEADERS, timeout=1)
+            return
+        except requests.ConnectionError:
+            assert time.monotonic() < deadline, "server did not start"
+            time.sleep(0.05)
+
+
 @contextmanager
 def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str, subprocess.Popen]]:
     port = free_port()
@@ -38,15 +51,7 @@ def serving(*args: str, env: dict[str, str] | None = None) -> Iterator[tuple[str
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert proc.poll() is None, proc.stdout.read()
-            try:
-                requests.get(url + "/crs/api/v1/session/workgroups", headers=HEADERS, timeout=1)
-                break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "server did not start"
-                time.sleep(0.05)
+        wait_until_up(url, proc)
         yield url, proc
     finally:
         if proc.poll() is None:

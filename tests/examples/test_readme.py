@@ -10,7 +10,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,7 +150,7 @@ def test_the_config_file_example_configures_the_server(tmp_path: Path) -> None:
 def test_the_serve_command_starts_seeded_without_configuration(tmp_path: Path) -> None:
     """The install part is .ci/run's without the test extra; the server part is run as written,
     on a free port (``MOCKSERVER_PORT``) rather than 8080, which may be taken."""
-    from processes import HEADERS, free_port
+    from processes import HEADERS, free_port, wait_until_up
 
     install, serve = (part.strip() for part in example("Set-up on a fresh machine", 2).split("&&"))
     assert any(line.startswith(install.replace(" -e .", " -e '.[test]'") + " && ") for line in ci_lines())
@@ -161,13 +160,7 @@ def test_the_serve_command_starts_seeded_without_configuration(tmp_path: Path) -
     proc = subprocess.Popen([str(Path(sys.executable).with_name(command[0])), *command[1:]], cwd=tmp_path, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
-        while proc.poll() is None and time.monotonic() < deadline:
-            try:
-                requests.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1)
-                break
-            except requests.ConnectionError:
-                time.sleep(0.1)
+        wait_until_up(f"http://127.0.0.1:{port}", proc)
         search = requests.get(f"http://127.0.0.1:{port}/crs/api/v1/cases/search", headers=HEADERS, timeout=10)
         assert search.json()["totalElements"] == 102  # 100 seeded cases and the 2 fixture cases
     finally:

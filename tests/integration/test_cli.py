@@ -7,11 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import requests
-from processes import HEADERS, closed_by_server, free_port, serving
+from processes import HEADERS, closed_by_server, free_port, serving, wait_until_up
 
 
 def search_total(url: str) -> int:
@@ -107,12 +106,7 @@ def test_serve__raises_its_open_files_limit_to_what_the_connection_limit_needs()
     with subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), "--connection-limit", "2000"],
                           env=env, preexec_fn=low_soft_limit, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as proc:
         try:
-            for _ in range(300):
-                try:
-                    requests.get(f"http://127.0.0.1:{port}/_mock/health", timeout=1)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
+            wait_until_up(f"http://127.0.0.1:{port}", proc)
             limits = Path(f"/proc/{proc.pid}/limits").read_text()
             soft = int(next(line for line in limits.splitlines() if line.startswith("Max open files")).split()[3])
             assert soft == min(2256, hard)
