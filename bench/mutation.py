@@ -172,7 +172,7 @@ def fidelity_outcomes(run: bool) -> dict[str, dict[str, str]]:
                 'module-path = "mockserver/fidelity.py"\n'
                 "timeout = 600.0\n"
                 "excluded-modules = []\n"
-                f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider {tests}"\n'
+                f'test-command = "{sys.executable} -m pytest -x -q -p no:cacheprovider -n 0 {tests}"\n'
                 '[cosmic-ray.distributor]\nname = "local"\n')
             for step in ("init", "exec"):
                 subprocess.run([sys.executable, "-m", "cosmic_ray.cli", step, str(config), str(session)], cwd=work, check=True)

@@ -16,7 +16,7 @@ PAGE = "/crs/api/v1/cases/search"
 @pytest.fixture
 def twins() -> Iterator[tuple[Api, Api]]:
     # Checking every 500-case page against the OpenAPI document would take most of the time here.
-    servers = [start_server(seed=9, cases=CASES, validate_responses=False) for _ in range(2)]
+    servers = [start_server(seed=9, cases=CASES) for _ in range(2)]
     clients = [Api(s) for s in servers]
     yield clients[0], clients[1]
     for client, server in zip(clients, servers, strict=True):

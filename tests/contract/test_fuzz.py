@@ -24,7 +24,7 @@ CONTENT_RULES_BEYOND_OPENAPI = {"uploadCustomCaseData"}
 
 @pytest.fixture(scope="module")
 def fuzz_server():
-    server = start_server(cases=50, api_keys=(KEY,))  # so that a made-up key must get a 401
+    server = start_server(cases=50, api_keys=(KEY,), validate_responses=True)  # so that a made-up key must get a 401
     yield server
     server.stop()
 

@@ -35,7 +35,7 @@ RULES_BEYOND_OPENAPI = {"uploadCustomCaseData", "getDraftReportJson", "getDraftR
 
 @pytest.fixture(scope="module")
 def server():
-    server = start_server(cases=30, api_keys=(KEY,))
+    server = start_server(cases=30, api_keys=(KEY,), validate_responses=True)
     yield server
     server.stop()
 
