@@ -26,7 +26,7 @@ from mockserver.datagen.world import build_workgroup  # noqa: E402
 from mockserver.domain import operations  # noqa: E402
 from mockserver.domain.event_search import search_events  # noqa: E402
 from mockserver.domain.events import EventQuery  # noqa: E402
-from mockserver.domain.ingestion import parse_csv  # noqa: E402
+from mockserver.domain.ingestion.csv_file import parse_csv  # noqa: E402
 from mockserver.domain.statuses import status_after_disease_set  # noqa: E402
 
 START = datetime(2026, 11, 1, tzinfo=UTC)

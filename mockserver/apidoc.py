@@ -32,9 +32,19 @@ class Media:
 
     type: str
 
+@dataclass(frozen=True)
+class Derived:
+    """A schema each app derives when it is made (from its step kinds, say): the one its
+    ``app.extensions[DERIVED]`` holds under this name."""
+
+    name: str
+
+
+DERIVED = "mockserver.derived_schemas"
+
 #: A response: a schema (class or instance, ``many=True`` for arrays), a plain JSON type
-#: name ("object", "array"), or None for an empty body.
-Response = type[Schema] | Schema | str | dict[str, Any] | Media | None
+#: name ("object", "array"), a derived schema, or None for an empty body.
+Response = type[Schema] | Schema | str | dict[str, Any] | Media | Derived | None
 
 #: A body that may be one object or a list of them.
 ANY_JSON: dict[str, Any] = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}, "minItems": 1}]}
@@ -47,7 +57,7 @@ class OperationDoc:
     tag: str
     responses: dict[int, Response]
     query: type[Schema] | None = None
-    body: type[Schema] | Schema | str | None = None
+    body: type[Schema] | Schema | str | Derived | None = None
     #: False for a body that may be left out (the route reads an empty body as ``{}``).
     body_required: bool = True
     multipart_files: str | None = None

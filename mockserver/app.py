@@ -12,11 +12,14 @@ from .datagen.qc import qc_overview
 from .datagen.variants import report_variants
 from .datagen.world import build_workgroup, load_fixture_cases
 from .domain.clock import Clock
+from .domain.lifecycle.kinds import StepKinds
 from .domain.state import MockState
+from .domain.step_kinds import SHIPPED_KINDS
+from .domain.workgroup import Workgroup
 from .settings import Settings
 
 
-def build_state(settings: Settings) -> MockState:
+def build_state(settings: Settings, step_kinds: StepKinds[Workgroup] = SHIPPED_KINDS) -> MockState:
     fixture_cases = load_fixture_cases(settings.fixtures)
     default = build_workgroup(
         fidelity.DEFAULT_WORKGROUP_ID,
@@ -24,16 +27,20 @@ def build_state(settings: Settings) -> MockState:
         seed=settings.seed,
         cases=settings.cases,
         fixture_cases=fixture_cases,
+        kinds=step_kinds,
     )
     return MockState(
         clock=Clock(), workgroups=[default], qc_overview=qc_overview, report_variants=report_variants,
-        default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID, event_log_size=settings.event_log_size,
+        default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID, step_kinds=step_kinds,
+        event_log_size=settings.event_log_size,
     )
 
 
-def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
+def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgroup] = SHIPPED_KINDS,
+               **overrides: object) -> Flask:
     """A Flask app serving the vendor surface and the control plane from a freshly seeded
-    in-memory state. Raises ValueError for invalid settings."""
+    in-memory state, running the given kinds of step (as shipped unless given). Raises
+    ValueError for invalid settings."""
     settings = (settings or Settings()).with_overrides(**overrides)
     app = Flask("mockserver")
     app.request_class = MockRequest
@@ -43,7 +50,7 @@ def create_app(settings: Settings | None = None, **overrides: object) -> Flask:
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
-    mock = app.extensions["mockserver"] = build_state(settings)
+    mock = app.extensions["mockserver"] = build_state(settings, step_kinds)
     plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads)
     startup.apply(settings, mock, plane)
     error_handling.register(app)

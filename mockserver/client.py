@@ -15,9 +15,17 @@ from typing import Any
 
 import requests
 
+from .apidoc import camel
 from .fidelity import DEFAULT_WORKGROUP_ID
 
 Json = Any
+#: A keyword left out (where None has a meaning of its own).
+_NOT_GIVEN = object()
+
+
+def _by_kind(plans: dict[str, Any], leave_out: object) -> dict[str, Any]:
+    """Plans given as Python keywords, keyed by their kinds' names (``sign_off`` -> ``signOff``)."""
+    return {camel(keyword): plan for keyword, plan in plans.items() if plan is not leave_out}
 
 
 class MockControlError(Exception):
@@ -175,8 +183,10 @@ class MockControl:
     def advance_upload(self, upload_id: str) -> Json:
         return self.call("POST", f"/uploads/{upload_id}/advance", params={"workgroup": self.workgroup})
 
-    def set_case_plan(self, case_id: str, processing: Json | None) -> Json:
-        return self.call("PUT", f"/cases/{case_id}/lifecycle", {"processing": processing}, params={"workgroup": self.workgroup})
+    def set_case_plan(self, case_id: str, processing: Json | None | object = _NOT_GIVEN, **plans: Json | None) -> Json:
+        """A case's own plans, by kind (``sign_off=...`` for ``signOff``); None: back to the default."""
+        body = _by_kind({"processing": processing, **plans}, leave_out=_NOT_GIVEN)
+        return self.call("PUT", f"/cases/{case_id}/lifecycle", body, params={"workgroup": self.workgroup})
 
     def case_plan(self, case_id: str) -> Json:
         return self.call("GET", f"/cases/{case_id}/lifecycle", params={"workgroup": self.workgroup})
@@ -222,11 +232,10 @@ class MockControl:
     def lifecycle(self) -> Json:
         return self.call("GET", "/lifecycle")
 
-    def set_lifecycle(self, processing: Json | None = None, ingestion: Json | None = None,
-                      sign_off: Json | None = None) -> Json:
-        body = {k: v for k, v in {"processing": processing, "ingestion": ingestion, "signOff": sign_off}.items()
-                if v is not None}
-        return self.call("PUT", "/lifecycle", body)
+    def set_lifecycle(self, **plans: Json | None) -> Json:
+        """New default plans, by kind (``processing=...``, ``sign_off=...`` for ``signOff``);
+        a kind not given, or given None, keeps its plan."""
+        return self.call("PUT", "/lifecycle", _by_kind(plans, leave_out=None))
 
     # --- clock ------------------------------------------------------------------------------
     def clock(self) -> Json:

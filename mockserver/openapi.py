@@ -17,12 +17,14 @@ from . import fidelity
 from .apidoc import (
     AUDIT,
     CONTROL,
+    DERIVED,
     PATH_PARAMETER,
     REFERENCED,
     REPORTS,
     SERVED_APIS,
     VENDOR,
     VENDOR_SESSION,
+    Derived,
     Media,
     OperationDoc,
     camel,
@@ -98,13 +100,16 @@ def build_document(app: Flask) -> dict[str, Any]:
             continue
         path = openapi_path(rule.rule)
         methods = sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
-        spec.path(path=path, operations={method: _operation(doc, rule.rule) for method in methods})
+        derived = app.extensions.get(DERIVED, {})
+        spec.path(path=path, operations={method: _operation(doc, rule.rule, derived) for method in methods})
     return spec.to_dict()
 
 
-def _content(response: Any) -> dict[str, Any] | None:
+def _content(response: Any, derived: dict[str, type[Schema]]) -> dict[str, Any] | None:
     if response is None:
         return None
+    if isinstance(response, Derived):
+        response = derived[response.name]
     if isinstance(response, Media):
         return {response.type: {"schema": {"type": "string", "format": "binary"}}}
     if isinstance(response, str):
@@ -114,7 +119,7 @@ def _content(response: Any) -> dict[str, Any] | None:
     return {"application/json": {"schema": response}}
 
 
-def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
+def _operation(doc: OperationDoc, rule: str, derived: dict[str, type[Schema]]) -> dict[str, Any]:
     parameters: list[Any] = [
         {"in": "path", "name": camel(name), "required": True, "schema": {"type": "string"}}
         for name in PATH_PARAMETER.findall(rule)
@@ -134,7 +139,7 @@ def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
     if doc.description:
         operation["description"] = doc.description
     if doc.body is not None:
-        operation["requestBody"] = {"required": doc.body_required, "content": _content(doc.body)}
+        operation["requestBody"] = {"required": doc.body_required, "content": _content(doc.body, derived)}
     if doc.multipart_files:
         operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {
             "schema": {
@@ -146,7 +151,7 @@ def _operation(doc: OperationDoc, rule: str) -> dict[str, Any]:
         }}}
     for status, response in doc.responses.items():
         body = {"description": "OK" if status < 300 else _ERROR_DESCRIPTIONS.get(status, "")}
-        content = _content(response)
+        content = _content(response, derived)
         if content:
             body["content"] = content
         operation["responses"][str(status)] = body

@@ -86,3 +86,53 @@ def test_no_module_imports_names_from_the_package_root() -> None:
             elif isinstance(node, ast.ImportFrom) and node.module == "mockserver":
                 offenders.append(f"{path.relative_to(PACKAGE)}: from mockserver import ...")
     assert offenders == []
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(package: str) -> dict[str, set[str]]:
+    """Each module of ``package`` -> the modules of ``package`` it imports, ``TYPE_CHECKING``
+    imports counted, and each imported module's parent packages (importing runs them first)."""
+    paths = {module_name(p): p for p in (PACKAGE.parent / package.replace(".", "/")).rglob("*.py")}
+    graph = {}
+    for name, path in paths.items():
+        found = set()
+        for module in imported_modules(path):
+            parts = module.split(".")
+            found.update(".".join(parts[:n]) for n in range(1, len(parts) + 1) if ".".join(parts[:n]) in paths)
+        graph[name] = found - {name} - {p for p in paths if name.startswith(p + ".")}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One import path around each circle found (depth-first search)."""
+    found, done, path = [], set(), []
+
+    def visit(node: str) -> None:
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if nxt in path:
+                found.append(path[path.index(nxt):] + [nxt])
+            elif nxt not in done:
+                visit(nxt)
+        path.pop()
+        done.add(node)
+
+    for node in sorted(graph):
+        if node not in done:
+            visit(node)
+    return found
+
+
+def test_the_domain_has_no_import_circle_counting_type_checking_imports() -> None:
+    graph = import_graph("mockserver.domain")
+    assert "mockserver.domain.workgroup" in graph["mockserver.domain.processing"]  # the graph sees them
+    assert circles(graph) == []
+
+
+def test_circles_finds_every_circle_and_nothing_else() -> None:
+    assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
+    assert circles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []

@@ -13,9 +13,11 @@ from typing import Any
 from flask import Flask, request
 from werkzeug.exceptions import Unauthorized
 
+from ..apidoc import DERIVED
 from . import hooks, routes_data, routes_lifecycle, routes_traffic
 from .context import control
 from .control import ControlPlane, install
+from .schemas import kind_schemas
 
 OPEN_PATHS = ("/_mock/health",)
 
@@ -23,6 +25,8 @@ OPEN_PATHS = ("/_mock/health",)
 def register(app: Flask, plane: ControlPlane) -> None:
     install(app, plane)
     hooks.register(app)
+    schemas = kind_schemas(app.extensions["mockserver"].step_kinds)
+    app.extensions[DERIVED] = {"Lifecycle": schemas.lifecycle, "CaseLifecycle": schemas.case_lifecycle}
 
     @app.before_request
     def _admin_token() -> None:

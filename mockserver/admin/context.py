@@ -1,5 +1,5 @@
-"""What a control-plane route or hook works with: the server's state, the control plane, and the
-request's JSON body and query."""
+"""What a control-plane route or hook works with: the server's state, the control plane, the
+schemas of its kinds of step, and the request's JSON body and query."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import current_app, request
 
 from ..domain.state import MockState
 from .control import EXTENSION, ControlPlane
+from .schemas import KindSchemas, kind_schemas
 
 
 def control() -> ControlPlane:
@@ -17,6 +18,11 @@ def control() -> ControlPlane:
 
 def state() -> MockState:
     return current_app.extensions["mockserver"]
+
+
+def kinds() -> KindSchemas:
+    """The schemas of the server's kinds of step: its plans, default and per case."""
+    return kind_schemas(state().step_kinds)
 
 
 def json_body(default: Any = None) -> Any:

@@ -88,7 +88,7 @@ def create_workgroup() -> Response:
     workgroup_id = body.get("id") or _new_workgroup_id(seed, len(mock.workgroups()))
     mock.check_id_free(workgroup_id)
     name = body.get("name") or f"Workgroup {workgroup_id[:8]}"
-    wg = build_workgroup(workgroup_id, name, seed=seed, cases=body["cases"])
+    wg = build_workgroup(workgroup_id, name, seed=seed, cases=body["cases"], kinds=mock.step_kinds)
     mock.add_workgroup(wg)
     return _created(describe(wg))
 

@@ -7,19 +7,15 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from ..apidoc import CONTROL, documented
+from ..apidoc import CONTROL, Derived, documented
 from ..domain import control as ops
-from ..domain.lifecycle.plans import Pending
-from ..domain.processing import PROCESSING
+from ..domain.lifecycle.plans import Pending, Plan
 from ..schemas.cases import CaseSchema
 from ..schemas.uploads import UploadStatusSchema
-from .context import args, control, json_body, state
+from .context import args, control, json_body, kinds, state
 from .schemas import (
-    PLAN_SCHEMAS,
     AdvanceClockSchema,
-    CaseLifecycleSchema,
     ClockSchema,
-    LifecycleSchema,
     PendingStepSchema,
     SignOffSchema,
     StatusJumpSchema,
@@ -72,21 +68,21 @@ def advance_clock() -> Response:
 
 def lifecycle_body() -> dict[str, Any]:
     defaults = state().defaults
-    return {kind: PLAN_SCHEMAS[kind].dump_plan(defaults.for_kind(kind)) for kind in LifecycleSchema().fields}
+    return kinds().dump_plans({kind: defaults.for_kind(kind) for kind in state().step_kinds})
 
 
 @bp.get("/lifecycle")
 @documented(operation_id="mockGetLifecycle", tag=CONTROL, summary="Default lifecycle plans",
-            responses={200: LifecycleSchema})
+            responses={200: Derived("Lifecycle")})
 def get_lifecycle() -> Response:
     return jsonify(lifecycle_body())
 
 
 @bp.put("/lifecycle")
 @documented(operation_id="mockSetLifecycle", tag=CONTROL, summary="Set default lifecycle plans",
-            body=LifecycleSchema, responses={200: LifecycleSchema})
+            body=Derived("Lifecycle"), responses={200: Derived("Lifecycle")})
 def set_lifecycle() -> Response:
-    body = LifecycleSchema().load(json_body())
+    body = kinds().lifecycle().load(json_body())
     state().set_default_plans(body)
     return jsonify(lifecycle_body())
 
@@ -137,7 +133,7 @@ def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
     if pending is None:
         return None
     return PendingStepSchema().dump({
-        "plan": PLAN_SCHEMAS[pending.kind].dump_plan(pending.plan),
+        "plan": kinds().plans[pending.kind].dump_plan(pending.plan),
         "started": pending.started,
         "due": pending.plan.due(pending.started),
         "reads": pending.reads,
@@ -148,24 +144,21 @@ def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
 @documented(operation_id="mockGetCaseLifecycle", tag=CONTROL, summary="A case's plan and pending step",
             query=WorkgroupArgsSchema, responses={200: 'object'})
 def get_case_lifecycle(case_id: str) -> Response:
-    plan, pending = ops.case_plan(_case_workgroup(case_id), case_id, state().clock.now())
-    return jsonify({
-        "processing": PLAN_SCHEMAS[PROCESSING].dump_plan(plan) if plan else None,
-        "pending": _pending_body(pending),
-    })
+    return jsonify(_case_lifecycle_body(*ops.case_plans(_case_workgroup(case_id), case_id, state().clock.now())))
 
 
 @bp.put("/cases/<case_id>/lifecycle")
 @documented(operation_id="mockSetCaseLifecycle", tag=CONTROL, summary="Set a case's processing plan",
-            query=WorkgroupArgsSchema, body=CaseLifecycleSchema, responses={200: 'object'})
+            query=WorkgroupArgsSchema, body=Derived("CaseLifecycle"), responses={200: 'object'})
 def set_case_lifecycle(case_id: str) -> Response:
-    body = CaseLifecycleSchema().load(json_body())
-    plan = body["processing"]
-    pending = ops.set_case_plan(_case_workgroup(case_id), case_id, plan, state().clock.now())
-    return jsonify({
-        "processing": PLAN_SCHEMAS[PROCESSING].dump_plan(plan) if plan else None,
-        "pending": _pending_body(pending),
-    })
+    plans = kinds().case_lifecycle().load(json_body())
+    found = ops.set_case_plans(_case_workgroup(case_id), case_id, plans, state().clock.now())
+    return jsonify(_case_lifecycle_body(*found))
+
+
+def _case_lifecycle_body(plans: dict[str, Plan | None], pending: Pending | None) -> dict[str, Any]:
+    """The case's own plan by kind (null: it follows the default), and its pending step."""
+    return {**kinds().dump_plans(plans), "pending": _pending_body(pending)}
 
 
 @bp.get("/cases/<case_id>/wait")

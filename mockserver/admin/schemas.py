@@ -3,6 +3,8 @@ typo in a test's setup fails loudly instead of being ignored."""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +20,9 @@ from marshmallow import (
 )
 
 from .. import fidelity
-from ..domain.lifecycle.kinds import StepKind
+from ..domain.lifecycle.kinds import StepKind, StepKinds
 from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
-from ..domain.step_kinds import STEP_KINDS
 from ..limits import MAX_GENERATED_CASES
 from ..schemas.common import checked_instant
 
@@ -109,35 +110,45 @@ class PlanSchema(StrictSchema):
         return body
 
 
-class ProcessingPlanSchema(PlanSchema):
-    KIND = STEP_KINDS["processing"]
+class KindSchemas:
+    """The control plane's schemas for a server's kinds of step, derived from its registry: a
+    plan schema per kind (``ProcessingPlan``, ...), the default plans (``Lifecycle``: a field per
+    kind) and a case's own plans (``CaseLifecycle``: a field per kind a case may have a plan for).
+
+    A kind a case may have a plan for has a nullable field: null is "the default" for a case and
+    "keep it" for the default plans. A case's plans name that kind when it is the only one, and
+    at least one kind when there are several."""
+
+    def __init__(self, kinds: StepKinds[Any]) -> None:
+        self.plans: dict[str, PlanSchema] = {
+            name: type(f"{name[0].upper()}{name[1:]}PlanSchema", (PlanSchema,), {"KIND": kind})()
+            for name, kind in kinds.items()
+        }
+        planned = kinds.case_planned
+        self.lifecycle: type[StrictSchema] = type("LifecycleSchema", (StrictSchema,), {
+            name: fields.Nested(type(schema), allow_none=name in planned) for name, schema in self.plans.items()
+        })
+        self.case_lifecycle: type[StrictSchema] = type("CaseLifecycleSchema", (_CasePlans,), {
+            name: fields.Nested(type(self.plans[name]), required=len(planned) == 1, allow_none=True)
+            for name in planned
+        })
+
+    def dump_plans(self, plans: Mapping[str, Plan | None]) -> dict[str, Any]:
+        """Plans by kind, as the control plane shows them (None as null)."""
+        return {kind: None if plan is None else self.plans[kind].dump_plan(plan) for kind, plan in plans.items()}
 
 
-class IngestionPlanSchema(PlanSchema):
-    KIND = STEP_KINDS["ingestion"]
+class _CasePlans(StrictSchema):
+    @validates_schema
+    def _names_a_kind(self, data: dict[str, Any], **_: Any) -> None:
+        if not data:
+            raise ValidationError(f"name the plan of at least one of {', '.join(self.fields)}")
 
 
-class SignOffPlanSchema(PlanSchema):
-    KIND = STEP_KINDS["signOff"]
-
-
-#: One plan schema per kind of step: the named ones above, and one made for any other kind.
-PLAN_SCHEMAS: dict[str, PlanSchema] = {
-    name: next((s for s in (ProcessingPlanSchema, IngestionPlanSchema, SignOffPlanSchema) if s.KIND is kind),
-               type(f"{name.title()}PlanSchema", (PlanSchema,), {"KIND": kind}))()
-    for name, kind in STEP_KINDS.items()
-}
-
-
-class LifecycleSchema(StrictSchema):
-    processing = fields.Nested(ProcessingPlanSchema, allow_none=True)
-    ingestion = fields.Nested(IngestionPlanSchema)
-    #: Carries a case on from READY_FOR_INTERPRETATION to REPORTS_SIGNED_OFF (ships manual).
-    signOff = fields.Nested(SignOffPlanSchema)
-
-
-class CaseLifecycleSchema(StrictSchema):
-    processing = fields.Nested(ProcessingPlanSchema, required=True, allow_none=True)
+@functools.cache
+def kind_schemas(kinds: StepKinds[Any]) -> KindSchemas:
+    """One set of schemas per registry (schema classes are made once, not per app)."""
+    return KindSchemas(kinds)
 
 
 class PendingStepSchema(Schema):

@@ -13,7 +13,7 @@ from ..domain.workgroup import Workgroup
 from ..error_handling import flatten
 from ..settings import Settings
 from .control import ControlPlane
-from .schemas import ClockSchema, FaultRuleSchema, LatencySchema, LifecycleSchema, NewWorkgroupSchema
+from .schemas import ClockSchema, FaultRuleSchema, LatencySchema, NewWorkgroupSchema, kind_schemas
 
 
 def _load(schema: Schema, value: Any, setting: str, many: bool = False) -> Any:
@@ -35,9 +35,9 @@ def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[st
         default.reset()  # constant time, whatever the number of cases
     else:  # re-seeded since the start
         default = build_workgroup(default.id, default.name, seed=settings.seed, cases=settings.cases,
-                                  fixture_cases=seeded.fixture_cases)
+                                  fixture_cases=seeded.fixture_cases, kinds=mock.step_kinds)
     # Built first, swapped in at once: no reader finds a start-up workgroup missing meanwhile.
-    mock.replace_all([default, *start_up_workgroups(settings)])
+    mock.replace_all([default, *start_up_workgroups(settings, mock)])
     apply_server_wide(settings, mock, plane)
     return [wg.id for wg in mock.workgroups()]
 
@@ -45,18 +45,18 @@ def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[st
 def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:
     """Raise ValueError, naming the setting and field, when a value is invalid."""
     apply_server_wide(settings, mock, plane)
-    for wg in start_up_workgroups(settings):
+    for wg in start_up_workgroups(settings, mock):
         mock.add_workgroup(wg)
 
 
-def start_up_workgroups(settings: Settings) -> list[Workgroup]:
+def start_up_workgroups(settings: Settings, mock: MockState) -> list[Workgroup]:
     """The extra workgroups of ``settings``, built (ValueError naming the field if invalid)."""
     built = []
     for index, spec in enumerate(settings.workgroups or ()):
         body = _load(NewWorkgroupSchema(), spec, f"workgroups[{index}]")
         workgroup_id = body.get("id") or f"workgroup-{index + 1}"
         built.append(build_workgroup(workgroup_id, body.get("name") or workgroup_id,
-                                     seed=body.get("seed", settings.seed), cases=body["cases"]))
+                                     seed=body.get("seed", settings.seed), cases=body["cases"], kinds=mock.step_kinds))
     return built
 
 
@@ -70,7 +70,7 @@ def apply_server_wide(settings: Settings, mock: MockState, plane: ControlPlane) 
             except DomainError as exc:
                 raise ValueError(f"invalid clock setting: {exc.message}") from None
     if settings.lifecycle is not None:
-        plans = _load(LifecycleSchema(), settings.lifecycle, "lifecycle")
+        plans = _load(kind_schemas(mock.step_kinds).lifecycle(), settings.lifecycle, "lifecycle")
         mock.set_default_plans(plans)
     if settings.latency is not None:
         plane.latency.replace(_load(LatencySchema(), settings.latency, "latency"))

@@ -20,22 +20,26 @@ from .. import fidelity
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
 from ..domain.events import Cause, Event, EventLog
+from ..domain.lifecycle.kinds import StepKinds
 from ..domain.lifecycle.plans import Pending, Plan
 from ..domain.models import Case, RowError, Upload
-from ..domain.processing import PROCESSING
 from ..domain.state import MockState
 from ..domain.statuses import CaseStatus
-from ..domain.step_kinds import STEP_KINDS, shipped_defaults
 from ..domain.workgroup import Workgroup
 from ..limits import MAX_GENERATED_CASES
 from ..schemas.cases import CaseDate, CaseSchema
 from ..version import __version__
 from .control import ControlPlane
-from .schemas import PLAN_SCHEMAS, FaultRuleSchema, Instant, LatencySchema, ProcessingPlanSchema, WholeNumber
+from .schemas import FaultRuleSchema, Instant, KindSchemas, LatencySchema, WholeNumber, kind_schemas
 
-FORMAT = "ici-mock-state/2"
-#: Format 1 differs only in how an upload not yet ingested keeps its file (rows, not text).
-READABLE_FORMATS = ("ici-mock-state/1", FORMAT)
+FORMAT = "ici-mock-state/3"
+#: Formats 1 and 2 keep a case's own processing plan in ``casePlans`` (case id: plan), where
+#: format 3 keeps every own plan in ``ownPlans``; format 1 also keeps an upload not yet
+#: ingested as rows, not text.
+LEGACY_FORMATS = ("ici-mock-state/1", "ici-mock-state/2")
+READABLE_FORMATS = (*LEGACY_FORMATS, FORMAT)
+#: The kind of step a legacy ``casePlans`` plan is for.
+LEGACY_CASE_PLAN_KIND = "processing"
 _case = CaseSchema(direct_identifiers=True)
 
 
@@ -121,20 +125,22 @@ def _csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
 
 
 class PendingStateSchema(_Strict):
-    kind = fields.String(required=True, validate=validate.OneOf(tuple(STEP_KINDS)))
+    """A pending step; its kind and plan are checked against the server's kinds after loading."""
+
+    kind = fields.String(required=True)
     target = fields.String(required=True)
     plan = fields.Dict(required=True)
     startedAt = Instant(attribute="started", required=True)
     attempt = WholeNumber(required=True, validate=validate.Range(min=1))
     reads = WholeNumber(required=True, validate=validate.Range(min=0))
 
-    @post_load
-    def _make(self, data: dict[str, Any], **_: Any) -> Pending:
-        try:
-            data["plan"] = PLAN_SCHEMAS[data["kind"]].load(data["plan"])
-        except ValidationError as exc:
-            raise ValidationError({"plan": exc.messages}) from None
-        return Pending(**data)
+
+class OwnPlanStateSchema(_Strict):
+    """A target's own plan for a kind; checked against the server's kinds after loading."""
+
+    kind = fields.String(required=True)
+    target = fields.String(required=True)
+    plan = fields.Dict(required=True)
 
 
 class EventStateSchema(_Strict):
@@ -181,7 +187,9 @@ class WorkgroupStateSchema(_Strict):
     uploads = fields.List(fields.Nested(UploadStateSchema), required=True)
     pending = fields.List(fields.Nested(PendingStateSchema), required=True)
     attempts = fields.List(fields.Tuple((fields.String(), fields.String(), WholeNumber())), required=True)
-    casePlans = fields.Dict(keys=fields.String(), values=fields.Nested(ProcessingPlanSchema), required=True)
+    #: Format 3 (``ownPlans``) or formats 1 and 2 (``casePlans``): ``StateSchema`` checks which.
+    ownPlans = fields.List(fields.Nested(OwnPlanStateSchema))
+    casePlans = fields.Dict(keys=fields.String(), values=fields.Dict())
     #: Since seeding, in order; files written before events were kept have none.
     events = fields.List(fields.Nested(EventStateSchema), load_default=list)
 
@@ -210,6 +218,12 @@ class StateSchema(_Strict):
         if sum(w["generatedCases"] for w in workgroups) > MAX_GENERATED_CASES:
             raise ValidationError(f"the workgroups ask for more than {MAX_GENERATED_CASES:,} generated cases in all; "
                                   "import them in parts", "workgroups")
+        legacy = data.get("format") in LEGACY_FORMATS
+        for index, workgroup in enumerate(workgroups):
+            wanted, unwanted = ("casePlans", "ownPlans") if legacy else ("ownPlans", "casePlans")
+            if wanted not in workgroup or unwanted in workgroup:
+                raise ValidationError(f"a workgroup of format {data.get('format')} has {wanted}, not {unwanted}",
+                                      f"workgroups[{index}]")
         ids = [w["id"] for w in workgroups]
         if len(set(ids)) != len(ids):
             raise ValidationError("two workgroups have the same id", "workgroups")
@@ -267,14 +281,18 @@ class WorkgroupSnapshot:
             "uploads": UploadStateSchema().dump(self.uploads, many=True),
             "events": EventStateSchema(many=True).dump(self.events),
             "pending": PendingStateSchema(many=True).dump([
-                {"kind": kind, "target": target, "plan": PLAN_SCHEMAS[kind].dump_plan(plan),
+                {"kind": kind, "target": target, "plan": self.schemas.plans[kind].dump_plan(plan),
                  "started": started, "attempt": attempt, "reads": reads}
                 for kind, target, plan, started, attempt, reads in self.pending
             ]),
             "attempts": [list(attempt) for attempt in self.attempts],
-            "casePlans": {target: PLAN_SCHEMAS[kind].dump_plan(plan)
-                          for (kind, target), plan in self.own_plans.items() if kind == PROCESSING},
+            "ownPlans": [{"kind": kind, "target": target, "plan": self.schemas.plans[kind].dump_plan(plan)}
+                         for (kind, target), plan in self.own_plans.items()],
         }
+
+    @property
+    def schemas(self) -> KindSchemas:
+        return kind_schemas(self.wg.kinds)
 
 
 def _same(these: list[Any], those: list[Any]) -> bool:
@@ -299,7 +317,8 @@ class StateSnapshot:
             "version": __version__,
             "defaultWorkgroup": workgroup_id or mock.default_workgroup_id,
             "clock": ClockStateSchema().dump({"mode": clock.mode, "now": clock.now(), "offsetSeconds": clock.offset_seconds}),
-            "lifecycle": {kind: schema.dump_plan(mock.defaults.for_kind(kind)) for kind, schema in PLAN_SCHEMAS.items()},
+            "lifecycle": kind_schemas(mock.step_kinds).dump_plans({kind: mock.defaults.for_kind(kind)
+                                                                   for kind in mock.step_kinds}),
             "latency": LatencySchema().dump(plane.latency.setting),
             "faults": FaultRuleSchema(exclude=("id", "matched")).dump(rules, many=True),
         }
@@ -328,8 +347,8 @@ def export_state(mock: MockState, plane: ControlPlane, workgroup_id: str | None 
 def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     """Replace everything with ``doc``; on any error nothing changes (400 with the field)."""
     data = StateSchema().load(doc)
-    lifecycle_plans = _load_nested(PLAN_SCHEMAS, data["lifecycle"], "lifecycle")
-    workgroups = [_import_workgroup(w, i) for i, w in enumerate(data["workgroups"])]
+    lifecycle_plans = _load_nested(kind_schemas(mock.step_kinds).plans, data["lifecycle"], "lifecycle")
+    workgroups = [_import_workgroup(w, i, mock.step_kinds) for i, w in enumerate(data["workgroups"])]
     clock = data["clock"]
     restored_at = clock["now"] if clock["mode"] == "frozen" else None
     check_restorable(restored_at, clock["offsetSeconds"])
@@ -352,21 +371,40 @@ def _load_nested(schemas: dict[str, Any], value: dict[str, Any], name: str) -> d
     return loaded
 
 
-def _import_workgroup(data: dict[str, Any], index: int) -> Workgroup:
+def _import_workgroup(data: dict[str, Any], index: int, kinds: StepKinds[Workgroup]) -> Workgroup:
     where = f"workgroups[{index}]"
     try:
         fixtures = _case.load(data["fixtureCases"], many=True)
         changed = _case.load(data["changedCases"], many=True)
     except ValidationError as exc:
         raise ValidationError({where: exc.messages}) from None
+    pending = [Pending(**{**step, "plan": _plan(kinds, step, where, "pending", j)})
+               for j, step in enumerate(data["pending"])]
+    if "casePlans" in data:
+        own_plans = {(LEGACY_CASE_PLAN_KIND, target): _plan(kinds, {"kind": LEGACY_CASE_PLAN_KIND, "plan": plan},
+                                                            where, "casePlans", target)
+                     for target, plan in data["casePlans"].items()}
+    else:
+        own_plans = {(own["kind"], own["target"]): _plan(kinds, own, where, "ownPlans", j)
+                     for j, own in enumerate(data["ownPlans"])}
     wg = build_workgroup(data["id"], data["name"], seed=data["seed"], cases=data["generatedCases"],
-                         fixture_cases=tuple(fixtures), defaults=shipped_defaults())
+                         fixture_cases=tuple(fixtures), kinds=kinds)
     for case_id in data["deletedCaseIds"]:
         if wg.cases.delete(case_id) is None:
             raise ValidationError(f"deleted case {case_id} is not a seeded case", f"{where}.deletedCaseIds")
     for case in changed:
         wg.cases.put(case)
     wg.restore_progress(data["uploads"], data["minted"], data["events"])
-    wg.steps.restore(data["pending"], data["attempts"],
-                     {(PROCESSING, case_id): plan for case_id, plan in data["casePlans"].items()})
+    wg.steps.restore(pending, data["attempts"], own_plans)
     return wg
+
+
+def _plan(kinds: StepKinds[Workgroup], item: dict[str, Any], where: str, field: str, key: int | str) -> Plan:
+    """An item's plan loaded by its kind's schema; a kind the server does not run, or a plan
+    that kind refuses, is a ValidationError naming the item."""
+    if item["kind"] not in kinds:
+        raise ValidationError({where: {field: {key: {"kind": [f"Must be one of: {', '.join(kinds)}."]}}}})
+    try:
+        return kind_schemas(kinds).plans[item["kind"]].load(item["plan"])
+    except ValidationError as exc:
+        raise ValidationError({where: {field: {key: {"plan": exc.messages}}}}) from None

@@ -7,10 +7,12 @@ from pathlib import Path
 
 from marshmallow import ValidationError
 
+from ..domain.lifecycle.kinds import StepKinds
 from ..domain.lifecycle.plans import DefaultPlans
 from ..domain.models import Case
 from ..domain.seeded_cases import SeededCases
 from ..domain.state import MockState
+from ..domain.step_kinds import SHIPPED_KINDS
 from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema
 from .cases import CaseMaker, GeneratedCases, make_test_definitions
@@ -42,10 +44,11 @@ def build_workgroup(
     seed: int,
     cases: int,
     fixture_cases: tuple[Case, ...] | list[Case] = (),
+    kinds: StepKinds[Workgroup] = SHIPPED_KINDS,
     defaults: DefaultPlans | None = None,
 ) -> Workgroup:
-    """A workgroup seeded with ``cases`` generated cases plus the given fixture cases; the
-    generated ones are made when first read."""
+    """A workgroup seeded with ``cases`` generated cases plus the given fixture cases, running
+    the given kinds of step (its server's); the generated ones are made when first read."""
     diseases = load_diseases()
     test_definitions = make_test_definitions(seed, workgroup_id)
     generated = GeneratedCases(CaseMaker(seed, workgroup_id, diseases, test_definitions, cases))
@@ -56,6 +59,7 @@ def build_workgroup(
         seeded_cases=SeededCases(fixture_cases, generated),
         test_definitions=test_definitions,
         diseases=diseases,
+        kinds=kinds,
         defaults=defaults,
         users=make_users(seed, workgroup_id),
     )
@@ -64,7 +68,8 @@ def build_workgroup(
 def reseed(mock: MockState, old: Workgroup, seed: int, cases: int) -> Workgroup:
     """Replace a workgroup by the same one seeded anew (its fixture cases kept); anyone waiting
     on the old one looks again."""
-    new = build_workgroup(old.id, old.name, seed=seed, cases=cases, fixture_cases=old.origin.fixture_cases)
+    new = build_workgroup(old.id, old.name, seed=seed, cases=cases, fixture_cases=old.origin.fixture_cases,
+                          kinds=old.kinds)
     mock.put_workgroup(new)
     old.wake_waiters()
     return new

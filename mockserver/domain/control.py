@@ -5,15 +5,15 @@ operations, so due steps settle first and waiters wake afterwards."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from .. import fidelity
-from . import processing, signoff
+from . import signoff, status_changes
 from .clock import Clock
 from .errors import AlreadyExists, Conflict, InvalidRequest, NotFound, Timeout
 from .events import Cause, case_event
-from .ingestion import INGESTION
+from .ingestion.steps import INGESTION
 from .lifecycle.plans import Pending, Plan
 from .models import Case, Transition, Upload
 from .operations import case_or_404, upload_or_404
@@ -28,7 +28,7 @@ def set_case_status(wg: Workgroup, case_id: str, status: CaseStatus, now: dateti
     with wg.observing(now):
         case = case_or_404(wg, case_id)
         approver = signoff.default_approver(wg, case) if status is signoff.SIGNED_OFF else None
-        return processing.set_status(wg, case, status, now, Cause.CONTROL, "set by the control plane", approver)
+        return status_changes.set_status(wg, case, status, now, Cause.CONTROL, "set by the control plane", approver)
 
 
 def sign_off(wg: Workgroup, case_id: str, now: datetime, approver: str | None = None,
@@ -70,20 +70,30 @@ def advance_upload(wg: Workgroup, upload_id: str, now: datetime) -> Upload:
         return upload_or_404(wg, upload_id)
 
 
-def set_case_plan(wg: Workgroup, case_id: str, plan: Plan | None, now: datetime) -> Pending | None:
-    """Give a case its own processing plan (None: back to the default); a step already under
+def set_case_plans(wg: Workgroup, case_id: str, plans: Mapping[str, Plan | None],
+                   now: datetime) -> tuple[dict[str, Plan | None], Pending | None]:
+    """Give a case its own plans, by kind (None: back to the default); a step already under
     way follows the new plan from its start time."""
     with wg.observing(now):
         case_or_404(wg, case_id)
-        wg.steps.set_own_plan(PROCESSING, case_id, plan)
+        for kind, plan in plans.items():
+            wg.steps.set_own_plan(kind, case_id, plan)
         wg.steps.settle(now)
-        return wg.steps.pending(PROCESSING, case_id)
+        return _case_plans(wg, case_id)
 
 
-def case_plan(wg: Workgroup, case_id: str, now: datetime) -> tuple[Plan | None, Pending | None]:
+def case_plans(wg: Workgroup, case_id: str, now: datetime) -> tuple[dict[str, Plan | None], Pending | None]:
+    """The case's own plans (None: it follows the default), by each kind a case may have one
+    for; and its pending step of those kinds, if any."""
     with wg.observing(now):
         case_or_404(wg, case_id)
-        return wg.steps.own_plan(PROCESSING, case_id), wg.steps.pending(PROCESSING, case_id)
+        return _case_plans(wg, case_id)
+
+
+def _case_plans(wg: Workgroup, case_id: str) -> tuple[dict[str, Plan | None], Pending | None]:
+    kinds = wg.kinds.case_planned
+    pending = next((p for kind in kinds if (p := wg.steps.pending(kind, case_id)) is not None), None)
+    return {kind: wg.steps.own_plan(kind, case_id) for kind in kinds}, pending
 
 
 def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]:
@@ -104,9 +114,8 @@ def add_cases(wg: Workgroup, cases: Sequence[Case], now: datetime) -> list[Case]
             wg.record(case_event(fidelity.EVENT_CASE_ADDED, case, now, Cause.CONTROL, "created by the control plane",
                                  new=case.status))
             if case.status in REPORT_STATUSES:
-                wg.record(processing.report_added(case, now, Cause.CONTROL, None))
-            if case.status in processing.CASE_STEPS:
-                wg.steps.start(processing.CASE_STEPS[case.status], case.id, now)
+                wg.record(status_changes.report_added(case, now, Cause.CONTROL, None))
+            status_changes.start_for_status(wg, case, now)
         return [case_or_404(wg, c.id) for c in cases]
 
 

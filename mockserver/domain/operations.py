@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from .. import fidelity
-from . import ingestion, processing
+from . import processing, status_changes
 from .errors import InvalidRequest, NotFound
 from .events import Cause, case_event
-from .ingestion import INGESTION
+from .ingestion.csv_file import ParsedCsv
+from .ingestion.steps import INGESTION, create_upload
 from .models import Case, Disease, Upload
-from .processing import PROCESSING
 from .query import CaseQuery, Page, run_query
 from .workgroup import Workgroup
 
@@ -36,8 +36,9 @@ def upload_or_404(wg: Workgroup, upload_id: str) -> Upload:
 
 def get_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
     with wg.observing(now):
-        case_or_404(wg, case_id)
-        wg.steps.on_read(PROCESSING, case_id, now)
+        kind = wg.kinds.started_by(case_or_404(wg, case_id).status.value)
+        if kind is not None:  # a read counts towards the case's step under a polls plan
+            wg.steps.on_read(kind, case_id, now)
         return case_or_404(wg, case_id)
 
 
@@ -73,7 +74,7 @@ def resolve_disease(wg: Workgroup, externalid: str, ontologytype: str) -> Diseas
 def delete_case(wg: Workgroup, case_id: str, now: datetime, user: str | None = None) -> Case:
     with wg.observing(now):
         case_or_404(wg, case_id)
-        processing.forget(wg, case_id)
+        status_changes.forget(wg, case_id)
         deleted = wg.cases.delete(case_id)
         assert deleted is not None
         wg.record(case_event(fidelity.EVENT_CASE_DELETED, deleted, now, Cause.VENDOR, "case deleted",
@@ -82,10 +83,10 @@ def delete_case(wg: Workgroup, case_id: str, now: datetime, user: str | None = N
 
 
 def upload_custom_case_data(
-    wg: Workgroup, files: Sequence[ingestion.ParsedCsv], now: datetime, user: str | None = None
+    wg: Workgroup, files: Sequence[ParsedCsv], now: datetime, user: str | None = None
 ) -> list[Upload]:
     with wg.observing(now):
-        return [ingestion.create_upload(wg, parsed, now, user) for parsed in files]
+        return [create_upload(wg, parsed, now, user) for parsed in files]
 
 
 def get_custom_case_data_status(wg: Workgroup, upload_id: str, now: datetime) -> Upload:

@@ -12,16 +12,14 @@ from .events import Cause, Event, case_event
 from .lifecycle.kinds import StepKind
 from .lifecycle.plans import Pending, Plan
 from .models import Case, Disease
-from .statuses import REPORT_STATUSES, UI_LABELS, CaseStatus, status_after_disease_set
+from .status_changes import set_status
+from .statuses import UI_LABELS, CaseStatus, status_after_disease_set
 
 if TYPE_CHECKING:
     from .workgroup import Workgroup
 
 PROCESSING = "processing"
-SIGN_OFF = "signOff"
 PROCESSING_FAILURE = CaseStatus.HAS_ISSUE
-#: The step a case starts on entering a status: processing, and then the report's sign-off.
-CASE_STEPS = {CaseStatus.PROCESSING: PROCESSING, CaseStatus.READY_FOR_INTERPRETATION: SIGN_OFF}
 
 
 def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime, cause: Cause,
@@ -57,36 +55,7 @@ def disease_refused(case_id: str, status: CaseStatus) -> Conflict:
     )
 
 
-def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: Cause, reason: str,
-               user: str | None = None) -> Case:
-    """Store the case in ``status``, with its events (a first report when it gets one); the
-    status's step (``CASE_STEPS``) starts under the case's plan."""
-    updated = replace(case, status=status, updated_date=at)
-    wg.cases.put(updated)
-    if status is not case.status or status is CaseStatus.PROCESSING:
-        wg.record(case_event(fidelity.EVENT_CASE_STATUS_UPDATED, updated, at, cause, reason,
-                             old=case.status, new=status, user=user))
-    if status in REPORT_STATUSES and case.status not in REPORT_STATUSES:
-        wg.record(report_added(updated, at, cause, user))
-    restart(wg, case.id, at)
-    return updated
-
-
-def report_added(case: Case, at: datetime, cause: Cause, user: str | None) -> Event:
-    return case_event(fidelity.EVENT_CASE_REPORT_ADDED, case, at, cause, "report created", user=user)
-
-
-def restart(wg: Workgroup, case_id: str, at: datetime) -> None:
-    """Stop the case's step, and start the one of its status (now): a disease set again
-    restarts processing."""
-    for kind in CASE_STEPS.values():
-        wg.steps.cancel(kind, case_id)
-    kind = CASE_STEPS.get(wg.cases.get(case_id).status)  # type: ignore[union-attr]  # callers hold it
-    if kind is not None:
-        wg.steps.start(kind, case_id, at)
-
-
-class ProcessingSteps(StepKind):
+class ProcessingSteps(StepKind["Workgroup"]):
     """A case in PROCESSING until its plan completes it, in READY_FOR_INTERPRETATION or the
     plan's outcome (HAS_ISSUE when a seeded draw makes it fail)."""
 
@@ -95,6 +64,8 @@ class ProcessingSteps(StepKind):
     default_plan = Plan("time", seconds=fidelity.PROCESSING_SECONDS, outcome=fidelity.PROCESSING_OUTCOME)
     outcomes = (CaseStatus.READY_FOR_INTERPRETATION.value, CaseStatus.HAS_ISSUE.value)
     unspecified_outcome = fidelity.PROCESSING_OUTCOME
+    starts_on = (CaseStatus.PROCESSING.value,)
+    case_plans = True
 
     def complete(self, wg: Workgroup, pending: Pending, at: datetime) -> None:
         case = wg.cases.get(pending.target)
@@ -111,9 +82,3 @@ class ProcessingSteps(StepKind):
             raise Conflict(f"Case {target} has no pending step: it is {status.value}, not PROCESSING.")
         # A seeded case in PROCESSING has no step yet: it waits as under a manual plan.
         return Pending(PROCESSING, target, wg.steps.plan_for(PROCESSING, target), now, 1)
-
-
-def forget(wg: Workgroup, case_id: str) -> None:
-    """Drop everything pending for a case that is going away."""
-    for kind in CASE_STEPS.values():
-        wg.steps.forget(kind, case_id)

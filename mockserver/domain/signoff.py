@@ -12,12 +12,13 @@ from .events import Cause
 from .lifecycle.kinds import StepKind
 from .lifecycle.plans import Pending, Plan
 from .models import Case
-from .processing import SIGN_OFF, set_status
+from .status_changes import set_status
 from .statuses import CaseStatus
 
 if TYPE_CHECKING:
     from .workgroup import Workgroup
 
+SIGN_OFF = "signOff"
 SIGNED_OFF = CaseStatus.REPORTS_SIGNED_OFF
 
 
@@ -30,7 +31,7 @@ def signed_off(wg: Workgroup, case: Case, at: datetime, cause: Cause, approver: 
     return set_status(wg, case, SIGNED_OFF, at, cause, "report signed off", approver)
 
 
-class SignOffSteps(StepKind):
+class SignOffSteps(StepKind["Workgroup"]):
     """A case READY_FOR_INTERPRETATION until its plan signs its report off (by a user drawn
     from the case). Ships manual: cases wait for a person, as in the real service."""
 
@@ -39,6 +40,7 @@ class SignOffSteps(StepKind):
     default_plan = Plan("manual", outcome=SIGNED_OFF.value)
     outcomes = (SIGNED_OFF.value,)
     unspecified_outcome = SIGNED_OFF.value
+    starts_on = (CaseStatus.READY_FOR_INTERPRETATION.value,)
 
     def complete(self, wg: Workgroup, pending: Pending, at: datetime) -> None:
         case = wg.cases.get(pending.target)

@@ -9,9 +9,9 @@ from typing import Any
 
 from .clock import Clock
 from .errors import AlreadyExists, InvalidRequest, NotFound
+from .lifecycle.kinds import StepKinds
 from .lifecycle.plans import DefaultPlans, Plan
 from .models import Case
-from .step_kinds import shipped_defaults
 from .workgroup import Workgroup
 
 
@@ -23,6 +23,7 @@ class MockState:
         workgroups: Iterable[Workgroup],
         qc_overview: Callable[[Case], list[dict[str, Any]]],
         default_workgroup_id: str,
+        step_kinds: StepKinds[Workgroup],
         report_variants: Callable[[Case], list[dict[str, Any]]] = lambda case: [],
         defaults: DefaultPlans | None = None,
         event_log_size: int | None = None,
@@ -32,7 +33,9 @@ class MockState:
         #: A case's reported variants: the data generator's, given by the app.
         self.report_variants = report_variants
         self.default_workgroup_id = default_workgroup_id
-        self.defaults = defaults or shipped_defaults()
+        #: The kinds of step its workgroups run; the control plane's plans are derived from them.
+        self.step_kinds = step_kinds
+        self.defaults = defaults or step_kinds.shipped_defaults()
         #: Logged events each workgroup keeps (None: all of them).
         self.event_log_size = event_log_size
         self._lock = threading.Lock()

@@ -1,17 +1,13 @@
-"""The kinds of asynchronous step the engine runs. A new kind: a ``StepKind`` in its own module,
-and one entry here."""
+"""The kinds of asynchronous step a server runs as shipped. A new kind: a ``StepKind`` in its
+own module, and one entry here; the control plane, per-case plans and the state file derive
+theirs from this registry (or from the one a server is given: ``create_app(step_kinds=...)``)."""
 
 from __future__ import annotations
 
-from .ingestion import IngestionSteps
-from .lifecycle.kinds import registry, shipped_plans
-from .lifecycle.plans import DefaultPlans
+from .ingestion.steps import IngestionSteps
+from .lifecycle.kinds import StepKinds
 from .processing import ProcessingSteps
 from .signoff import SignOffSteps
+from .workgroup import Workgroup
 
-STEP_KINDS = registry(ProcessingSteps(), IngestionSteps(), SignOffSteps())
-
-
-def shipped_defaults() -> DefaultPlans:
-    """The default plans as the kinds ship them."""
-    return DefaultPlans(shipped_plans(STEP_KINDS.values()))
+SHIPPED_KINDS: StepKinds[Workgroup] = StepKinds(ProcessingSteps(), IngestionSteps(), SignOffSteps())

@@ -13,12 +13,13 @@ from types import MappingProxyType
 
 from .case_table import CaseTable, MergedOverlay, NewCases
 from .events import STATUS_EVENTS, Event, EventLog, MergedIndex
+from .ingestion.prepared import PreparedJob
 from .lifecycle.engine import Steps
+from .lifecycle.kinds import StepKinds
 from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
 from .seeded_cases import SeededCases
 from .seeded_history import SeededHistory
-from .step_kinds import STEP_KINDS, shipped_defaults
 from .users import Users
 
 
@@ -45,6 +46,7 @@ class Workgroup:
         seeded_cases: SeededCases | Iterable[Case] = (),
         test_definitions: Iterable[TestDefinition] = (),
         diseases: Mapping[str, Disease],
+        kinds: StepKinds[Workgroup],
         defaults: DefaultPlans | None = None,
         users: Users,
     ) -> None:
@@ -59,7 +61,9 @@ class Workgroup:
         self.seeded_history = SeededHistory(self.cases.seeded, self.users)
         self.test_definitions = tuple(test_definitions)
         self.diseases = diseases
-        self._defaults = defaults or shipped_defaults()
+        #: The kinds of step it runs (its server's registry, ``domain.step_kinds`` as shipped).
+        self.kinds = kinds
+        self._defaults = defaults or kinds.shipped_defaults()
         #: How many logged events it keeps (None: all); its server's ``--event-log-size``.
         self.max_events: int | None = None
         self.reset()
@@ -84,11 +88,11 @@ class Workgroup:
             self.cases.reset()
             self._uploads: dict[str, Upload] = {}
             #: The asynchronous steps under way (processing, ingestion) and their schedule.
-            self.steps = Steps(self, STEP_KINDS)
+            self.steps = Steps(self, self.kinds)
             #: Every change since seeding, in order (the newest ``max_events`` of them).
             self.events = EventLog(max_events=self.max_events)
-            #: Upload jobs worked out ahead of their due time (``ingestion.prepare_ahead``).
-            self._prepared: dict[str, object] = {}
+            #: Upload jobs worked out ahead of their due time (``ingestion.ahead``).
+            self._prepared: dict[str, PreparedJob] = {}
             self._minted = 0
             self.changed.notify_all()
 
@@ -100,10 +104,10 @@ class Workgroup:
     def put_upload(self, upload: Upload) -> None:
         self._uploads[upload.id] = upload
 
-    def prepared_job(self, upload_id: str) -> object | None:
+    def prepared_job(self, upload_id: str) -> PreparedJob | None:
         return self._prepared.get(upload_id)
 
-    def keep_prepared_job(self, upload_id: str, job: object | None) -> None:
+    def keep_prepared_job(self, upload_id: str, job: PreparedJob | None) -> None:
         """Keep what was worked out ahead for an upload (None: forget it)."""
         if job is None:
             self._prepared.pop(upload_id, None)

@@ -159,7 +159,7 @@ def test_state__export_then_import_reproduces_identical_answers(frozen_api: Api)
     api.admin("POST", "/faults", {"operation": "deleteCase", "status": 500}, expect=201)
     api.admin("POST", "/workgroups", {"id": "lab-x", "cases": 4}, expect=201)
     exported = api.admin("GET", "/state")
-    assert exported["format"] == "ici-mock-state/2"
+    assert exported["format"] == "ici-mock-state/3"
 
     other = start_server(seed=99, cases=3)
     try:

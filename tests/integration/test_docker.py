@@ -159,4 +159,4 @@ def test_the_image_serves_healthy_as_configured_and_stops_on_sigterm(container: 
     assert (code, time.monotonic() - started < 10) == ("0", True)
     docker("cp", f"{name}:/data/state.json", str(tmp_path))  # from the volume, of the stopped container
     state = json.loads((tmp_path / "state.json").read_text())
-    assert state["format"] == "ici-mock-state/2"
+    assert state["format"] == "ici-mock-state/3"

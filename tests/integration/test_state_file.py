@@ -135,7 +135,7 @@ def test_state_file__sigkill_during_saves_leaves_a_valid_state(tmp_path) -> None
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
         doc = json.loads(path.read_text())  # never a half-written file
-        assert doc["format"] == "ici-mock-state/2"
+        assert doc["format"] == "ici-mock-state/3"
         assert {f"R{r}-0" for r in range(round_ + 1)} <= saved_names(path)  # earlier rounds kept
     with serving("--state-file", str(path)) as (url, _):
         names = {c["displayId"] for c in ok_json(requests.get(url + "/_mock/cases", timeout=10))}

@@ -11,7 +11,7 @@ from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control, operations
 from mockserver.domain.event_search import newest_first, search_events
 from mockserver.domain.events import Cause, Event, EventLog, EventQuery
-from mockserver.domain.ingestion import parse_csv
+from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.seeded_history import derive, path_to
 from mockserver.domain.statuses import TRANSITIONS, CaseStatus
 from mockserver.domain.workgroup import Workgroup

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, ingestion, operations
-from mockserver.domain.ingestion import DUE_WHILE_PREPARING, INGESTION, Prepared
+from mockserver.domain import control, operations
+from mockserver.domain.ingestion import ahead, job
+from mockserver.domain.ingestion.csv_file import parse_csv
+from mockserver.domain.ingestion.prepared import DUE_WHILE_PREPARING, Prepared
+from mockserver.domain.ingestion.steps import INGESTION
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
@@ -40,7 +43,7 @@ def csv_of(wg: Workgroup, new_cases: int = 2) -> bytes:
 
 
 def uploaded(wg: Workgroup, data: bytes) -> str:
-    [upload] = operations.upload_custom_case_data(wg, [ingestion.parse_csv("meta.csv", data)], T0, UPLOADER)
+    [upload] = operations.upload_custom_case_data(wg, [parse_csv("meta.csv", data)], T0, UPLOADER)
     return upload.id
 
 
@@ -59,7 +62,7 @@ def outcome(wg: Workgroup, upload_id: str) -> tuple[Any, ...]:
 def no_preparing_now(monkeypatch: pytest.MonkeyPatch) -> None:
     def refused(*_: Any) -> Prepared:
         raise AssertionError("the job was worked out again when it finished")
-    monkeypatch.setattr(ingestion, "prepare", refused)
+    monkeypatch.setattr(job, "prepare", refused)
 
 
 def test_the_job_is_worked_out_ahead_for_its_due_time_and_finishing_only_publishes_it(
@@ -68,7 +71,7 @@ def test_the_job_is_worked_out_ahead_for_its_due_time_and_finishing_only_publish
     wg, plain = a_workgroup(), a_workgroup()
     upload_id = uploaded(wg, csv_of(wg))
     assert uploaded(plain, csv_of(plain)) == upload_id
-    ingestion.prepare_jobs_ahead(wg, [wg.uploads[upload_id]])()
+    ahead.prepare_jobs_ahead(wg, [wg.uploads[upload_id]])()
     prepared = wg.prepared_job(upload_id)
     assert isinstance(prepared, Prepared)
     assert (prepared.at, prepared.applied, prepared.failed, len(prepared.created), len(prepared.updated)) == (
@@ -89,17 +92,17 @@ def test_nothing_is_worked_out_ahead_when_the_due_time_is_not_known(plan: Plan) 
     wg = a_workgroup()
     wg.defaults.set(INGESTION, plan)
     upload_id = uploaded(wg, csv_of(wg))
-    ingestion.prepare_ahead(wg, upload_id)
+    ahead.prepare_ahead(wg, upload_id)
     assert wg.prepared_job(upload_id) is None
 
 
 def test_nothing_is_worked_out_for_an_unknown_or_finished_upload() -> None:
     wg = a_workgroup()
-    ingestion.prepare_ahead(wg, "no-such-upload")
+    ahead.prepare_ahead(wg, "no-such-upload")
     assert wg.prepared_job("no-such-upload") is None
     upload_id = uploaded(wg, csv_of(wg))
     finished_at(wg, DUE)
-    ingestion.prepare_ahead(wg, upload_id)
+    ahead.prepare_ahead(wg, upload_id)
     assert wg.prepared_job(upload_id) is None
     assert wg.uploads[upload_id].status == "COMPLETED"
 
@@ -108,7 +111,7 @@ def test_a_job_ahead_is_worked_out_again_if_a_case_it_read_changed_meanwhile() -
     wg, plain = a_workgroup(), a_workgroup()
     upload_id = uploaded(wg, csv_of(wg))
     uploaded(plain, csv_of(plain))
-    ingestion.prepare_ahead(wg, upload_id)
+    ahead.prepare_ahead(wg, upload_id)
     for each in (wg, plain):  # the case the file names is signed off meanwhile: no disease on it now
         with each.lock:
             control.set_case_status(each, open_case(each).id, CaseStatus.REPORTS_SIGNED_OFF, T0 + timedelta(seconds=1))
@@ -122,7 +125,7 @@ def test_a_job_ahead_is_worked_out_again_if_a_case_it_read_changed_meanwhile() -
 def test_a_job_ahead_stays_valid_when_only_other_cases_changed(monkeypatch: pytest.MonkeyPatch) -> None:
     wg = a_workgroup()
     upload_id = uploaded(wg, csv_of(wg))
-    ingestion.prepare_ahead(wg, upload_id)
+    ahead.prepare_ahead(wg, upload_id)
     other = next(c for c in wg.cases.seeded if c.status is not CaseStatus.HAS_ISSUE and c.id != open_case(wg).id)
     with wg.lock:
         control.set_case_status(wg, other.id, CaseStatus.HAS_ISSUE, T0 + timedelta(seconds=1))
@@ -140,7 +143,7 @@ def test_a_job_that_comes_due_while_it_is_worked_out_is_finished_by_the_request_
     upload_id = uploaded(wg, csv_of(wg))
     uploaded(plain, csv_of(plain))
     finished_at(plain, DUE)
-    original = ingestion.prepare
+    original = job.prepare
     seen: list[tuple[str, object]] = []
 
     def meanwhile(*args: Any) -> Prepared:
@@ -150,8 +153,8 @@ def test_a_job_that_comes_due_while_it_is_worked_out_is_finished_by_the_request_
         assert wg.steps.pending(INGESTION, upload_id) is not None
         return prepared
 
-    monkeypatch.setattr(ingestion, "prepare", meanwhile)
-    ingestion.prepare_ahead(wg, upload_id)
+    monkeypatch.setattr(job, "prepare", meanwhile)
+    ahead.prepare_ahead(wg, upload_id)
     assert seen == [("IN_PROGRESS", DUE_WHILE_PREPARING)]
     assert wg.steps.pending(INGESTION, upload_id) is None
     assert wg.prepared_job(upload_id) is None
@@ -162,7 +165,7 @@ def test_a_job_that_comes_due_while_it_is_worked_out_is_finished_by_the_request_
 def test_a_job_whose_upload_went_while_it_was_worked_out_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     wg = a_workgroup()
     upload_id = uploaded(wg, csv_of(wg))
-    original = ingestion.prepare
+    original = job.prepare
 
     def reset_meanwhile(*args: Any) -> Prepared:
         prepared = original(*args)
@@ -170,18 +173,18 @@ def test_a_job_whose_upload_went_while_it_was_worked_out_is_dropped(monkeypatch:
             wg.reset()
         return prepared
 
-    monkeypatch.setattr(ingestion, "prepare", reset_meanwhile)
-    ingestion.prepare_ahead(wg, upload_id)
+    monkeypatch.setattr(job, "prepare", reset_meanwhile)
+    ahead.prepare_ahead(wg, upload_id)
     assert wg.prepared_job(upload_id) is None
     assert upload_id not in wg.uploads
 
 
 def test_a_large_job_is_merged_ahead_and_publishes_the_same_cases(monkeypatch: pytest.MonkeyPatch) -> None:
-    rows = ingestion.LARGE_JOB_ROWS
+    rows = ahead.LARGE_JOB_ROWS
     wg, plain = a_workgroup(), a_workgroup()
     upload_id = uploaded(wg, csv_of(wg, new_cases=rows))
     uploaded(plain, csv_of(plain, new_cases=rows))
-    later = ingestion.prepare_jobs_ahead(wg, [wg.uploads[upload_id]])
+    later = ahead.prepare_jobs_ahead(wg, [wg.uploads[upload_id]])
     assert wg.prepared_job(upload_id) is None  # a large file's job waits until the answer is sent
     later()
     assert gc.isenabled()

@@ -9,9 +9,9 @@ import pytest
 
 from mockserver.domain.errors import Conflict
 from mockserver.domain.lifecycle.engine import Steps
-from mockserver.domain.lifecycle.kinds import StepKind, registry, shipped_plans
-from mockserver.domain.lifecycle.plans import DefaultPlans, Pending, Plan
-from mockserver.domain.step_kinds import STEP_KINDS, shipped_defaults
+from mockserver.domain.lifecycle.kinds import StepKind, StepKinds
+from mockserver.domain.lifecycle.plans import Pending, Plan
+from mockserver.domain.step_kinds import SHIPPED_KINDS
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -20,7 +20,7 @@ def at(seconds: float) -> datetime:
     return T0 + timedelta(seconds=seconds)
 
 
-class Review(StepKind):
+class Review(StepKind[Any]):
     """Opens a quarter of the way through its time, closes at the end; records every call."""
 
     name = "review"
@@ -45,8 +45,8 @@ class Review(StepKind):
 
 
 class Owner:
-    def __init__(self, kind: StepKind) -> None:
-        self.defaults = DefaultPlans(shipped_plans([kind]))
+    def __init__(self, kind: StepKind[Any]) -> None:
+        self.defaults = StepKinds(kind).shipped_defaults()
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def review() -> Review:
 
 @pytest.fixture
 def steps(review: Review) -> Steps:
-    return Steps(Owner(review), registry(review))  # type: ignore[arg-type]
+    return Steps(Owner(review), StepKinds(review))
 
 
 def test_events_come_due_in_order_each_stamped_with_its_due_time(steps: Steps, review: Review) -> None:
@@ -143,7 +143,7 @@ def test_an_own_plan_applies_from_the_start_time_and_none_restores_the_default(s
 
 def test_the_default_plan_in_force_when_a_step_starts_is_the_one_it_follows(review: Review) -> None:
     owner = Owner(review)
-    steps = Steps(owner, registry(review))  # type: ignore[arg-type]
+    steps = Steps(owner, StepKinds(review))
     owner.defaults.set("review", Plan("time", seconds=100))
     steps.start("review", "a", at(0))
     owner.defaults.reset()
@@ -163,7 +163,7 @@ def test_export_and_restore_keep_due_times_attempts_and_own_plans(steps: Steps, 
     steps.start("review", "a", at(1))
     pending, attempts, own = steps.export()
     other_kind = Review()
-    copy = Steps(Owner(other_kind), registry(other_kind))  # type: ignore[arg-type]
+    copy = Steps(Owner(other_kind), StepKinds(other_kind))
     copy.restore(pending, attempts, own)
     assert copy.next_due() == at(6)
     copy.settle(at(100))
@@ -177,13 +177,26 @@ def test_the_registry_refuses_a_name_or_an_event_used_twice() -> None:
         name = "other"
 
     with pytest.raises(ValueError, match="distinct"):
-        registry(Review(), Review())
+        StepKinds(Review(), Review())
     with pytest.raises(ValueError, match="distinct"):
-        registry(Review(), Other())
+        StepKinds(Review(), Other())
+
+
+def test_the_registry_refuses_two_kinds_started_by_one_status() -> None:
+    class Opened(Review):
+        starts_on = ("PROCESSING",)
+
+    class AlsoOpened(Opened):
+        name = "also"
+        events = ("also.closes",)
+
+    with pytest.raises(ValueError, match="one step kind at most"):
+        StepKinds(Opened(), AlsoOpened())
+    assert StepKinds(Opened()).started_by("PROCESSING") == "review"
 
 
 def test_default_plans_refuse_an_unknown_kind_and_reset_to_what_kinds_ship() -> None:
-    defaults = shipped_defaults()
+    defaults = SHIPPED_KINDS.shipped_defaults()
     assert defaults.for_kind("processing") == Plan("time", seconds=3.0, outcome="READY_FOR_INTERPRETATION")
     assert defaults.for_kind("ingestion") == Plan("time", seconds=2.0)
     defaults.set("processing", Plan("manual"))
@@ -194,7 +207,7 @@ def test_default_plans_refuse_an_unknown_kind_and_reset_to_what_kinds_ship() -> 
 
 
 def test_the_shipped_kinds_and_their_events() -> None:
-    assert {name: kind.events for name, kind in STEP_KINDS.items()} == {
+    assert {name: kind.events for name, kind in SHIPPED_KINDS.items()} == {
         "processing": ("processing",),
         "ingestion": ("ingestion.start", "ingestion.finish"),
         "signOff": ("signOff",),

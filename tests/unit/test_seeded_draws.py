@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, ingestion, operations
+from mockserver.domain import control, operations
+from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
@@ -80,7 +81,7 @@ def test_a_sign_off_plan_leaves_the_reports_its_draw_fails_to_a_person(wg: Workg
 
 def test_an_upload_job_fails_when_its_draw_fails(wg: Workgroup) -> None:
     wg.defaults.set("ingestion", HALF)
-    files = [ingestion.parse_csv(f"f{n}.csv", f"Sample_ID,Case_ID\nS{n},NEW-{n}\n".encode()) for n in range(12)]
+    files = [parse_csv(f"f{n}.csv", f"Sample_ID,Case_ID\nS{n},NEW-{n}\n".encode()) for n in range(12)]
     ids = [upload.id for upload in operations.upload_custom_case_data(wg, files, T0)]
     with wg.lock:
         wg.steps.settle(T0)

@@ -11,7 +11,7 @@ import pytest
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control, operations
 from mockserver.domain.errors import Conflict
-from mockserver.domain.ingestion import parse_csv
+from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup

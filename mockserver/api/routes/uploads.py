@@ -8,7 +8,9 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 from ... import fidelity
 from ...apidoc import VENDOR, documented
 from ...credentials import caller, state, workgroup
-from ...domain import ingestion, operations
+from ...domain import operations
+from ...domain.ingestion.ahead import prepare_jobs_ahead
+from ...domain.ingestion.csv_file import parse_csv
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
 from ..rendering import sliced_json_response
 
@@ -34,10 +36,10 @@ def upload_custom_case_data() -> Response:
         raise BadRequest(f"Unexpected file field(s) {', '.join(others)}; use '{fidelity.UPLOAD_FIELD}'.")
     if not files:
         raise BadRequest(f"No file: add one to five CSV files in the field '{fidelity.UPLOAD_FIELD}'.")
-    parsed = [ingestion.parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
+    parsed = [parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
     uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now(), caller(wg))
     response = jsonify(_accepted.dump(uploads))
-    response.call_on_close(ingestion.prepare_jobs_ahead(wg, uploads))
+    response.call_on_close(prepare_jobs_ahead(wg, uploads))
     return response
 
 

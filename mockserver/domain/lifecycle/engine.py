@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
-from .kinds import StepKind
-from .plans import Pending, Plan
+from .kinds import StepKind, StepKinds
+from .plans import DefaultPlans, Pending, Plan
 from .schedule import Schedule
 
-if TYPE_CHECKING:
-    from ..workgroup import Workgroup
+
+class StepOwner(Protocol):
+    """What the engine reads of the owner of its steps (a workgroup), which its kinds are told."""
+
+    @property
+    def defaults(self) -> DefaultPlans: ...
 
 
-class Steps:
-    def __init__(self, owner: Workgroup, kinds: Mapping[str, StepKind]) -> None:
+OwnerT = TypeVar("OwnerT", bound=StepOwner)
+
+
+class Steps(Generic[OwnerT]):
+    def __init__(self, owner: OwnerT, kinds: StepKinds[OwnerT]) -> None:
         self._owner = owner
         self._kinds = kinds
         self._kind_of_event = {event: kind for kind in kinds.values() for event in kind.events}
@@ -110,7 +117,7 @@ class Steps:
         self._unschedule(kind, target)
         self._complete(step_kind, target, now)
 
-    def _complete(self, kind: StepKind, target: str, at: datetime) -> None:
+    def _complete(self, kind: StepKind[OwnerT], target: str, at: datetime) -> None:
         pending = self._pending.pop((kind.name, target), None)
         if pending is not None:
             kind.complete(self._owner, pending, at)
