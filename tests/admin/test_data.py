@@ -45,6 +45,22 @@ def test_reset__forgets_uploads_steps_and_case_plans(frozen_api: Api) -> None:
     assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/history") == []
 
 
+def test_state__a_case_plan_of_format_2_imports_as_its_processing_plan(frozen_api: Api) -> None:
+    frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/lifecycle", {"processing": {"mode": "manual"}})
+    exported = frozen_api.admin("GET", "/state")
+    [workgroup] = exported["workgroups"]
+    [own] = workgroup.pop("ownPlans")
+    assert (own["kind"], own["target"]) == ("processing", THYROID_CASE)
+    exported["format"] = "ici-mock-state/2"
+    workgroup["casePlans"] = {THYROID_CASE: own["plan"]}
+    frozen_api.admin("POST", "/reset")
+    frozen_api.admin("PUT", "/state", exported)
+    assert frozen_api.admin("GET", f"/cases/{THYROID_CASE}/lifecycle")["processing"]["mode"] == "manual"
+    workgroup["ownPlans"] = []  # a format 2 file with format 3's field is refused, naming both
+    refused = frozen_api.admin("PUT", "/state", exported, expect=400)
+    assert "casePlans, not ownPlans" in refused["message"]
+
+
 def test_reset__unknown_workgroup_and_bad_body(fresh_api: Api) -> None:
     fresh_api.admin("POST", "/reset", {"workgroup": "nope"}, expect=404)
     fresh_api.admin("POST", "/reset", {"everything": True}, expect=400)
