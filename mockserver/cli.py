@@ -16,7 +16,8 @@ from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
 from .version import __version__
 
 
-def _parser(defaults: Settings) -> argparse.ArgumentParser:
+def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The command line's parser, and each subcommand's own (whose usage names its flags)."""
     parser = argparse.ArgumentParser(prog="mockserver", description="Mock of the ICI Case APIs.")
     parser.add_argument("--version", action="version", version=f"mockserver {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -65,7 +66,7 @@ def _parser(defaults: Settings) -> argparse.ArgumentParser:
     health = commands.add_parser("health", help="exit 0 when the server answers /_mock/health (for container health checks)")
     health.add_argument("--url", help=f"the server's URL (default: read from --url-file / {env}URL_FILE)")
     health.add_argument("--url-file", type=Path, help=f"the file serve --url-file wrote ({env}URL_FILE)")
-    return parser
+    return parser, {"serve": serve, "health": health}
 
 
 #: Allowed values of the whole-number settings, checked after flags, variables and file merge.
@@ -75,12 +76,11 @@ RANGES = {"port": (0, 65535), "cases": (0, MAX_GENERATED_CASES), "threads": (1, 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser(Settings())
+    parser, subcommands = _parser(Settings())
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         # argparse would answer with the top-level usage; the subcommand's own is the useful one.
-        subcommand = parser._subparsers._group_actions[0].choices[args.command]  # type: ignore[union-attr]
-        subcommand.error(f"unrecognized arguments: {' '.join(unknown)}")
+        subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "health":
         return health(args.url, args.url_file)
     flags = {k: v for k, v in vars(args).items() if k != "command"}

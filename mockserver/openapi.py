@@ -84,6 +84,7 @@ def build_document(app: Flask) -> dict[str, Any]:
     spec.components.security_scheme("AdminToken", {
         "type": "http", "scheme": "bearer", "description": "Only when the server runs with --admin-token",
     })
+    assert marshmallow.converter is not None  # set when the plugin joined the spec
     marshmallow.converter.add_attribute_function(_declared_property)
     spec.components.schema("Error", schema=ErrorSchema)
     for name, schema in REFERENCED.items():
@@ -99,7 +100,7 @@ def build_document(app: Flask) -> dict[str, Any]:
         if doc is None:
             continue
         path = openapi_path(rule.rule)
-        methods = sorted(m.lower() for m in rule.methods - {"HEAD", "OPTIONS"})
+        methods = sorted(m.lower() for m in (rule.methods or set()) - {"HEAD", "OPTIONS"})
         derived = app.extensions.get(DERIVED, {})
         spec.path(path=path, operations={method: _operation(doc, rule.rule, derived) for method in methods})
     return spec.to_dict()
@@ -150,7 +151,7 @@ def _operation(doc: OperationDoc, rule: str, derived: dict[str, type[Schema]]) -
             "encoding": {doc.multipart_files: {"contentType": "text/csv"}},
         }}}
     for status, response in doc.responses.items():
-        body = {"description": "OK" if status < 300 else _ERROR_DESCRIPTIONS.get(status, "")}
+        body: dict[str, Any] = {"description": "OK" if status < 300 else _ERROR_DESCRIPTIONS.get(status, "")}
         content = _content(response, derived)
         if content:
             body["content"] = content
@@ -214,7 +215,8 @@ def served_prefixes(app: Flask) -> tuple[list[str], list[str]]:
     """From the routes themselves: each vendor API's prefix up to its version
     (``/crs/api/v2/...``), and the control plane's pages a browser can open (GETs without
     path parameters)."""
-    vendor, pages = {}, []
+    vendor: dict[str, None] = {}
+    pages: list[str] = []
     for rule in app.url_map.iter_rules():
         doc = doc_of(app.view_functions[rule.endpoint])
         if doc is None:

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .client import MockControl
     from .embedded import MockServer
 
-MARKER_OPTIONS = {"cases": 20, "seed": None, "name": None}
+MARKER_OPTIONS: dict[str, Any] = {"cases": 20, "seed": None, "name": None}
 _MOCK_KEY = pytest.StashKey["IciMock"]()
 
 
@@ -201,7 +201,8 @@ def _restore(server: IciServer, before: dict[str, Any]) -> None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+def pytest_runtest_makereport(item: pytest.Item,
+                               call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     mock = item.stash.get(_MOCK_KEY, None)
     if mock is not None and report.when == "call" and report.failed:

@@ -81,13 +81,9 @@ class Settings:
             allowed[key] = named if equals else None
         return allowed
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        return cls().with_env(environ)
-
     def with_env(self, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for f in fields(self):
             raw = env.get(ENV_PREFIX + f.name.upper())
             if raw is not None and raw != "":
@@ -109,7 +105,7 @@ class Settings:
         if not isinstance(doc, dict):
             raise ValueError(f"the config file {path} must hold a mapping of settings")
         names = {_camel(f.name): f.name for f in fields(self)}
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for key, value in doc.items():
             if key not in names:
                 raise ValueError(f"{path}: unknown setting '{key}'; known: {', '.join(sorted(names))}")
@@ -117,7 +113,7 @@ class Settings:
             values[name] = parse_setting(name, value, f"{path}: {key}") if isinstance(value, str) else _typed(name, value, f"{path}: {key}")
         return replace(self, **values)
 
-    def with_overrides(self, **overrides: object) -> Settings:
+    def with_overrides(self, **overrides: Any) -> Settings:
         return replace(self, **{k: v for k, v in overrides.items() if v is not None})
 
 

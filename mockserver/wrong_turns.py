@@ -48,7 +48,7 @@ def method_not_allowed_message(allowed: list[str]) -> str:
     message = f"{request.method} is not allowed on {_echoed(request.path)}; allowed: {', '.join(allowed) or 'none'}."
     adapter = current_app.url_map.bind("")
     for version in ("1", "2"):
-        other = _API_VERSION.sub(lambda m, v=version: f"/{m.group(1) or ''}v{v}/", request.path, count=1)
+        other = _API_VERSION.sub(f"/\\g<1>v{version}/", request.path, count=1)
         if other == request.path:
             continue
         try:

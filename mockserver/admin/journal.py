@@ -102,7 +102,8 @@ def kept_request(environ: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _redacted_headers(environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bool]:
-    headers, used, cut = [], 0, False
+    headers: list[tuple[str, str]] = []
+    used, cut = 0, False
     for key, value in environ.items():
         if not (key.startswith("HTTP_") or key in _CONTENT_KEYS):
             continue

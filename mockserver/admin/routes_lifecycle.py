@@ -10,6 +10,7 @@ from flask import Blueprint, Response, jsonify
 from ..apidoc import CONTROL, Derived, documented
 from ..domain import control as ops
 from ..domain.lifecycle.plans import Pending, Plan
+from ..domain.workgroup import Workgroup
 from ..schemas.cases import CaseSchema
 from ..schemas.uploads import UploadStatusSchema
 from .context import args, control, json_body, kinds, state
@@ -87,7 +88,7 @@ def set_lifecycle() -> Response:
     return jsonify(lifecycle_body())
 
 
-def _case_workgroup(case_id: str):  # noqa: ANN202 - a Workgroup
+def _case_workgroup(case_id: str) -> Workgroup:
     return state().workgroup_of_case(case_id, args(WorkgroupArgsSchema).get("workgroup"))
 
 

@@ -22,7 +22,7 @@ from marshmallow import (
 from .. import fidelity
 from ..domain.lifecycle.kinds import StepKind, StepKinds
 from ..domain.lifecycle.plans import MODES, Plan
-from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
+from ..domain.statuses import CaseStatus, parse_status
 from ..limits import MAX_GENERATED_CASES
 from ..schemas.common import checked_instant
 
@@ -308,5 +308,3 @@ class JournalArgsSchema(StrictSchema):
     since = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
 
-
-STATUS_LABELS = {s.value: label for s, label in UI_LABELS.items()}

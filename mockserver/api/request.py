@@ -62,11 +62,19 @@ class MockRequest(Request):
                          f"Content-Type: application/json.")
 
     @property
-    def max_content_length(self) -> int | None:  # type: ignore[override]
+    def max_content_length(self) -> int | None:
+        """A limit set on this request; else the upload limit for a multipart body, else the
+        route's (``limits.body_limit``)."""
+        if self._max_content_length is not None:
+            return self._max_content_length
         if self.mimetype == "multipart/form-data":
             return UPLOAD_BODY_LIMIT
         view = current_app.view_functions.get(self.url_rule.endpoint) if self.url_rule is not None else None
         return limits.body_limit_of(view)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
 
     def _get_file_stream(
         self, total_content_length: int | None, content_type: str | None,

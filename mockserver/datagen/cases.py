@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from functools import cache, lru_cache
 from itertools import accumulate, combinations
 from math import comb
+from typing import TypedDict
 
 from faker.providers.person.en_US import Provider as PersonNames
 
@@ -143,13 +144,23 @@ def _keys(seed: int, workgroup_id: str) -> tuple[bytes, bytes]:
     return key("case-draws"), key("case-ids")
 
 
+class _Metrics(TypedDict, total=False):
+    """A sample's analysis metrics, as ``Sample`` keywords."""
+
+    tmb: str
+    msi: str
+    gis: str
+    purity: str
+    ploidy: str
+
+
 class _Hash:
     """A keyed BLAKE2b of a given size; copying the keyed state is cheaper than keying anew."""
 
     def __init__(self, key: bytes, size: int) -> None:
         self._keyed = hashlib.blake2b(key=key, digest_size=size)
 
-    def __call__(self, data: bytes) -> bytes:
+    def __call__(self, data: bytes | bytearray) -> bytes:
         h = self._keyed.copy()
         h.update(data)
         return h.digest()
@@ -269,7 +280,7 @@ class CaseMaker:
         first = (_FEMALE if gender == "FEMALE" else _MALE).pick(rng)
         last = _LAST.pick(rng)
         born = date.fromordinal(rng.randint(_BORN_FROM, _BORN_TO))
-        metrics = {
+        metrics: _Metrics = {
             "tmb": f"{rng.lognormvariate(1.6, 1.1):.2f}",
             "msi": f"{rng.lognormvariate(0.7, 0.9):.2f}",
             "gis": str(rng.randint(0, 80)),

@@ -16,7 +16,7 @@ import threading
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from .columns import Columns
 from .models import Case, Summary
@@ -56,7 +56,7 @@ def _merged_keys(old: list[tuple[object, ...]], new: list[tuple[object, ...]]) -
     return list(heapq.merge(old, new))
 
 
-def merged_updates(target: dict, source: dict) -> None:
+def merged_updates(target: dict[Any, Any], source: dict[Any, Any]) -> None:
     """``target.update(source)`` in slices: one C-level update of 100,000 entries would hold the
     GIL, and so every other request, for tens of milliseconds."""
     items = list(source.items())
@@ -206,7 +206,9 @@ class CaseTable:
             del keys[bisect_left(keys, (*case.sort_key,))]
         else:
             self._changed[case_id] = _DELETED
-            self._hidden[self._seeded.position_of(case_id)] = _DELETED  # type: ignore[index]  # a seeded case
+            position = self._seeded.position_of(case_id)
+            assert position is not None  # neither added nor missing: a seeded case
+            self._hidden[position] = _DELETED
         index = self._overlay_by_display_id
         left = tuple(i for i in index.get(case.display_id, ()) if i != case_id)
         if left:
@@ -240,7 +242,14 @@ class _Without(Sequence[int]):
     def __len__(self) -> int:
         return self._n - len(self._removed)
 
-    def __getitem__(self, k):  # type: ignore[no-untyped-def,override]
+    @overload
+    def __getitem__(self, k: int) -> int: ...
+    @overload
+    def __getitem__(self, k: slice) -> list[int]: ...
+
+    def __getitem__(self, k: int | slice) -> int | list[int]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
         if not 0 <= k < len(self):
             raise IndexError(k)
         # The smallest position p with k + 1 kept positions up to it.

@@ -80,10 +80,6 @@ class Contains:
         return map(self._search, values)
 
 
-def partial_matcher(value: str) -> Callable[[str], bool]:
-    return Contains(value).one
-
-
 class AllOf:
     def __init__(self, matches: Sequence[Match]) -> None:
         self.matches = matches

@@ -180,6 +180,22 @@ class Case:
         return (self.created_date - EPOCH) // MICROSECOND, (self.updated_date - EPOCH) // MICROSECOND
 
 
+class SearchTexts(Protocol):
+    """What search reads of a case's texts: ``SearchKeys``, or a generated summary's, worked out
+    when read."""
+
+    @property
+    def display_id(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def external_sample_ids(self) -> str: ...
+    @property
+    def tags(self) -> str: ...
+    @property
+    def disease_names(self) -> str: ...
+
+
 class Summary(Protocol):
     """What search, ordering and the seeded history read of a case: a ``Case`` itself, or a
     generated case's summary, which works each field out when it is read (so a search column of
@@ -198,7 +214,7 @@ class Summary(Protocol):
     @property
     def analysis_id(self) -> str | None: ...
     @property
-    def search_keys(self) -> SearchKeys: ...
+    def search_keys(self) -> SearchTexts: ...
     @property
     def sort_key(self) -> tuple[datetime, str, str]: ...
     @property

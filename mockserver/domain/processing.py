@@ -77,7 +77,9 @@ class ProcessingSteps(StepKind["Workgroup"]):
         set_status(wg, case, CaseStatus(outcome), at, Cause.LIFECYCLE, f"processing completed ({pending.plan.mode} plan)")
 
     def without_step(self, wg: Workgroup, target: str, now: datetime) -> Pending:
-        status = wg.cases.get(target).status  # type: ignore[union-attr]  # the caller found it
+        case = wg.cases.get(target)
+        assert case is not None  # the caller found it
+        status = case.status
         if status is not CaseStatus.PROCESSING:
             raise Conflict(f"Case {target} has no pending step: it is {status.value}, not PROCESSING.")
         # A seeded case in PROCESSING has no step yet: it waits as under a manual plan.

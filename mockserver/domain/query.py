@@ -14,7 +14,7 @@ from .. import fidelity
 from .case_table import CaseTable, merged_slice
 from .columns import Columns
 from .matching import Bound, Contains, Equals, Match, OneOf, each_of
-from .models import Case
+from .models import Case, Summary
 from .statuses import CaseStatus
 
 Predicate = Callable[[Case], bool]
@@ -57,7 +57,7 @@ class Filter:
 
     column: str
     #: How a case's value in the column is read.
-    read: Callable[[Case], Any]
+    read: Callable[[Summary], Any]
     match: Callable[[CaseQuery], Match | None]
 
 
@@ -84,7 +84,7 @@ FILTERS: tuple[Filter, ...] = (
     Filter("tags", attrgetter("search_keys.tags"), lambda q: each_of(q.tags) if q.tags else None),
 )
 #: Each column the filters test, with how a case's value in it is read.
-COLUMNS: dict[str, Callable[[Case], Any]] = {f.column: f.read for f in FILTERS}
+COLUMNS: dict[str, Callable[[Summary], Any]] = {f.column: f.read for f in FILTERS}
 #: The seeded cases are in creation order, so their creation dates are a sorted column: a bound
 #: on it is a bisection.
 SORTED = frozenset({"created"})
@@ -101,7 +101,7 @@ def predicates(q: CaseQuery) -> list[Predicate]:
     return [partial(_passes, COLUMNS[column], match) for column, match in _applying(q)]
 
 
-def _passes(read: Callable[[Case], Any], match: Match, case: Case) -> bool:
+def _passes(read: Callable[[Summary], Any], match: Match, case: Case) -> bool:
     return match.one(read(case))
 
 

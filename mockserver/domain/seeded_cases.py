@@ -43,6 +43,31 @@ class CaseSource(Protocol):
     def index_of_display_id(self, display_id: str) -> int | None: ...
 
 
+class _NoCases:
+    """The source of a workgroup with held cases only."""
+
+    def __len__(self) -> int:
+        return 0
+
+    def created_seconds(self) -> Sequence[int]:
+        return ()
+
+    def sort_key(self, index: int) -> SortKey:
+        raise IndexError(index)
+
+    def summary(self, index: int) -> Summary:
+        raise IndexError(index)
+
+    def case(self, index: int) -> Case:
+        raise IndexError(index)
+
+    def index_of_id(self, case_id: str) -> int | None:
+        return None
+
+    def index_of_display_id(self, display_id: str) -> int | None:
+        return None
+
+
 def _sort_key(case: Case) -> SortKey:
     return case.sort_key
 
@@ -53,7 +78,7 @@ class SeededCases(Sequence[Case]):
     def __init__(self, cases: Iterable[Case] = (), generated: CaseSource | None = None,
                  cache_size: int = 2048) -> None:
         self._held = sorted(cases, key=_sort_key)
-        self._source = generated
+        self._source: CaseSource = generated if generated is not None else _NoCases()
         self._held_position: dict[str, int] = {}
         order = self._generated_order()
         #: Position -> the case there: an index of the source (>= 0), or -1 - j for held case j.
@@ -83,11 +108,11 @@ class SeededCases(Sequence[Case]):
         self._cache_size = cache_size
         self._lock = threading.Lock()
 
-    def _generated_order(self) -> array:
+    def _generated_order(self) -> array[int]:
         """The source's indexes by creation date; cases created in the same second (a few in
         100,000) by their whole sort key."""
         source = self._source
-        if source is None or not len(source):
+        if not len(source):
             return array("i")
         created = source.created_seconds()
         order = sorted(range(len(source)), key=created.__getitem__)
@@ -120,7 +145,7 @@ class SeededCases(Sequence[Case]):
             if case is not None:
                 self._cache.move_to_end(ref)
                 return case
-        case = self._source.case(ref)  # type: ignore[union-attr]  # refs >= 0 exist only with a source
+        case = self._source.case(ref)
         with self._lock:
             kept = self._cache.setdefault(ref, case)
             if len(self._cache) > self._cache_size:
@@ -134,7 +159,7 @@ class SeededCases(Sequence[Case]):
         """What search, order and history read of the case at ``position``; a held case is its
         own summary."""
         ref = self._refs[position]
-        return self._held[-1 - ref] if ref < 0 else self._source.summary(ref)  # type: ignore[union-attr]
+        return self._held[-1 - ref] if ref < 0 else self._source.summary(ref)
 
     def summaries(self) -> Iterator[Summary]:
         """Every case's summary, in order, without making the cases."""
@@ -142,11 +167,11 @@ class SeededCases(Sequence[Case]):
 
     def sort_key(self, position: int) -> SortKey:
         ref = self._refs[position]
-        return self._held[-1 - ref].sort_key if ref < 0 else self._source.sort_key(ref)  # type: ignore[union-attr]
+        return self._held[-1 - ref].sort_key if ref < 0 else self._source.sort_key(ref)
 
     def position_of(self, case_id: str) -> int | None:
         position = self._held_position.get(case_id)
-        if position is not None or self._source is None:
+        if position is not None:
             return position
         index = self._source.index_of_id(case_id)
         return None if index is None else self._position_of_index[index]
@@ -157,5 +182,5 @@ class SeededCases(Sequence[Case]):
 
     def positions_of_display_id(self, display_id: str) -> tuple[int, ...]:
         found = self._held_by_display_id.get(display_id, ())
-        index = self._source.index_of_display_id(display_id) if self._source is not None else None
+        index = self._source.index_of_display_id(display_id)
         return found if index is None else (*found, self._position_of_index[index])

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from functools import cache, lru_cache
+from typing import overload
 
 from .. import fidelity
 from .events import Cause, Event, EventQuery, case_event
@@ -144,7 +145,7 @@ class _Columns:
                       fidelity.EVENT_CASE_REPORT_ADDED)
         code = {name: n for n, name in enumerate(self.names)}
         self.times, self.owners, self.steps, names = array("d"), array("i"), array("b"), array("b")
-        self.users: array | None = None
+        self.users: array[int] | None = None
         days: dict[int, list[int]] = {}  # each event's position, by the day it happened
         position = 0
         for index, case in enumerate(cases):
@@ -172,7 +173,7 @@ class _Columns:
 _DAY_MICROSECONDS = 86_400 * 10**6
 
 
-def _time_order(times: array, days: dict[int, list[int]]) -> array:
+def _time_order(times: array[float], days: dict[int, list[int]]) -> array[int]:
     """Positions by time, ties by position, sorted a day at a time (``days``: each day's
     positions, in order): one sort of 4.6 million times (1,000,000 cases) is one call that
     holds the GIL for over a second, and every other request waits on it; a day's sort takes
@@ -192,7 +193,12 @@ class LazyEvents(Sequence[Event]):
     def __len__(self) -> int:
         return len(self._positions)
 
-    def __getitem__(self, index):  # type: ignore[no-untyped-def,override]
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         position = self._positions[index]
@@ -258,7 +264,7 @@ class SeededHistory:
                 self._columns = _Columns(self.cases.summaries())
             return self._columns
 
-    def _user_column(self, columns: _Columns) -> array:
+    def _user_column(self, columns: _Columns) -> array[int]:
         """The index of each event's user (-1: the service), by position; drawn once."""
         with self._lock:
             if columns.users is None:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mockserver.domain.case_table import CaseTable
-from mockserver.domain.matching import partial_matcher
+from mockserver.domain.matching import Contains
 from mockserver.domain.models import Case, Disease, Sample, Subject
 from mockserver.domain.query import CaseQuery, predicates, run_query
 from mockserver.domain.statuses import CaseStatus, parse_status
@@ -40,9 +40,9 @@ def search(cases: list[Case], **fields) -> list[str]:
     ("a.c", "ILM-ABC-234", False),  # regex characters are literal
     ("a%c", "xa\x00cx", False),  # a wildcard never spans two values of one key
 ])
-def test_partial_matcher(needle: str, text: str, expected: bool) -> None:
+def test_contains_matches_a_lower_cased_key(needle: str, text: str, expected: bool) -> None:
     """The matcher takes a lower-cased key (see SearchKeys), the needle in any case."""
-    assert partial_matcher(needle)(text.lower()) is expected
+    assert Contains(needle).one(text.lower()) is expected
 
 
 def test_search_keys_join_values_lower_cased() -> None:

@@ -43,9 +43,9 @@ def test_adding_again_replaces_and_cancel_removes() -> None:
     schedule.add("k", "x", T0 + timedelta(seconds=1))
     schedule.add("k", "x", T0 + timedelta(seconds=9))
     assert schedule.pop_due(T0 + timedelta(seconds=5)) is None
-    assert schedule.pending("k", "x").due == T0 + timedelta(seconds=9)
+    assert (len(schedule), schedule.next_due()) == (1, T0 + timedelta(seconds=9))
     schedule.cancel("k", "x")
-    assert schedule.pending("k", "x") is None
+    assert (len(schedule), schedule.next_due()) == (0, None)
     assert schedule.pop_due(T0 + timedelta(days=1)) is None
 
 

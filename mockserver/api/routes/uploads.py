@@ -36,7 +36,7 @@ def upload_custom_case_data() -> Response:
         raise BadRequest(f"Unexpected file field(s) {', '.join(others)}; use '{fidelity.UPLOAD_FIELD}'.")
     if not files:
         raise BadRequest(f"No file: add one to five CSV files in the field '{fidelity.UPLOAD_FIELD}'.")
-    parsed = [parse_csv(f.filename or "", f.stream.getvalue()) for f in files]
+    parsed = [parse_csv(f.filename or "", f.read()) for f in files]
     uploads = operations.upload_custom_case_data(wg, parsed, state().clock.now(), caller(wg))
     response = jsonify(_accepted.dump(uploads))
     response.call_on_close(prepare_jobs_ahead(wg, uploads))

@@ -67,7 +67,7 @@ class _Draft:
             self.status = base.status
         first = base.subjects[0] if base is not None and base.subjects else None
         self.samples: list[Sample] = list(first.samples) if first else []
-        self.sample_index = {}
+        self.sample_index: dict[str, int] = {}
         for index, sample in enumerate(self.samples):
             self.sample_index.setdefault(sample.external_sample_id, index)
         self.gender = first.gender if first else "UNKNOWN"
@@ -114,13 +114,13 @@ class _Draft:
             if disease:  # a disease is set on every sample of the case
                 rest = tuple(replace(s, samples=tuple(replace(x, tumor_type=(disease,)) for x in s.samples)) for s in rest)
             subjects = (replace(base.subjects[0], samples=samples, gender=self.gender), *rest)
-        fields = dict(
-            status=self.status, updated_date=self.at, subjects=subjects, tags=self.tags,
-            test_definition=self.test_definition, custom_metadata=tuple(self.custom.values()),
-        )
-        if base is None:
-            return Case(id=self.case_id, display_id=self.display_id, created_date=self.at, **fields)  # type: ignore[arg-type]
-        return replace(base, **fields)  # type: ignore[arg-type]
+        custom = tuple(self.custom.values())
+        if base is None:  # made once: a record works its search keys out when made
+            return Case(id=self.case_id, display_id=self.display_id, created_date=self.at, status=self.status,
+                        updated_date=self.at, subjects=subjects, tags=self.tags, test_definition=self.test_definition,
+                        custom_metadata=custom)
+        return replace(base, status=self.status, updated_date=self.at, subjects=subjects, tags=self.tags,
+                       test_definition=self.test_definition, custom_metadata=custom)
 
 
 class _Job:
@@ -177,10 +177,9 @@ class _Job:
         ]
         draft = self.drafts.get(display_id)
         base = draft.base if draft is not None else wg.cases.find_by_display_id(display_id)
-        if disease is not None and (draft or base) is not None:
-            case_id, status = (draft.case_id, draft.status) if draft is not None else (base.id, base.status)  # type: ignore[union-attr]
-            if status_after_disease_set(status) is None:
-                raise processing.disease_refused(case_id, status)
+        found = (draft.case_id, draft.status) if draft is not None else (base.id, base.status) if base is not None else None
+        if disease is not None and found is not None and status_after_disease_set(found[1]) is None:
+            raise processing.disease_refused(*found)
         new_case = draft is None and base is None
         if draft is None:
             draft = self.drafts[display_id] = _Draft(self.ids, base, display_id, self.at)

@@ -43,9 +43,6 @@ class Schedule:
         if step is not None:
             step.cancelled = True
 
-    def pending(self, kind: str, target: str) -> Step | None:
-        return self._current.get((kind, target))
-
     def next_due(self) -> datetime | None:
         """The due time of the earliest step still pending."""
         heap = self._heap
