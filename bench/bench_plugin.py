@@ -22,7 +22,7 @@ from mockserver import MockServer
 sys.path.insert(0, str(Path(__file__).parent))
 from _harness import write_results  # noqa: E402
 
-from mockserver.pytest_plugin import IciServer, close_test_workgroup, open_test_workgroup
+from mockserver.testing.pytest_plugin import IciServer, close_test_workgroup, open_test_workgroup
 
 RUNS = 100
 #: Tests per pytest run: enough that a run's start-up (seconds, and noisy) weighs little per test.

@@ -9,11 +9,12 @@ from .settings import Settings
 from .version import __version__
 
 if TYPE_CHECKING:
-    from .client import MockControl, MockControlError, VendorClient
-    from .embedded import MockServer
+    from .testing.clients import MockControl, MockControlError, VendorClient
+    from .testing.embedded import MockServer
 
 #: Imported on first use: the clients need requests, which serving does not.
-_LAZY = {"MockControl": "client", "MockControlError": "client", "VendorClient": "client", "MockServer": "embedded"}
+_LAZY = {"MockControl": "testing.clients", "MockControlError": "testing.clients", "VendorClient": "testing.clients",
+         "MockServer": "testing.embedded"}
 
 
 def __getattr__(name: str) -> Any:

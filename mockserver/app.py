@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, error_handling, fidelity, openapi
+from . import admin, api, fidelity, openapi
 from .admin import startup
-from .admin.control import ControlPlane
+from .admin.plane import ControlPlane
 from .api.request import MockRequest
 from .datagen.qc import qc_overview
 from .datagen.variants import report_variants
 from .datagen.world import build_workgroup, load_fixture_cases
 from .domain.clock import Clock
 from .domain.lifecycle.kinds import StepKinds
-from .domain.state import MockState
+from .domain.mock_state import MockState
 from .domain.step_kinds import SHIPPED_KINDS
 from .domain.workgroup import Workgroup
+from .http import errors
 from .settings import Settings
 
 
@@ -53,7 +54,7 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     mock = app.extensions["mockserver"] = build_state(settings, step_kinds)
     plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads)
     startup.apply(settings, mock, plane)
-    error_handling.register(app)
+    errors.register(app)
     api.register(app)
     admin.register(app, plane)
     openapi.register(app, validate_responses=settings.validate_responses)

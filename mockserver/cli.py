@@ -11,7 +11,7 @@ import time
 from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
 
-from .limits import MAX_GENERATED_CASES
+from .http.limits import MAX_GENERATED_CASES
 from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
 from .version import __version__
 
@@ -121,9 +121,9 @@ def resolve_settings(flags: dict[str, object]) -> Settings:
 
 
 def serve(settings: Settings) -> int:
-    from .access_log import AccessLogWriter
     from .app import create_app
-    from .runner import make_server
+    from .serving.access_log import AccessLogWriter
+    from .serving.runner import make_server
 
     # How long a thread may keep the GIL while others wait for it. CPython's 5 ms lets a busy
     # request (a large upload being worked out) stall the others; 1 ms made GET case at 16
@@ -143,8 +143,8 @@ def serve(settings: Settings) -> int:
         return 2
     state_file = None
     if settings.state_file is not None:
-        from .admin.control import EXTENSION as CONTROL_EXTENSION
-        from .persistence import StateFile
+        from .admin.plane import EXTENSION as CONTROL_EXTENSION
+        from .admin.state_file import StateFile
 
         state_file = StateFile(settings.state_file, app.extensions["mockserver"],
                                app.extensions[CONTROL_EXTENSION], settings.state_save_seconds)

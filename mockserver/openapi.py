@@ -32,7 +32,7 @@ from .apidoc import (
     doc_of,
     openapi_path,
 )
-from .error_handling import error_response
+from .http.errors import error_response
 from .schemas.common import ErrorSchema
 from .version import __version__
 

@@ -10,9 +10,9 @@ import pytest
 import requests
 
 from mockserver import create_app
-from mockserver.client import VendorClient
-from mockserver.domain.state import MockState
-from mockserver.runner import ServerThread
+from mockserver.domain.mock_state import MockState
+from mockserver.serving.runner import ServerThread
+from mockserver.testing.clients import VendorClient
 
 pytest_plugins = ["pytester"]
 

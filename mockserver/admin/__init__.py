@@ -14,9 +14,10 @@ from flask import Flask, request
 from werkzeug.exceptions import Unauthorized
 
 from ..apidoc import DERIVED
-from . import hooks, routes_data, routes_lifecycle, routes_traffic
+from . import hooks
 from .context import control
-from .control import ControlPlane, install
+from .plane import ControlPlane, install
+from .routes import data, lifecycle, traffic
 from .schemas import kind_schemas
 
 OPEN_PATHS = ("/_mock/health",)
@@ -37,12 +38,12 @@ def register(app: Flask, plane: ControlPlane) -> None:
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
 
-    for module in (routes_data, routes_lifecycle, routes_traffic):
+    for module in (data, lifecycle, traffic):
         app.register_blueprint(module.bp)
 
 
 def server_wide_settings() -> dict[str, Any]:
     """The bodies of ``GET /_mock/clock``, ``/_mock/lifecycle`` and ``/_mock/latency``, read
     within the app's context (a server in this process need not ask itself over HTTP)."""
-    return {"clock": routes_lifecycle.clock_body(), "lifecycle": routes_lifecycle.lifecycle_body(),
-            "latency": routes_traffic.latency_body()}
+    return {"clock": lifecycle.clock_body(), "lifecycle": lifecycle.lifecycle_body(),
+            "latency": traffic.latency_body()}

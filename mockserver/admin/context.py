@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import current_app, request
 
-from ..domain.state import MockState
-from .control import EXTENSION, ControlPlane
+from ..domain.mock_state import MockState
+from .plane import EXTENSION, ControlPlane
 from .schemas import KindSchemas, kind_schemas
 
 

@@ -11,10 +11,11 @@ import time
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
-from .. import credentials, fidelity
+from .. import fidelity
 from ..apidoc import doc_of
-from ..error_handling import error_response
-from ..wire import NO_STATUS, abort_after, drop_before_status
+from ..http import credentials
+from ..http.errors import error_response
+from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_status
 from .context import control
 from .journal import PREVIEW_BYTES, kept_request, now_microseconds
 from .latency import MAX_DELAY_MS

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from .. import redaction
 from ..domain.clock import EPOCH, MICROSECOND
+from ..serving import redaction
 
 PREVIEW_BYTES = 1024
 #: Bounds on what one entry keeps (characters), so the journal is bounded in bytes as well as

@@ -23,7 +23,7 @@ from .. import fidelity
 from ..domain.lifecycle.kinds import StepKind, StepKinds
 from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import CaseStatus, parse_status
-from ..limits import MAX_GENERATED_CASES
+from ..http.limits import MAX_GENERATED_CASES
 from ..schemas.common import checked_instant
 
 

@@ -8,11 +8,11 @@ from marshmallow import Schema, ValidationError
 
 from ..datagen.world import build_workgroup
 from ..domain.errors import DomainError
-from ..domain.state import MockState
+from ..domain.mock_state import MockState
 from ..domain.workgroup import Workgroup
-from ..error_handling import flatten
+from ..http.errors import flatten
 from ..settings import Settings
-from .control import ControlPlane
+from .plane import ControlPlane
 from .schemas import ClockSchema, FaultRuleSchema, LatencySchema, NewWorkgroupSchema, kind_schemas
 
 

@@ -13,7 +13,8 @@ from typing import IO, Any
 from flask import Request, current_app
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
-from .. import fidelity, limits
+from .. import fidelity
+from ..http import limits
 
 UPLOAD_BODY_LIMIT = fidelity.MAX_UPLOAD_TOTAL_BYTES + fidelity.MULTIPART_OVERHEAD_BYTES
 _MB = fidelity.MEGABYTE

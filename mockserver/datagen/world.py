@@ -9,9 +9,9 @@ from marshmallow import ValidationError
 
 from ..domain.lifecycle.kinds import StepKinds
 from ..domain.lifecycle.plans import DefaultPlans
+from ..domain.mock_state import MockState
 from ..domain.models import Case
 from ..domain.seeded_cases import SeededCases
-from ..domain.state import MockState
 from ..domain.step_kinds import SHIPPED_KINDS
 from ..domain.workgroup import Origin, Workgroup
 from ..schemas.cases import CaseSchema

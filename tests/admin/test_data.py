@@ -100,12 +100,12 @@ def test_workgroups__create_use_list_delete(fresh_api: Api) -> None:
 
 def test_workgroups__a_taken_id_is_refused_before_any_case_is_built(fresh_api: Api, monkeypatch) -> None:
     """A million-case workgroup took seconds to build before its taken id was noticed."""
-    from mockserver.admin import routes_data
+    from mockserver.admin.routes import data
 
     def must_not_build(*args, **kwargs):
         raise AssertionError("built a workgroup whose id is taken")
 
-    monkeypatch.setattr(routes_data, "build_workgroup", must_not_build)
+    monkeypatch.setattr(data, "build_workgroup", must_not_build)
     error = fresh_api.admin("POST", "/workgroups", {"id": WG, "cases": 1_000_000}, expect=409)
     assert error["message"] == f"Workgroup {WG} already exists."
     fresh_api.admin("DELETE", f"/workgroups/{WG}", expect=400)
@@ -224,13 +224,13 @@ def test_state__bad_import_is_400_and_changes_nothing(frozen_api: Api) -> None:
 def test_state__an_import_too_costly_or_impossible_is_refused_before_building(frozen_api: Api, monkeypatch,
                                                                              change, field, message) -> None:
     """Three million-case workgroups in a 9 KB document took 27-38 s to build before any answer."""
-    from mockserver.admin import state_io
+    from mockserver.admin import state_document
 
     def must_not_build(*args, **kwargs):
         raise AssertionError("built a workgroup of a document that is refused")
 
     exported = frozen_api.admin("GET", "/state")
-    monkeypatch.setattr(state_io, "build_workgroup", must_not_build)
+    monkeypatch.setattr(state_document, "build_workgroup", must_not_build)
     doc = {**exported, "workgroups": change(exported["workgroups"][0])}
     error = frozen_api.admin("PUT", "/state", doc, expect=400)
     assert {"field": field, "message": message} in error["details"]
@@ -362,7 +362,7 @@ def test_each_workgroup_keeps_its_newest_events_and_reset_lets_the_rest_go() -> 
 def test_state__the_servers_own_export_of_ordinary_use_imports_over_http(frozen_api: Api) -> None:
     """PUT /_mock/state took 1 MB like any JSON body, and 1,000 PUT diseases made a 1.5 MB
     export; its limit now fits such exports, and past it the 413 names the limit."""
-    from mockserver.limits import STATE_BODY_LIMIT
+    from mockserver.http.limits import STATE_BODY_LIMIT
 
     frozen_api.admin("POST", "/cases", [{"displayId": f"BULK-{n}", "tags": [f"tag-{n}-{'x' * 200}"] * 5}
                                         for n in range(600)], expect=201)

@@ -13,7 +13,6 @@ import pytest
 import requests
 from conftest import Api, start_server
 
-from mockserver.client import MockControl
 from mockserver.domain.events import Cause
 from mockserver.domain.lifecycle.kinds import StepKind, StepKinds
 from mockserver.domain.lifecycle.plans import Pending, Plan
@@ -21,6 +20,7 @@ from mockserver.domain.status_changes import set_status
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.step_kinds import SHIPPED_KINDS
 from mockserver.domain.workgroup import Workgroup
+from mockserver.testing.clients import MockControl
 
 
 class ReviewSteps(StepKind[Workgroup]):

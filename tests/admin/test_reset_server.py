@@ -5,7 +5,7 @@ from __future__ import annotations
 import requests
 from conftest import BREAST_CASE, THYROID_CASE, WG, Api, start_server
 
-from mockserver.client import MockControl
+from mockserver.testing.clients import MockControl
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
 

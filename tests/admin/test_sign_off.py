@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import FROZEN_AT, THYROID_CASE, Api, start_server
 
-from mockserver.client import MockControl, MockControlError
+from mockserver.testing.clients import MockControl, MockControlError
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
 

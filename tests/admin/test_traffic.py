@@ -13,7 +13,7 @@ from conftest import BREAST_CASE, WG, Api, start_server
 
 from mockserver import create_app
 from mockserver.admin.latency import Latency
-from mockserver.runner import ServerThread
+from mockserver.serving.runner import ServerThread
 
 CASE = f"/crs/api/v2/cases/{BREAST_CASE}"
 

@@ -75,7 +75,7 @@ def test_parameters_formats_defaults_and_security(document: dict) -> None:
 
 
 def test_validate_responses_names_the_field_that_breaks_the_document() -> None:
-    from mockserver.runner import ServerThread
+    from mockserver.serving.runner import ServerThread
 
     app = create_app(validate_responses=True)
     app.extensions["mockserver"].qc_overview = lambda case: [{"sampleIds": "not a list"}]

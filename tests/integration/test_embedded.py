@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from mockserver import MockServer, create_app
-from mockserver.client import MockControl, MockControlError
-from mockserver.runner import ServerThread
+from mockserver.serving.runner import ServerThread
+from mockserver.testing.clients import MockControl, MockControlError
 
 
 def test_server_thread__stops_cleanly_right_after_answering(caplog: pytest.LogCaptureFixture) -> None:

@@ -82,15 +82,15 @@ def test_state_file__the_document_is_made_without_the_workgroups_lock(tmp_path, 
     import threading
 
     from mockserver import create_app
-    from mockserver.admin import state_io
-    from mockserver.admin.control import EXTENSION
-    from mockserver.persistence import StateFile
+    from mockserver.admin import state_document
+    from mockserver.admin.plane import EXTENSION
+    from mockserver.admin.state_file import StateFile
 
     app = create_app(cases=5)
     mock = app.extensions["mockserver"]
     wg = mock.workgroup(mock.default_workgroup_id)
     free: list[bool] = []
-    dump = state_io.EventStateSchema.dump
+    dump = state_document.EventStateSchema.dump
 
     def watching(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         def try_lock() -> None:
@@ -103,7 +103,7 @@ def test_state_file__the_document_is_made_without_the_workgroups_lock(tmp_path, 
         other.join()
         return dump(self, *args, **kwargs)
 
-    monkeypatch.setattr(state_io.EventStateSchema, "dump", watching)
+    monkeypatch.setattr(state_document.EventStateSchema, "dump", watching)
     StateFile(tmp_path / "state.json", mock, app.extensions[EXTENSION], 5).save()
     assert free == [True]
 
@@ -167,7 +167,7 @@ def test_state_file__incompatible_file_refuses_to_start(tmp_path) -> None:
 def test_state_file__the_json_is_written_in_pieces_that_read_back_as_one() -> None:
     """One json.dump of a large state is one C call holding the GIL (about 200 ms for 120,000
     events); the pieces are small calls, and together the same text."""
-    from mockserver.persistence import json_pieces
+    from mockserver.admin.state_file import json_pieces
 
     doc = {"format": "x", "workgroups": [{"events": [{"n": n, "s": "é\""} for n in range(50)], "empty": []}], "z": {}}
     pieces = list(json_pieces(doc))

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from mockserver.access_log import AccessLog, AccessLogWriter
+from mockserver.serving.access_log import AccessLog, AccessLogWriter
 
 
 def test_lines_are_written_later_in_order_and_all_of_them_on_close(caplog: pytest.LogCaptureFixture) -> None:

@@ -9,7 +9,7 @@ import pytest
 from mockserver.datagen.users import make_users
 from mockserver.datagen.variants import report_variants
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, operations
+from mockserver.domain import control_operations, operations
 from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.event_search import case_uuid, event_ids
 from mockserver.domain.reports import draft_report
@@ -45,7 +45,7 @@ def test_a_report_exists_only_once_the_case_is_processed(wg: Workgroup) -> None:
     waiting = a_case(wg, CaseStatus.READY_FOR_PROCESSING)
     with pytest.raises(Conflict, match="has no report yet"):
         draft_report(wg, waiting.id, at(0))
-    control.set_case_status(wg, waiting.id, CaseStatus.PROCESSING, at(0))
+    control_operations.set_case_status(wg, waiting.id, CaseStatus.PROCESSING, at(0))
     wg.steps.settle(at(10))
     found = draft_report(wg, waiting.id, at(10))
     assert found.created == at(3) and found.created_by is None  # processing made it
@@ -55,21 +55,21 @@ def test_a_report_exists_only_once_the_case_is_processed(wg: Workgroup) -> None:
 def test_sign_offs_and_reopening_are_read_from_the_history(wg: Workgroup) -> None:
     case = a_case(wg, CaseStatus.READY_FOR_INTERPRETATION)
     approver = wg.users.all[2].email
-    control.sign_off(wg, case.id, at(5), approver=approver, at=at(4))
+    control_operations.sign_off(wg, case.id, at(5), approver=approver, at=at(4))
     first = draft_report(wg, case.id, at(5))
     assert first.final and [(s.at, s.approver, s.version) for s in first.sign_offs] == [(at(4), approver, 1)]
     assert first.updated == at(4) and first.updated_by == approver
-    control.set_case_status(wg, case.id, CaseStatus.READY_FOR_INTERPRETATION, at(6))
+    control_operations.set_case_status(wg, case.id, CaseStatus.READY_FOR_INTERPRETATION, at(6))
     reopened = draft_report(wg, case.id, at(6))
     assert reopened.reopened and not reopened.final and len(reopened.sign_offs) == 1
-    control.sign_off(wg, case.id, at(7))
+    control_operations.sign_off(wg, case.id, at(7))
     assert [s.version for s in draft_report(wg, case.id, at(7)).sign_offs] == [1, 2]
 
 
 def test_processing_again_starts_a_new_report(wg: Workgroup) -> None:
     case = a_case(wg, CaseStatus.REPORTS_SIGNED_OFF)
-    control.set_case_status(wg, case.id, CaseStatus.PROCESSING, at(0))
-    control.advance_case(wg, case.id, at(1))
+    control_operations.set_case_status(wg, case.id, CaseStatus.PROCESSING, at(0))
+    control_operations.advance_case(wg, case.id, at(1))
     found = draft_report(wg, case.id, at(1))
     assert found.created == at(1) and found.sign_offs == () and not found.reopened
 
@@ -77,11 +77,11 @@ def test_processing_again_starts_a_new_report(wg: Workgroup) -> None:
 def test_a_sign_off_is_refused_unless_ready_and_never_in_the_future(wg: Workgroup) -> None:
     ready = a_case(wg, CaseStatus.READY_FOR_INTERPRETATION)
     with pytest.raises(InvalidRequest, match="later than"):
-        control.sign_off(wg, ready.id, at(0), at=at(1))
+        control_operations.sign_off(wg, ready.id, at(0), at=at(1))
     with pytest.raises(InvalidRequest, match="not a user"):
-        control.sign_off(wg, ready.id, at(0), approver="x@y.org")
+        control_operations.sign_off(wg, ready.id, at(0), approver="x@y.org")
     with pytest.raises(Conflict, match="READY_FOR_INTERPRETATION"):
-        control.sign_off(wg, a_case(wg, CaseStatus.HAS_ISSUE).id, at(0))
+        control_operations.sign_off(wg, a_case(wg, CaseStatus.HAS_ISSUE).id, at(0))
     assert wg.cases.get(ready.id).status is CaseStatus.READY_FOR_INTERPRETATION  # type: ignore[union-attr]
     assert len(wg.events) == 0
 

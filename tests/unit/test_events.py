@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, operations
+from mockserver.domain import control_operations, operations
 from mockserver.domain.event_search import newest_first, search_events
 from mockserver.domain.events import Cause, Event, EventLog, EventQuery
 from mockserver.domain.ingestion.csv_file import parse_csv
@@ -163,9 +163,9 @@ def test_an_upload_records_its_cases_creation_metadata_and_disease(wg: Workgroup
 
 def test_the_control_plane_records_its_changes_as_its_own(wg: Workgroup) -> None:
     case = wg.cases.seeded[3]
-    control.set_case_status(wg, case.id, CaseStatus.HAS_ISSUE, at(0))
+    control_operations.set_case_status(wg, case.id, CaseStatus.HAS_ISSUE, at(0))
     added = replace(case, id="added-1", display_id="ADDED-1", status=CaseStatus.PROCESSING)
-    control.add_cases(wg, [added], at(1))
+    control_operations.add_cases(wg, [added], at(1))
     assert [(e.name, e.cause, e.reason) for e in wg.events] == [
         ("case.status.updated", Cause.CONTROL, "set by the control plane"),
         ("case.added", Cause.CONTROL, "created by the control plane"),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, operations
+from mockserver.domain import control_operations, operations
 from mockserver.domain.ingestion import ahead, job
 from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.ingestion.prepared import DUE_WHILE_PREPARING, Prepared
@@ -114,7 +114,7 @@ def test_a_job_ahead_is_worked_out_again_if_a_case_it_read_changed_meanwhile() -
     ahead.prepare_ahead(wg, upload_id)
     for each in (wg, plain):  # the case the file names is signed off meanwhile: no disease on it now
         with each.lock:
-            control.set_case_status(each, open_case(each).id, CaseStatus.REPORTS_SIGNED_OFF, T0 + timedelta(seconds=1))
+            control_operations.set_case_status(each, open_case(each).id, CaseStatus.REPORTS_SIGNED_OFF, T0 + timedelta(seconds=1))
     finished_at(wg, DUE)
     finished_at(plain, DUE)
     upload = wg.uploads[upload_id]
@@ -128,7 +128,7 @@ def test_a_job_ahead_stays_valid_when_only_other_cases_changed(monkeypatch: pyte
     ahead.prepare_ahead(wg, upload_id)
     other = next(c for c in wg.cases.seeded if c.status is not CaseStatus.HAS_ISSUE and c.id != open_case(wg).id)
     with wg.lock:
-        control.set_case_status(wg, other.id, CaseStatus.HAS_ISSUE, T0 + timedelta(seconds=1))
+        control_operations.set_case_status(wg, other.id, CaseStatus.HAS_ISSUE, T0 + timedelta(seconds=1))
     no_preparing_now(monkeypatch)
     finished_at(wg, DUE)
     assert wg.uploads[upload_id].status == "COMPLETED"

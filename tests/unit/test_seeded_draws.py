@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, operations
+from mockserver.domain import control_operations, operations
 from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
@@ -57,7 +57,7 @@ def test_processing_fails_the_cases_its_draw_fails_and_draws_again_on_each_attem
     for attempt, at in ((1, T0), (2, T0 + timedelta(seconds=1))):
         with wg.lock:
             for case_id in waiting:
-                control.set_case_status(wg, case_id, CaseStatus.PROCESSING, at)
+                control_operations.set_case_status(wg, case_id, CaseStatus.PROCESSING, at)
             wg.steps.settle(at)
         outcome = [wg.cases.get(c).status for c in waiting]  # type: ignore[union-attr]
         expected = [CaseStatus.HAS_ISSUE if HALF.fails(6, "wg", "processing", c, attempt)
@@ -71,7 +71,7 @@ def test_a_sign_off_plan_leaves_the_reports_its_draw_fails_to_a_person(wg: Workg
     waiting = cases_in(wg)
     with wg.lock:
         for case_id in waiting:
-            control.set_case_status(wg, case_id, CaseStatus.READY_FOR_INTERPRETATION, T0)
+            control_operations.set_case_status(wg, case_id, CaseStatus.READY_FOR_INTERPRETATION, T0)
         wg.steps.settle(T0)
     outcome = [wg.cases.get(c).status for c in waiting]  # type: ignore[union-attr]
     assert outcome == [CaseStatus.READY_FOR_INTERPRETATION if HALF.fails(6, "wg", "signOff", c, 1)
@@ -96,7 +96,7 @@ def test_an_upload_job_fails_when_its_draw_fails(wg: Workgroup) -> None:
 def test_the_default_approver_is_drawn_from_the_case(wg: Workgroup) -> None:
     ready = cases_in(wg, CaseStatus.READY_FOR_INTERPRETATION)
     with wg.lock:
-        approvers = [control.sign_off(wg, c, T0).id for c in ready]
+        approvers = [control_operations.sign_off(wg, c, T0).id for c in ready]
     signers = [wg.events.of_entity(c)[-1].user for c in approvers]
     assert len(set(signers)) >= 3
     assert signers[:3] == [wg.users.all[i].email for i in RECORDED_APPROVERS]
@@ -114,8 +114,8 @@ def test_a_jump_to_signed_off_is_a_sign_off_by_the_default_approver_and_other_ju
     """A case that never had a report gets one with the jump, from the same approver."""
     waiting, other = cases_in(wg, CaseStatus.AWAITING_MOLECULAR_DATA)[:2]
     with wg.lock:
-        control.set_case_status(wg, waiting, CaseStatus.REPORTS_SIGNED_OFF, T0)
-        control.set_case_status(wg, other, CaseStatus.HAS_ISSUE, T0)
+        control_operations.set_case_status(wg, waiting, CaseStatus.REPORTS_SIGNED_OFF, T0)
+        control_operations.set_case_status(wg, other, CaseStatus.HAS_ISSUE, T0)
     approver = wg.users.drawn("sign-off", waiting).email
     assert [(e.name, e.new, e.user) for e in wg.events.of_entity(waiting)] == [
         ("case.status.updated", "REPORTS_SIGNED_OFF", approver), ("case.report.added", None, approver)]

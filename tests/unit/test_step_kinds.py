@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from mockserver.datagen.world import build_workgroup
-from mockserver.domain import control, operations
+from mockserver.domain import control_operations, operations
 from mockserver.domain.errors import Conflict
 from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.lifecycle.plans import Plan
@@ -43,7 +43,7 @@ def test_processing_runs_three_seconds_from_the_disease_being_set(wg: Workgroup)
     operations.update_case_diseases(wg, case_id, a_disease(wg), "SNOMEDCT", at(0))
     assert operations.get_case(wg, case_id, at(2.999)).status is CaseStatus.PROCESSING
     assert operations.get_case(wg, case_id, at(3)).status is CaseStatus.READY_FOR_INTERPRETATION
-    history = control.case_history(wg, case_id, at(10))
+    history = control_operations.case_history(wg, case_id, at(10))
     assert [(t.at, t.to_status) for t in history] == [(at(0), CaseStatus.PROCESSING),
                                                (at(3), CaseStatus.READY_FOR_INTERPRETATION)]
 
@@ -60,13 +60,13 @@ def test_a_disease_set_again_while_processing_restarts_the_step(wg: Workgroup) -
 def test_a_seeded_processing_case_waits_until_advanced(wg: Workgroup) -> None:
     case_id = case_in(wg, CaseStatus.PROCESSING)
     assert operations.get_case(wg, case_id, at(10_000)).status is CaseStatus.PROCESSING
-    assert control.advance_case(wg, case_id, at(1)).status is CaseStatus.READY_FOR_INTERPRETATION
+    assert control_operations.advance_case(wg, case_id, at(1)).status is CaseStatus.READY_FOR_INTERPRETATION
 
 
 def test_advancing_a_case_outside_processing_is_refused(wg: Workgroup) -> None:
     case_id = case_in(wg, CaseStatus.AWAITING_MOLECULAR_DATA)
     with pytest.raises(Conflict, match="it is AWAITING_MOLECULAR_DATA, not PROCESSING"):
-        control.advance_case(wg, case_id, at(0))
+        control_operations.advance_case(wg, case_id, at(0))
 
 
 def test_ingestion_is_queued_then_in_progress_then_applies_its_rows(wg: Workgroup) -> None:
@@ -76,7 +76,7 @@ def test_ingestion_is_queued_then_in_progress_then_applies_its_rows(wg: Workgrou
     assert statuses == ["QUEUED", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED"]
     assert wg.cases.find_by_display_id("NEW-CASE-1") is not None
     with pytest.raises(Conflict, match=f"Custom case data file {upload.id} has no pending step: it is COMPLETED"):
-        control.advance_upload(wg, upload.id, at(3))
+        control_operations.advance_upload(wg, upload.id, at(3))
 
 
 def test_ingestion_under_a_polls_plan_starts_on_the_second_read(wg: Workgroup) -> None:

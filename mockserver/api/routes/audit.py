@@ -8,10 +8,10 @@ from flask import Blueprint, Response
 
 from ... import fidelity
 from ...apidoc import AUDIT, documented
-from ...credentials import state, workgroup
 from ...domain.event_search import event_ids, search_audit_log
 from ...domain.events import Event
 from ...domain.workgroup import Workgroup
+from ...http.credentials import state, workgroup
 from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema
 from ...schemas.common import millis_date, page_envelope, page_schema
 from ..rendering import page_response, rendered_entries

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from ...apidoc import VENDOR, documented
-from ...credentials import caller, state, workgroup
 from ...domain import operations
+from ...http.credentials import caller, state, workgroup
 from ...schemas.cases import (
     CaseSchema,
     GetCaseArgsSchema,

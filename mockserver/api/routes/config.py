@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ... import fidelity
 from ...apidoc import VENDOR_SESSION, documented
-from ...credentials import api_key, key_may_use, state, workgroup
+from ...http.credentials import api_key, key_may_use, state, workgroup
 from ...schemas.config import DiseaseConfigItemSchema, WorkgroupRolesSchema
 
 bp = Blueprint("config", __name__)

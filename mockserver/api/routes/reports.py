@@ -9,9 +9,9 @@ from urllib.parse import quote
 from flask import Blueprint, Response, current_app, jsonify
 
 from ...apidoc import REPORTS, Media, documented
-from ...credentials import state, workgroup
 from ...domain.errors import NotFound
 from ...domain.reports import DraftReport, draft_report
+from ...http.credentials import state, workgroup
 from ...schemas.reports import DraftReportSchema, report_json
 from ...schemas.reports import subject_report_id as own_report_id
 from ..pdf import text_pdf

@@ -7,10 +7,10 @@ from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
 from ... import fidelity
 from ...apidoc import VENDOR, documented
-from ...credentials import caller, state, workgroup
 from ...domain import operations
 from ...domain.ingestion.ahead import prepare_jobs_ahead
 from ...domain.ingestion.csv_file import parse_csv
+from ...http.credentials import caller, state, workgroup
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
 from ..rendering import sliced_json_response
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import redaction
-from .wire import NO_STATUS
+from .connection_faults import NO_STATUS
 
 access_log = logging.getLogger("mockserver.access")
 

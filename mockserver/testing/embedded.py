@@ -16,11 +16,11 @@ from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
 from requests.utils import get_encoding_from_headers
 
-from . import admin
-from .app import create_app
-from .client import MockControl
-from .runner import ServerThread
-from .settings import Settings
+from .. import admin
+from ..app import create_app
+from ..serving.runner import ServerThread
+from ..settings import Settings
+from .clients import MockControl
 
 
 class _InProcess(BaseAdapter):

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from .client import MockControl
+    from .clients import MockControl
     from .embedded import MockServer
 
 MARKER_OPTIONS: dict[str, Any] = {"cases": 20, "seed": None, "name": None}
@@ -71,7 +71,7 @@ class IciMock:
     ``session``, ``url``) and ``control``, a control-plane client bound to the workgroup."""
 
     def __init__(self, server: IciServer, workgroup: str, control: MockControl, created: dict[str, Any]) -> None:
-        from .client import VendorClient
+        from .clients import VendorClient
 
         self.server = server
         self.workgroup = workgroup
@@ -90,7 +90,7 @@ def _option(config: pytest.Config, name: str, env: str) -> str | None:
 
 @pytest.fixture(scope="session")
 def ici_server(request: pytest.FixtureRequest) -> Iterator[IciServer]:
-    from .client import MockControl, MockControlError
+    from .clients import MockControl, MockControlError
 
     url = _option(request.config, "--ici-mock-url", "ICI_MOCK_URL")
     token = _option(request.config, "--ici-mock-admin-token", "ICI_MOCK_ADMIN_TOKEN")
@@ -139,7 +139,7 @@ def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[
 def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
                         default_name: str | None = None) -> IciMock:
     """The fixture's set-up: a workgroup for the test (id from its node id), and clients bound to it."""
-    from .client import MockControlError
+    from .clients import MockControlError
 
     if server.baseline is None:
         server.baseline = _server_wide_settings(server)
@@ -166,7 +166,7 @@ def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
 def close_test_workgroup(mock: IciMock) -> None:
     """The fixture's clean-up: server-wide settings back as they were, the workgroup (and the
     fault rules scoped to it) gone."""
-    from .client import MockControlError
+    from .clients import MockControlError
 
     mock.session.close()
     if mock.server.baseline is not None:

@@ -14,7 +14,7 @@ from flask import current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
-from .apidoc import doc_of, openapi_path
+from ..apidoc import doc_of, openapi_path
 
 MAX_SEGMENTS = 12
 MAX_SEGMENT_CHARS = 64

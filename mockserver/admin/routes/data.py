@@ -9,16 +9,16 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from marshmallow import ValidationError
 
-from ..apidoc import ANY_JSON, CONTROL, documented
-from ..datagen.inject import complete_case_json
-from ..datagen.world import build_workgroup, reseed
-from ..domain import control as ops
-from ..domain.workgroup import Workgroup
-from ..limits import STATE_BODY_LIMIT, body_limit
-from ..schemas.cases import CaseSchema
-from . import startup, state_io
-from .context import args, control, json_body, state
-from .schemas import EmptySchema, NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
+from ...apidoc import ANY_JSON, CONTROL, documented
+from ...datagen.inject import complete_case_json
+from ...datagen.world import build_workgroup, reseed
+from ...domain import control_operations as ops
+from ...domain.workgroup import Workgroup
+from ...http.limits import STATE_BODY_LIMIT, body_limit
+from ...schemas.cases import CaseSchema
+from .. import startup, state_document
+from ..context import args, control, json_body, state
+from ..schemas import EmptySchema, NewWorkgroupSchema, ResetSchema, SeedSchema, WorkgroupArgsSchema, WorkgroupSchema
 
 bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
 
@@ -155,7 +155,7 @@ def _created(body: Any) -> Response:
             query=WorkgroupArgsSchema, responses={200: 'object'})
 def export_state() -> Response:
     workgroup = args(WorkgroupArgsSchema).get("workgroup")
-    return jsonify(state_io.export_state(state(), control(), workgroup))
+    return jsonify(state_document.export_state(state(), control(), workgroup))
 
 
 @bp.put("/state")
@@ -164,5 +164,5 @@ def export_state() -> Response:
             body='object', responses={200: 'object'})
 @body_limit(STATE_BODY_LIMIT)
 def import_state() -> Response:
-    state_io.import_state(json_body(), state(), control())
-    return jsonify(state_io.export_state(state(), control()))
+    state_document.import_state(json_body(), state(), control())
+    return jsonify(state_document.export_state(state(), control()))

@@ -18,12 +18,12 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from . import limits
-from .admin.control import ControlPlane
-from .admin.state_io import StateSnapshot, import_state
-from .domain.errors import DomainError
-from .domain.state import MockState
-from .error_handling import flatten
+from ..domain.errors import DomainError
+from ..domain.mock_state import MockState
+from ..http import limits
+from ..http.errors import flatten
+from .plane import ControlPlane
+from .state_document import StateSnapshot, import_state
 
 log = logging.getLogger("mockserver")
 

@@ -7,14 +7,14 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from ..apidoc import CONTROL, Derived, documented
-from ..domain import control as ops
-from ..domain.lifecycle.plans import Pending, Plan
-from ..domain.workgroup import Workgroup
-from ..schemas.cases import CaseSchema
-from ..schemas.uploads import UploadStatusSchema
-from .context import args, control, json_body, kinds, state
-from .schemas import (
+from ...apidoc import CONTROL, Derived, documented
+from ...domain import control_operations as ops
+from ...domain.lifecycle.plans import Pending, Plan
+from ...domain.workgroup import Workgroup
+from ...schemas.cases import CaseSchema
+from ...schemas.uploads import UploadStatusSchema
+from ..context import args, control, json_body, kinds, state
+from ..schemas import (
     AdvanceClockSchema,
     ClockSchema,
     PendingStepSchema,

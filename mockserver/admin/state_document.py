@@ -22,14 +22,14 @@ from ..domain.clock import check_restorable
 from ..domain.events import Cause, Event, EventLog
 from ..domain.lifecycle.kinds import StepKinds
 from ..domain.lifecycle.plans import Pending, Plan
+from ..domain.mock_state import MockState
 from ..domain.models import Case, RowError, Upload
-from ..domain.state import MockState
 from ..domain.statuses import CaseStatus
 from ..domain.workgroup import Workgroup
-from ..limits import MAX_GENERATED_CASES
+from ..http.limits import MAX_GENERATED_CASES
 from ..schemas.cases import CaseDate, CaseSchema
 from ..version import __version__
-from .control import ControlPlane
+from .plane import ControlPlane
 from .schemas import FaultRuleSchema, Instant, KindSchemas, LatencySchema, WholeNumber, kind_schemas
 
 FORMAT = "ici-mock-state/3"

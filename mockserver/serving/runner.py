@@ -15,9 +15,9 @@ from waitress.channel import HTTPChannel
 from waitress.server import create_server
 from waitress.task import WSGITask
 
+from ..settings import Settings
 from .access_log import AccessLog, AccessLogWriter
-from .settings import Settings
-from .wire import AbortConnection
+from .connection_faults import AbortConnection
 
 
 class _FaultAwareTask(WSGITask):

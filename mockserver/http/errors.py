@@ -11,9 +11,10 @@ from flask import Flask, Response, jsonify, request
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from . import fidelity, wrong_turns
-from .domain.errors import AlreadyExists, DomainError, NotFound, Timeout
-from .schemas.common import ErrorSchema
+from .. import fidelity
+from ..domain.errors import AlreadyExists, DomainError, NotFound, Timeout
+from ..schemas.common import ErrorSchema
+from . import wrong_turns
 
 log = logging.getLogger("mockserver")
 _error_schema = ErrorSchema()

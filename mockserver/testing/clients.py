@@ -15,8 +15,8 @@ from typing import Any
 
 import requests
 
-from .apidoc import camel
-from .fidelity import DEFAULT_WORKGROUP_ID
+from ..apidoc import camel
+from ..fidelity import DEFAULT_WORKGROUP_ID
 
 Json = Any
 #: A keyword left out (where None has a meaning of its own).

@@ -8,11 +8,11 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 from marshmallow import ValidationError
 
-from ..apidoc import ANY_JSON, CONTROL, documented
-from ..version import __version__
-from .context import args, control, json_body
-from .journal import entry_json
-from .schemas import (
+from ...apidoc import ANY_JSON, CONTROL, documented
+from ...version import __version__
+from ..context import args, control, json_body
+from ..journal import entry_json
+from ..schemas import (
     FaultRuleSchema,
     Instant,
     JournalArgsSchema,

@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import current_app, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from . import fidelity
-from .domain.state import MockState
-from .domain.workgroup import Workgroup
+from .. import fidelity
+from ..domain.mock_state import MockState
+from ..domain.workgroup import Workgroup
 
 
 def state() -> MockState:
