@@ -1,9 +1,12 @@
-"""A small, valid PDF of text lines: one page per 50 lines, Helvetica, no compression, and no
-creation date, so the same report gives the same bytes."""
+"""The draft report as a PDF: a small, valid PDF of text lines, one page per 50 lines, Helvetica,
+no compression, and no creation date, so the same report gives the same bytes."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
+
+from ..domain.models import Case
 
 LINES_PER_PAGE = 50
 
@@ -46,3 +49,23 @@ def text_pdf(title: str, lines: Sequence[str]) -> bytes:
     out += b"trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
         len(objects) + 1, len(objects), xref)
     return bytes(out)
+
+
+def draft_report_pdf(case: Case, details: dict[str, Any]) -> bytes:
+    """The report's lines (``details``: its ``reportDetails`` as the report JSON serves them)."""
+    lines = [
+        f"Draft report - case {case.display_id}",
+        f"Case ID: {case.id}",
+        f"Disease: {', '.join(d.name for d in case.diseases) or 'Not provided'}",
+        f"Workflow: {case.workflow_name or 'Not provided'}",
+        f"Status: {details['editStatus']} (version {details['reportVersion']})",
+        "",
+        "Reported variants:",
+        *(f"  {v['gene']} {v['variantType']} {v['transcript']['name']} {v['transcript']['hgvsc'] or ''} "
+          f"{v['transcript']['hgvsp'] or ''} {v['associations'][0]['actionabilityName']}".rstrip()
+          for v in details["variants"]),
+        "",
+        *(f"Approved by {h['approvedByName']} on {h['approvedDate']} (version {h['version']})"
+          for h in details["reportHistory"]),
+    ]
+    return text_pdf(f"Draft report {case.display_id}", lines)

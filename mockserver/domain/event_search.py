@@ -3,12 +3,13 @@ newest first, a page at a time. What an audit log reads."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from .. import fidelity
 from .events import Cause, Event, EventQuery
+from .ids import stable_uuid
 from .seeded_history import LazyEvents
 from .workgroup import Workgroup
 
@@ -78,12 +79,52 @@ def event_ids(wg: Workgroup, events: Sequence[Event]) -> list[str]:
     event, without the lock: a seeded case's events all differ, and a logged event's place in
     the log tells apart events equal in every field."""
     prefix = f"{wg.seed}:{wg.id}:"
-    return [_uuid4(f"{prefix}{e.entity_type}:{e.entity_id}:{e.name}:{e.at.timestamp()}:{e.old}:{e.new}:"
+    return [stable_uuid(f"{prefix}{e.entity_type}:{e.entity_id}:{e.name}:{e.at.timestamp()}:{e.old}:{e.new}:"
                    f"{0 if e.cause is Cause.SEEDED else e.seq}") for e in events]
 
 
-def _uuid4(key: str) -> str:
-    """A version-4 UUID made from the key's SHA-256 (what ``uuid.UUID(bytes=..., version=4)``
-    gives, without building the object)."""
-    h = hashlib.sha256(key.encode()).hexdigest()
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:32]}"
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """An event as the audit log shows it: its stable id, its user's name and its message."""
+
+    id: str
+    event: Event
+    user_name: str
+    message: str
+
+    @property
+    def case_id(self) -> str | None:
+        return self.event.case_id
+
+    @property
+    def case_display_id(self) -> str | None:
+        return self.event.display_id if self.event.case_id else None
+
+    @property
+    def event_name(self) -> str:
+        return self.event.name
+
+    @property
+    def entity_type(self) -> str:
+        return self.event.entity_type
+
+    @property
+    def entity_id(self) -> str:
+        return self.event.entity_id
+
+    @property
+    def user_display_id(self) -> str | None:
+        return self.event.user
+
+    @property
+    def created_date(self) -> datetime:
+        return self.event.at
+
+
+def audit_entries(wg: Workgroup, events: Sequence[Event]) -> list[AuditEntry]:
+    """The events as audit entries (users named, messages in the vendor's wording)."""
+    return [AuditEntry(entry_id, e, wg.users.name_of(e.user),
+                       fidelity.EVENT_MESSAGES[e.name].format(display_id=e.display_id, old=e.old, new=e.new))
+            for e, entry_id in zip(events, event_ids(wg, events), strict=True)]

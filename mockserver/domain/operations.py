@@ -36,10 +36,12 @@ def upload_or_404(wg: Workgroup, upload_id: str) -> Upload:
 
 def get_case(wg: Workgroup, case_id: str, now: datetime) -> Case:
     with wg.observing(now):
-        kind = wg.kinds.started_by(case_or_404(wg, case_id).status.value)
-        if kind is not None:  # a read counts towards the case's step under a polls plan
-            wg.steps.on_read(kind, case_id, now)
-        return case_or_404(wg, case_id)
+        case = case_or_404(wg, case_id)
+        kind = wg.kinds.started_by(case.status.value)
+        # A read counts towards the case's step under a polls plan, and may complete it.
+        if kind is not None and wg.steps.on_read(kind, case_id, now):
+            return case_or_404(wg, case_id)
+        return case
 
 
 def search_cases(wg: Workgroup, query: CaseQuery, now: datetime) -> Page:
@@ -91,6 +93,7 @@ def upload_custom_case_data(
 
 def get_custom_case_data_status(wg: Workgroup, upload_id: str, now: datetime) -> Upload:
     with wg.observing(now):
-        upload_or_404(wg, upload_id)
-        wg.steps.on_read(INGESTION, upload_id, now)
-        return upload_or_404(wg, upload_id)
+        upload = upload_or_404(wg, upload_id)
+        if wg.steps.on_read(INGESTION, upload_id, now):
+            return upload_or_404(wg, upload_id)
+        return upload

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import threading
-import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +11,7 @@ from types import MappingProxyType
 
 from .case_table import CaseTable, MergedOverlay, NewCases
 from .events import STATUS_EVENTS, Event, EventLog, MergedIndex
+from .ids import stable_uuid
 from .ingestion.prepared import PreparedJob
 from .lifecycle.engine import Steps
 from .lifecycle.kinds import StepKinds
@@ -150,8 +149,7 @@ class Workgroup:
 
     def new_id(self, kind: str) -> str:
         """A fresh UUID, the same for the same seed and the same sequence of requests."""
-        digest = hashlib.sha256(f"{self.seed}:{self.id}:{kind}:{self.next_serial()}".encode()).digest()
-        return str(uuid.UUID(bytes=digest[:16], version=4))
+        return stable_uuid(self.seed, self.id, kind, self.next_serial())
 
     @contextmanager
     def transaction(self) -> Iterator[None]:

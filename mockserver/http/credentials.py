@@ -2,11 +2,12 @@
 ``X-ILMN-Domain`` and ``X-ILMN-Workgroup`` headers.
 
 Shared by the vendor routes and the control plane's request hooks, which check credentials
-before any simulated delay so that a refused request is answered at once."""
+before any simulated delay so that a refused request is answered at once. A request resolves
+them once: the key and the workgroup are kept on ``flask.g`` for the rest of the request."""
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import current_app, g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from .. import fidelity
@@ -20,6 +21,13 @@ def state() -> MockState:
 
 def api_key() -> str:
     """The caller's key; 401 when it is missing, malformed or not one of the configured keys."""
+    key: str | None = g.get("mock_api_key")
+    if key is None:
+        key = g.mock_api_key = _checked_key()
+    return key
+
+
+def _checked_key() -> str:
     header = request.headers.get("Authorization", "").strip()
     if not header:
         raise Unauthorized("Missing Authorization header; send 'Authorization: ApiKey <key>'.")
@@ -49,6 +57,13 @@ def key_may_use(key: str, workgroup_id: str) -> bool:
 
 def workgroup() -> Workgroup:
     """The workgroup named by X-ILMN-Workgroup, after checking the credentials."""
+    wg: Workgroup | None = g.get("mock_workgroup")
+    if wg is None:
+        wg = g.mock_workgroup = _named_workgroup()
+    return wg
+
+
+def _named_workgroup() -> Workgroup:
     key = api_key()
     workgroup_id = request.headers.get("X-ILMN-Workgroup", "").strip()
     if not workgroup_id:

@@ -48,17 +48,17 @@ class SearchAuditLogsArgsSchema(Schema):
 
 
 class AuditLogEntrySchema(Schema):
-    """One audit-log entry. ``id``, ``caseId`` and ``message`` are seen in production clients; the
-    other names are inferred from the UI's columns (Date, User, Entity Type, Event Name,
-    Description)."""
+    """One audit-log entry, dumped from an ``event_search.AuditEntry``. ``id``, ``caseId`` and
+    ``message`` are seen in production clients; the other names are inferred from the UI's
+    columns (Date, User, Entity Type, Event Name, Description)."""
 
     id = fields.String(required=True)
-    caseId = fields.String(required=True, allow_none=True)
-    caseDisplayId = fields.String(required=True, allow_none=True)
-    eventName = fields.String(required=True)
-    entityType = fields.String(required=True)
-    entityId = fields.String(required=True)
-    userDisplayId = fields.String(required=True, allow_none=True)
-    userName = fields.String(required=True)
+    caseId = fields.String(attribute="case_id", required=True, allow_none=True)
+    caseDisplayId = fields.String(attribute="case_display_id", required=True, allow_none=True)
+    eventName = fields.String(attribute="event_name", required=True)
+    entityType = fields.String(attribute="entity_type", required=True)
+    entityId = fields.String(attribute="entity_id", required=True)
+    userDisplayId = fields.String(attribute="user_display_id", required=True, allow_none=True)
+    userName = fields.String(attribute="user_name", required=True)
     message = fields.String(required=True)
-    createdDate = MillisDate(required=True)
+    createdDate = MillisDate(attribute="created_date", required=True)

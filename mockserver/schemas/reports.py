@@ -8,12 +8,12 @@ timestamps with milliseconds and ``Z``, ``reportData.qcMetrics[]`` named
 from __future__ import annotations
 
 import hashlib
-import uuid
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
 from .. import fidelity
+from ..domain.ids import stable_uuid
 from ..domain.models import Case
 from ..domain.reports import DraftReport, SignOff
 from ..domain.users import Users
@@ -25,14 +25,10 @@ VARIANT_TYPES = fidelity.SMALL_VARIANT_TYPES + fidelity.COPY_NUMBER_VARIANT_TYPE
 REPORT_NAME = "Default Report"
 
 
-def stable_id(*parts: object) -> str:
-    return str(uuid.UUID(bytes=hashlib.sha256(":".join(map(str, parts)).encode()).digest()[:16], version=4))
-
-
 def subject_report_id(case: Case) -> str:
     """The report's id in ``subjects[0].reports[0]`` (the case's own, or one made from its id)."""
     reports = case.subjects[0].reports if case.subjects else ()
-    return reports[0].subject_report_id if reports else stable_id("subject-report", case.id)
+    return reports[0].subject_report_id if reports else stable_uuid("subject-report", case.id)
 
 
 def variant_index_id(case: Case) -> str:
@@ -85,7 +81,7 @@ def _report_details(report: DraftReport, variants: list[dict[str, Any]], users: 
                 "updatedBy": created_by, **v} for v in variants]
     last = report.sign_offs[-1] if report.sign_offs else None
     return {
-        "id": stable_id("report", case.id, report.created.isoformat()),
+        "id": stable_uuid("report", case.id, report.created.isoformat()),
         "creationDate": created,
         "updateDate": updated,
         "createdBy": created_by,

@@ -135,3 +135,29 @@ def test_disease_config__covers_every_generated_disease(api: Api) -> None:
     configured = {t["externalId"] for i in api.get("/cfg/api/v1/disease-config").json() for t in i["associatedDiseasesTerms"]}
     used = {t["externalid"] for c in api.all_cases() for s in c["subjects"] for sm in s["samples"] for t in sm["tumorType"]}
     assert used and used <= configured
+
+
+@pytest.mark.parametrize("method, path", [("GET", CASE_PATH), ("DELETE", "/crs/api/v1/cases/no-such-case"),
+                                          ("GET", "/crs/api/v1/session/workgroups")])
+def test_a_request_resolves_its_credentials_once(api: Api, monkeypatch: pytest.MonkeyPatch, method: str,
+                                                 path: str) -> None:
+    """The hooks check them before any delay, the route uses them, the journal and caller read
+    them: one parse of the key and one look-up of the workgroup in all."""
+    from mockserver.http import credentials
+
+    calls: list[str] = []
+    for name in ("_checked_key", "_named_workgroup"):
+        original = getattr(credentials, name)
+        monkeypatch.setattr(credentials, name, lambda original=original, name=name: calls.append(name) or original())
+    api.request(method, path)
+    assert calls.count("_checked_key") == 1 and calls.count("_named_workgroup") <= 1
+
+
+def test_get_case_looks_its_case_up_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.domain.case_table import CaseTable
+
+    calls: list[str] = []
+    original = CaseTable.get
+    monkeypatch.setattr(CaseTable, "get", lambda table, case_id: calls.append(case_id) or original(table, case_id))
+    assert api.get(CASE_PATH).status_code == 200
+    assert calls == [BREAST_CASE]

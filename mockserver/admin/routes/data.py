@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from marshmallow import ValidationError
 
 from ...apidoc import ANY_JSON, CONTROL, documented
-from ...datagen.inject import complete_case_json
+from ...datagen.inject import add_cases_json
 from ...datagen.world import build_workgroup, reseed
-from ...domain import control_operations as ops
+from ...domain.ids import stable_uuid
 from ...domain.workgroup import Workgroup
 from ...http.limits import STATE_BODY_LIMIT, body_limit
 from ...schemas.cases import CaseSchema
@@ -94,8 +91,7 @@ def create_workgroup() -> Response:
 
 
 def _new_workgroup_id(seed: int, n: int) -> str:
-    digest = hashlib.sha256(f"{seed}:workgroup:{n}".encode()).digest()
-    return str(uuid.UUID(bytes=digest[:16], version=4))
+    return stable_uuid(seed, "workgroup", n)
 
 
 @bp.delete("/workgroups/<workgroup_id>")
@@ -124,23 +120,8 @@ def add_cases() -> Response:
     if isinstance(body, dict) and "cases" in body and "workgroup" in body:
         workgroup_id, body = body["workgroup"], body["cases"]
     mock = state()
-    wg = mock.workgroup_or_404(workgroup_id)
-    items = body if isinstance(body, list) else [body]
-    errors: dict[str, Any] = {}
-    loaded = []
-    now = mock.clock.now()
-    with wg.transaction():  # a refused request must not move the id counter either
-        for index, item in enumerate(items):
-            if not isinstance(item, dict):
-                errors[f"[{index}]"] = ["must be a case object"]
-                continue
-            try:
-                loaded.append(_full_case.load(complete_case_json(wg, item, now)))
-            except ValidationError as exc:
-                errors[f"[{index}]"] = exc.messages
-        if errors:
-            raise ValidationError(errors)
-        stored = ops.add_cases(wg, loaded, now)
+    stored = add_cases_json(mock.workgroup_or_404(workgroup_id), body if isinstance(body, list) else [body],
+                            mock.clock.now())
     return _created(_full_case.dump(stored, many=True))
 
 

@@ -6,20 +6,19 @@ from json.encoder import encode_basestring_ascii as _string
 
 from flask import Blueprint, Response
 
-from ... import fidelity
 from ...apidoc import AUDIT, documented
-from ...domain.event_search import event_ids, search_audit_log
+from ...domain.event_search import audit_entries, search_audit_log
 from ...domain.events import Event
-from ...domain.workgroup import Workgroup
 from ...http.credentials import state, workgroup
 from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema
-from ...schemas.common import millis_date, page_envelope, page_schema
+from ...schemas.common import page_envelope, page_schema
 from ..rendering import page_response, rendered_entries
-from .cases import query_args
+from ..request import query_args
 
 bp = Blueprint("audit", __name__)
 
 _search_args = SearchAuditLogsArgsSchema()
+_entry = AuditLogEntrySchema()
 AuditLogPageSchema = page_schema(AuditLogEntrySchema, "AuditLogPage")
 
 
@@ -34,8 +33,7 @@ def search_audit_logs() -> Response:
     page = search_audit_log(wg, query, state().clock.now())
 
     def render(events: list[Event]) -> list[str]:
-        ids = event_ids(wg, events)
-        return [entry_json(audit_entry(wg, event, entry_id)) for event, entry_id in zip(events, ids, strict=True)]
+        return [entry_json(entry) for entry in _entry.dump(audit_entries(wg, events), many=True)]
 
     texts = rendered_entries().texts(wg, page.content, render)
     envelope = page_envelope(page.content, page.total_elements, page.page_number, page.page_size)
@@ -48,16 +46,3 @@ def entry_json(entry: dict[str, str | None]) -> str:
     return "{" + ",".join(f'"{name}":{"null" if value is None else _string(value)}' for name, value in entry.items()) + "}"
 
 
-def audit_entry(wg: Workgroup, event: Event, entry_id: str) -> dict[str, str | None]:
-    return {
-        "id": entry_id,
-        "caseId": event.case_id,
-        "caseDisplayId": event.display_id if event.case_id else None,
-        "eventName": event.name,
-        "entityType": event.entity_type,
-        "entityId": event.entity_id,
-        "userDisplayId": event.user,
-        "userName": wg.users.name_of(event.user),
-        "message": fidelity.EVENT_MESSAGES[event.name].format(display_id=event.display_id, old=event.old, new=event.new),
-        "createdDate": millis_date(event.at),
-    }

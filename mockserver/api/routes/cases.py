@@ -15,6 +15,7 @@ from ...schemas.cases import (
 )
 from ...schemas.common import page_envelope, page_schema
 from ..rendering import case_page_response, json_response, rendered
+from ..request import query_args
 
 bp = Blueprint("cases", __name__)
 
@@ -25,12 +26,6 @@ _case = CaseSchema()
 _case_with_phi = CaseSchema(direct_identifiers=True)
 CasePageSchema = page_schema(CaseSchema, "CasePage")
 _page_without_content = CasePageSchema(exclude=("content",))
-
-
-def query_args(list_fields: tuple[str, ...] = ()) -> dict[str, object]:
-    """The query string as a dict, with repeatable parameters as lists."""
-    args = request.args
-    return {k: (args.getlist(k) if k in list_fields else args.get(k)) for k in args}
 
 
 @bp.get("/crs/api/v2/cases/<case_id>", endpoint="getCase")

@@ -14,7 +14,7 @@ from ...domain.reports import DraftReport, draft_report
 from ...http.credentials import state, workgroup
 from ...schemas.reports import DraftReportSchema, report_json
 from ...schemas.reports import subject_report_id as own_report_id
-from ..pdf import text_pdf
+from ..pdf import draft_report_pdf
 from ..rendering import rendered
 
 bp = Blueprint("reports", __name__)
@@ -47,26 +47,9 @@ def get_draft_report_pdf(case_id: str, subject_report_id: str) -> Response:
     if subject_report_id != own_report_id(report.case):
         raise NotFound(f"Report {subject_report_id} is not a report of case {case_id}; its report is "
                        f"{own_report_id(report.case)}.")
-    details = body["subjects"][0]["reports"][0]["reportDetails"]
-    case = report.case
-    lines = [
-        f"Draft report - case {case.display_id}",
-        f"Case ID: {case.id}",
-        f"Disease: {', '.join(d.name for d in case.diseases) or 'Not provided'}",
-        f"Workflow: {case.workflow_name or 'Not provided'}",
-        f"Status: {details['editStatus']} (version {details['reportVersion']})",
-        "",
-        "Reported variants:",
-        *(f"  {v['gene']} {v['variantType']} {v['transcript']['name']} {v['transcript']['hgvsc'] or ''} "
-          f"{v['transcript']['hgvsp'] or ''} {v['associations'][0]['actionabilityName']}".rstrip()
-          for v in details["variants"]),
-        "",
-        *(f"Approved by {h['approvedByName']} on {h['approvedDate']} (version {h['version']})"
-          for h in details["reportHistory"]),
-    ]
-    pdf = text_pdf(f"Draft report {case.display_id}", lines)
+    pdf = draft_report_pdf(report.case, body["subjects"][0]["reports"][0]["reportDetails"])
     return current_app.response_class(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": attachment(f"{case.display_id}_draft_report.pdf")})
+        "Content-Disposition": attachment(f"{report.case.display_id}_draft_report.pdf")})
 
 
 def attachment(filename: str) -> str:

@@ -3,8 +3,6 @@ workgroup and changes nothing in it, so it may run away from the workgroup's loc
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -14,6 +12,7 @@ from .. import processing
 from ..case_table import NewCases
 from ..errors import Conflict, InvalidRequest
 from ..events import Cause, Event, case_event
+from ..ids import stable_uuid
 from ..models import Case, CustomField, Disease, RowError, Sample, Subject, Upload
 from ..statuses import CaseStatus, status_after_disease_set
 from .csv_file import KNOWN_COLUMNS, rows
@@ -45,8 +44,7 @@ class _Ids:
 
     def new(self, kind: str) -> str:
         self._minted += 1
-        digest = hashlib.sha256(f"{self._prefix}{kind}:{self._minted}".encode()).digest()
-        return str(uuid.UUID(bytes=digest[:16], version=4))
+        return stable_uuid(f"{self._prefix}{kind}", self._minted)
 
 
 class _Draft:

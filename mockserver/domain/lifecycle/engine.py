@@ -97,17 +97,19 @@ class Steps(Generic[OwnerT]):
             else:
                 kind.on_event(self._owner, entry.kind, entry.target, entry.due)
 
-    def on_read(self, kind: str, target: str, now: datetime) -> None:
+    def on_read(self, kind: str, target: str, now: datetime) -> bool:
         """Count a client's read of a step's target, for ``polls`` plans: the read after
-        ``count`` of them completes the step."""
+        ``count`` of them completes the step. Whether the read counted (and so may have changed
+        the target)."""
         pending = self._pending.get((kind, target))
         if pending is None or pending.plan.mode != "polls":
-            return
+            return False
         pending.reads += 1
         self._kinds[kind].on_read(self._owner, pending, now)
         if pending.reads > pending.plan.count:
             self._unschedule(kind, target)
             self._complete(self._kinds[kind], target, now)
+        return True
 
     def complete_now(self, kind: str, target: str, now: datetime) -> None:
         """Complete a target's pending step at once (or what its kind does when there is none)."""
