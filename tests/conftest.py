@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 import requests
 
 from mockserver import create_app
+from mockserver.datagen.world import build_workgroup
 from mockserver.domain.mock_state import MockState
+from mockserver.domain.workgroup import Workgroup
 from mockserver.serving.runner import ServerThread
 from mockserver.testing.clients import VendorClient
 
@@ -57,6 +59,14 @@ class Api(VendorClient):
         response = self.get(f"/crs/api/v1/custom-case-data/{upload_id}/status")
         assert response.status_code == 200, response.text
         return response.json()
+
+    def upload(self, text: str | bytes, name: str = "m.csv") -> str:
+        """Upload one CSV file (custom case data); its upload id."""
+        data = text.encode() if isinstance(text, str) else text
+        response = self.post("/crs/api/v2/custom-case-data/files", files=[("files", (name, data, "text/csv"))],
+                             timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()[0]["id"]
 
     def advance_clock(self, seconds: float) -> None:
         """Move the mock's clock forward through the control plane."""
@@ -109,6 +119,18 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
 
 
 FROZEN_AT = datetime(2026, 6, 1, 12, 0, 0, tzinfo=UTC)
+#: Where the domain's unit tests start their explicit times: after every seeded case's dates.
+T0 = datetime(2026, 11, 10, tzinfo=UTC)
+
+
+def at(seconds: float) -> datetime:
+    """``seconds`` after ``T0``."""
+    return T0 + timedelta(seconds=seconds)
+
+
+def workgroup(seed: int, cases: int) -> Workgroup:
+    """A workgroup seeded as a server's would be, for the domain's unit tests (no HTTP)."""
+    return build_workgroup("wg", "Workgroup", seed=seed, cases=cases)
 
 
 @pytest.fixture

@@ -10,18 +10,12 @@ import pytest
 from conftest import BREAST_CASE, THYROID_CASE, Api, start_server
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
-CSV = ("files", ("m.csv", b"Sample_ID,Case_ID\nS1,PLAN-CASE\n", "text/csv"))
+CSV = "Sample_ID,Case_ID\nS1,PLAN-CASE\n"
 
 
 def start_processing(api: Api, case_id: str = THYROID_CASE) -> None:
     response = api.put(f"/crs/api/v1/cases/{case_id}/diseases", json=MTC)
     assert response.status_code == 200 and response.json()["status"] == "PROCESSING", response.text
-
-
-def upload(api: Api) -> str:
-    response = api.post("/crs/api/v2/custom-case-data/files", files=[CSV])
-    assert response.status_code == 200, response.text
-    return response.json()[0]["id"]
 
 
 def upload_status(api: Api, upload_id: str) -> str:
@@ -41,7 +35,7 @@ class TestClock:
         fresh_api.admin("PUT", "/clock", {"mode": "frozen", "now": "2030-05-06T07:08:09Z"})
         start_processing(fresh_api)
         assert fresh_api.case(THYROID_CASE)["updatedDate"] == "2030-05-06T07:08:09+0000"
-        status = fresh_api.get(f"/crs/api/v1/custom-case-data/{upload(fresh_api)}/status").json()
+        status = fresh_api.get(f"/crs/api/v1/custom-case-data/{fresh_api.upload(CSV)}/status").json()
         assert status["createdDate"] == "2030-05-06T07:08:09+0000"
         injected = fresh_api.admin("POST", "/cases", {"displayId": "CLOCKED"}, expect=201)[0]
         assert injected["status"]  # generated fields are filled; dates of injected cases are the caller's
@@ -157,11 +151,11 @@ class TestProcessingPlans:
 class TestIngestionPlans:
     def test_immediate(self, frozen_api: Api) -> None:
         frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate"}})
-        assert upload_status(frozen_api, upload(frozen_api)) == "COMPLETED"
+        assert upload_status(frozen_api, frozen_api.upload(CSV)) == "COMPLETED"
 
     def test_time_halves_between_queued_and_in_progress(self, frozen_api: Api) -> None:
         frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "time", "seconds": 60}})
-        upload_id = upload(frozen_api)
+        upload_id = frozen_api.upload(CSV)
         assert upload_status(frozen_api, upload_id) == "QUEUED"
         frozen_api.admin("POST", "/clock/advance", {"seconds": 30})
         assert upload_status(frozen_api, upload_id) == "IN_PROGRESS"
@@ -170,13 +164,13 @@ class TestIngestionPlans:
 
     def test_polls(self, frozen_api: Api) -> None:
         frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "polls", "count": 3}})
-        upload_id = upload(frozen_api)
+        upload_id = frozen_api.upload(CSV)
         seen = [upload_status(frozen_api, upload_id) for _ in range(5)]
         assert seen == ["QUEUED", "IN_PROGRESS", "IN_PROGRESS", "COMPLETED", "COMPLETED"]
 
     def test_manual_and_advance(self, frozen_api: Api) -> None:
         frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "manual"}})
-        upload_id = upload(frozen_api)
+        upload_id = frozen_api.upload(CSV)
         frozen_api.admin("POST", "/clock/advance", {"seconds": 3600})
         assert upload_status(frozen_api, upload_id) == "QUEUED"
         assert frozen_api.admin("POST", f"/uploads/{upload_id}/advance")["status"] == "COMPLETED"
@@ -186,13 +180,13 @@ class TestIngestionPlans:
 
     def test_outcome_failed_applies_nothing(self, frozen_api: Api) -> None:
         frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "outcome": "FAILED"}})
-        status = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload(frozen_api)}/status").json()
+        status = frozen_api.get(f"/crs/api/v1/custom-case-data/{frozen_api.upload(CSV)}/status").json()
         assert status["status"] == "FAILED" and status["appliedRows"] == 0 and status["errors"]
         assert frozen_api.all_cases(displayId="PLAN-CASE") == []
 
     def test_failure_rate_one_always_fails(self, frozen_api: Api) -> None:
         frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "failureRate": 1}})
-        assert upload_status(frozen_api, upload(frozen_api)) == "FAILED"
+        assert upload_status(frozen_api, frozen_api.upload(CSV)) == "FAILED"
 
 
 class TestJumpsAndWaits:

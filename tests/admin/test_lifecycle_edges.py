@@ -10,19 +10,13 @@ from datetime import UTC, datetime, timedelta
 from conftest import THYROID_CASE, WG, Api
 
 MTC = {"externalid": "255032005", "ontologytype": "SNOMEDCT"}
-CSV = ("files", ("m.csv", b"Sample_ID,Case_ID\nS1,EDGE-CASE\n", "text/csv"))
+CSV = "Sample_ID,Case_ID\nS1,EDGE-CASE\n"
 
 
 def set_disease(api: Api, case_id: str = THYROID_CASE) -> dict:
     response = api.put(f"/crs/api/v1/cases/{case_id}/diseases", json=MTC)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def upload(api: Api) -> str:
-    response = api.post("/crs/api/v2/custom-case-data/files", files=[CSV])
-    assert response.status_code == 200, response.text
-    return response.json()[0]["id"]
 
 
 def test_wait_wakes_at_the_due_time_of_a_step_in_real_time(fresh_api: Api) -> None:
@@ -97,7 +91,7 @@ def test_a_deleted_case_leaves_no_plan_or_step_behind(frozen_api: Api) -> None:
 
 
 def test_advancing_a_finished_upload_says_its_status(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api)
+    upload_id = frozen_api.upload(CSV)
     assert frozen_api.admin("POST", f"/uploads/{upload_id}/advance")["status"] == "COMPLETED"
     error = frozen_api.admin("POST", f"/uploads/{upload_id}/advance", expect=400)
     assert error["message"] == f"Custom case data file {upload_id} has no pending step: it is COMPLETED."
@@ -105,7 +99,7 @@ def test_advancing_a_finished_upload_says_its_status(frozen_api: Api) -> None:
 
 def test_an_upload_is_found_only_in_the_workgroup_named(frozen_api: Api) -> None:
     other = frozen_api.admin("POST", "/workgroups", {"name": "Other"}, expect=201)["id"]
-    upload_id = upload(frozen_api)
+    upload_id = frozen_api.upload(CSV)
     error = frozen_api.admin("POST", f"/uploads/{upload_id}/advance", params={"workgroup": other}, expect=404)
     assert error["message"].startswith(f"Custom case data file {upload_id} ")
     assert frozen_api.admin("POST", f"/uploads/{upload_id}/advance", params={"workgroup": WG})["status"] == "COMPLETED"
@@ -214,7 +208,7 @@ def test_an_unknown_upload_is_not_found_in_any_workgroup(fresh_api: Api) -> None
 
 def test_an_ingestion_plan_outcome_is_the_reported_status(frozen_api: Api) -> None:
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "outcome": "PARTIALLY_COMPLETED"}})
-    body = frozen_api.get(f"/crs/api/v1/custom-case-data/{upload(frozen_api)}/status").json()
+    body = frozen_api.get(f"/crs/api/v1/custom-case-data/{frozen_api.upload(CSV)}/status").json()
     assert (body["status"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1, 0)
 
 

@@ -18,7 +18,7 @@ def csv_file(name: str, text: str) -> tuple[str, tuple[str, bytes, str]]:
     return ("files", (name, text.encode(), "text/csv"))
 
 
-def upload(api: Api, *files: tuple[str, tuple[str, bytes, str]]):
+def post_files(api: Api, *files: tuple[str, tuple[str, bytes, str]]):
     return api.post(UPLOAD, files=list(files))
 
 
@@ -34,7 +34,7 @@ def case_count(api: Api) -> int:
 
 def test_upload__status_goes_queued_in_progress_completed(frozen_api: Api) -> None:
     fresh_api = frozen_api
-    response = upload(fresh_api, csv_file("meta.csv", "Sample_ID,Case_ID\nS-NEW-1,CASE-NEW-1\n"))
+    response = post_files(fresh_api, csv_file("meta.csv", "Sample_ID,Case_ID\nS-NEW-1,CASE-NEW-1\n"))
     assert response.status_code == 200
     accepted = response.json()
     assert isinstance(accepted, list) and len(accepted) == 1
@@ -55,7 +55,7 @@ def test_upload__status_goes_queued_in_progress_completed(frozen_api: Api) -> No
 def test_upload__real_client_polling_loop(frozen_api: Api) -> None:
     """The loop real clients run (poll while QUEUED or IN_PROGRESS), a quarter second of the
     mock's clock between polls, bounded."""
-    upload_id = upload(frozen_api, csv_file("m.csv", "Sample_ID,Case_ID\nS1,C-LOOP\n")).json()[0]["id"]
+    upload_id = frozen_api.upload("Sample_ID,Case_ID\nS1,C-LOOP\n", "m.csv")
     seen = []
     for _ in range(40):
         seen.append(frozen_api.upload_status(upload_id)["status"])
@@ -72,7 +72,7 @@ def test_upload__rows_create_and_update_cases(fresh_api: Api) -> None:
         "FIXTURE_002_THYROID_DNA,255032005,FIXTURE_002_THYROID,DNA,Male,,,\n"
     )
     before = case_count(fresh_api)
-    upload_id = upload(fresh_api, csv_file("meta.csv", text)).json()[0]["id"]
+    upload_id = fresh_api.upload(text, "meta.csv")
     final = run_to_end(fresh_api, upload_id)
     assert final["status"] == "COMPLETED" and final["appliedRows"] == 2
     assert final["casesUpdated"] == [THYROID_CASE] and len(final["casesCreated"]) == 1
@@ -107,7 +107,7 @@ def test_upload__bad_rows_reported_good_rows_applied(fresh_api: Api) -> None:
         "E_DNA,363358000\n"
         "F_DNA,,,DNA,Male\n"
     )
-    upload_id = upload(fresh_api, csv_file("mixed.csv", text)).json()[0]["id"]
+    upload_id = fresh_api.upload(text, "mixed.csv")
     final = run_to_end(fresh_api, upload_id)
     assert final["status"] == "PARTIALLY_COMPLETED"
     assert final["totalRows"] == 7 and final["appliedRows"] == 1 and final["failedRows"] == 6
@@ -126,14 +126,14 @@ def test_upload__signed_off_case_row_fails(fresh_api: Api) -> None:
     signed = fresh_api.all_cases(status="REPORTS_SIGNED_OFF")[0]
     sample = signed["subjects"][0]["samples"][0]["externalSampleId"]
     text = f"Sample_ID,Case_ID,Tumor_Type\n{sample},{signed['displayId']},255032005\n"
-    final = run_to_end(fresh_api, upload(fresh_api, csv_file("s.csv", text)).json()[0]["id"])
+    final = run_to_end(fresh_api, fresh_api.upload(text, "s.csv"))
     assert final["status"] == "FAILED" and final["errors"][0]["lineNumber"] == 2
     assert fresh_api.get(f"/crs/api/v2/cases/{signed['id']}").json() == signed
 
 
 def test_upload__five_files_accepted(fresh_api: Api) -> None:
     files = [csv_file(f"m{i}.csv", f"Sample_ID,Case_ID\nS{i},FIVE-{i}\n") for i in range(5)]
-    accepted = upload(fresh_api, *files).json()
+    accepted = post_files(fresh_api, *files).json()
     assert [a["fileName"] for a in accepted] == [f"m{i}.csv" for i in range(5)]
     assert len({a["id"] for a in accepted}) == 5
     for item in accepted:
@@ -146,7 +146,7 @@ def test_upload__ten_megabyte_file_is_accepted(fresh_api: Api) -> None:
     row = "S1,BIG-1,"
     body = header + row + "x" * (10 * MB - len(header) - len(row) - 1) + "\n"
     assert len(body.encode()) == 10 * MB
-    response = upload(fresh_api, csv_file("big.csv", body))
+    response = post_files(fresh_api, csv_file("big.csv", body))
     assert response.status_code == 200, response.text
 
 
@@ -173,7 +173,7 @@ REFUSALS = [
 @pytest.mark.parametrize("name, files, status_code, needle", REFUSALS, ids=[r[0] for r in REFUSALS])
 def test_upload__refused_and_nothing_stored(fresh_api: Api, name: str, files: list, status_code: int, needle: str) -> None:
     before_cases = case_count(fresh_api)
-    response = upload(fresh_api, *files)
+    response = post_files(fresh_api, *files)
     assert_refused(fresh_api, response, status_code, needle)
     wg = fresh_api.state.workgroup(fresh_api.session.headers["X-ILMN-Workgroup"])
     assert wg.uploads == {}
@@ -211,7 +211,7 @@ def test_upload_status__other_workgroup_cannot_see_it(fresh_api: Api) -> None:
 
     other = build_workgroup("9e8d7c6b-5a49-3382-9716-a5b4c3d2e1f0", "Other", seed=1, cases=0)
     fresh_api.state._workgroups[other.id] = other
-    upload_id = upload(fresh_api, csv_file("m.csv", "Sample_ID,Case_ID\nS,C\n")).json()[0]["id"]
+    upload_id = fresh_api.upload("Sample_ID,Case_ID\nS,C\n", "m.csv")
     theirs = Client(fresh_api.server, workgroup=other.id)
     assert theirs.get(f"/crs/api/v1/custom-case-data/{upload_id}/status").status_code == 404
     assert BREAST_CASE  # the fixture case stays in the default workgroup only

@@ -11,16 +11,12 @@ from conftest import BREAST_CASE, THYROID_CASE, Api, start_server
 UPLOAD = "/crs/api/v2/custom-case-data/files"
 
 
-def upload(api: Api, text: bytes, name: str = "m.csv") -> str:
-    response = api.post(UPLOAD, files=[("files", (name, text, "text/csv"))])
-    assert response.status_code == 200, response.text
-    return response.json()[0]["id"]
 
 
 
 
 def test_a_running_job_reports_no_failed_rows_yet(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,RUN-A\nS2,RUN-B\n")
+    upload_id = frozen_api.upload(b"Sample_ID,Case_ID\nS1,RUN-A\nS2,RUN-B\n")
     assert frozen_api.upload_status(upload_id)["failedRows"] == 0
     frozen_api.advance_clock(1)
     running = frozen_api.upload_status(upload_id)
@@ -33,7 +29,7 @@ def test_a_running_job_reports_no_failed_rows_yet(frozen_api: Api) -> None:
 
 def created_ids(api: Api) -> list[tuple[str, str, str, str]]:
     api.state.clock.freeze(api.state.clock.now().replace(year=2026, month=6, day=1, hour=12, minute=0, second=0))
-    upload_id = upload(api, b"Sample_ID,Case_ID\nS1,NEW-A\nS2,NEW-B\n")
+    upload_id = api.upload(b"Sample_ID,Case_ID\nS1,NEW-A\nS2,NEW-B\n")
     api.advance_clock(2)
     rows = []
     for case_id in api.upload_status(upload_id)["casesCreated"]:
@@ -62,7 +58,7 @@ def test_ids_of_created_cases_follow_the_seed(fresh_api: Api) -> None:
 
 def test_a_plan_that_fails_the_job_says_so_and_applies_nothing(frozen_api: Api) -> None:
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "time", "seconds": 2, "outcome": "FAILED"}})
-    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,NEVER\n")
+    upload_id = frozen_api.upload(b"Sample_ID,Case_ID\nS1,NEVER\n")
     frozen_api.advance_clock(2)
     failed = frozen_api.upload_status(upload_id)
     assert failed["status"] == "FAILED" and failed["updatedDate"] == "2026-06-01T12:00:02+0000"
@@ -76,7 +72,7 @@ def test_a_failure_rate_draws_the_same_outcomes_for_the_same_seed(frozen_api: Ap
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "failureRate": 0.5}})
     outcomes = []
     for n in range(8):
-        upload_id = upload(frozen_api, f"Sample_ID,Case_ID\nS{n},RATE-{n}\n".encode())
+        upload_id = frozen_api.upload(f"Sample_ID,Case_ID\nS{n},RATE-{n}\n".encode())
         outcomes.append(frozen_api.upload_status(upload_id)["status"])
     # Drawn from the seed (42), the workgroup, the upload and the attempt: pinned, so a change to
     # what the draw depends on shows here.
@@ -85,7 +81,7 @@ def test_a_failure_rate_draws_the_same_outcomes_for_the_same_seed(frozen_api: Ap
 
 def test_a_row_for_an_existing_case_keeps_its_subject_and_sex(frozen_api: Api) -> None:
     before = frozen_api.case(THYROID_CASE)["subjects"][0]
-    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nNEW-SAMPLE,FIXTURE_002_THYROID\n")
+    upload_id = frozen_api.upload(b"Sample_ID,Case_ID\nNEW-SAMPLE,FIXTURE_002_THYROID\n")
     frozen_api.advance_clock(2)
     assert frozen_api.upload_status(upload_id)["casesUpdated"] == [THYROID_CASE]
     after = frozen_api.case(THYROID_CASE)["subjects"][0]
@@ -94,7 +90,7 @@ def test_a_row_for_an_existing_case_keeps_its_subject_and_sex(frozen_api: Api) -
 
 
 def applied(api: Api, text: bytes) -> dict:
-    upload_id = upload(api, text)
+    upload_id = api.upload(text)
     api.advance_clock(2)
     body = api.upload_status(upload_id)
     assert body["status"] == "COMPLETED", body
@@ -133,7 +129,7 @@ def test_a_created_case_and_a_jump_say_what_caused_them(frozen_api: Api) -> None
 
 
 def test_row_errors_name_the_line_case_sample_and_reason(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,GOOD-1\nS2,\n,NO-SAMPLE\n")
+    upload_id = frozen_api.upload(b"Sample_ID,Case_ID\nS1,GOOD-1\nS2,\n,NO-SAMPLE\n")
     frozen_api.advance_clock(2)
     body = frozen_api.upload_status(upload_id)
     assert (body["status"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1, 2)
@@ -158,7 +154,7 @@ def test_a_disease_from_a_csv_reaches_every_subjects_samples(frozen_api: Api) ->
 
 def test_a_file_of_5000_new_cases_is_worked_through_after_the_answer(frozen_api: Api) -> None:
     rows = "".join(f"S{i},BULK-{i:05d}\n" for i in range(5000))
-    upload_id = upload(frozen_api, f"Sample_ID,Case_ID\n{rows}".encode())
+    upload_id = frozen_api.upload(f"Sample_ID,Case_ID\n{rows}".encode())
     frozen_api.advance_clock(2)
     deadline = time.monotonic() + 60
     while (body := frozen_api.upload_status(upload_id))["status"] == "IN_PROGRESS" and time.monotonic() < deadline:
@@ -178,7 +174,7 @@ def test_a_large_file_under_an_immediate_plan_completes(fresh_api: Api) -> None:
     still be working through its 5,000 rows: either way every row is applied, once."""
     fresh_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate"}})
     rows = "".join(f"S{i},SOON-{i:05d}\n" for i in range(5000))
-    upload_id = upload(fresh_api, f"Sample_ID,Case_ID\n{rows}".encode())
+    upload_id = fresh_api.upload(f"Sample_ID,Case_ID\n{rows}".encode())
     deadline = time.monotonic() + 60
     while (body := fresh_api.upload_status(upload_id))["status"] in ("QUEUED", "IN_PROGRESS") and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -205,7 +201,7 @@ def test_refused_files_say_why_in_message_and_details(fresh_api: Api) -> None:
 
 def test_rows_of_one_file_build_on_each_other_and_bad_values_are_named(frozen_api: Api) -> None:
     frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "REPORTS_SIGNED_OFF"})
-    upload_id = upload(frozen_api, b"Sample_ID,Case_ID,Sample_Type,Sex,Tumor_Type\nS1,TWICE,DNA,,\nS2,TWICE,RNA,,\n"
+    upload_id = frozen_api.upload(b"Sample_ID,Case_ID,Sample_Type,Sex,Tumor_Type\nS1,TWICE,DNA,,\nS2,TWICE,RNA,,\n"
                                    b"S3,BADTYPE,XNA,,\nS4,BADSEX,,Alien,\nS5,FIXTURE_002_THYROID,,,255032005\n")
     frozen_api.advance_clock(2)
     body = frozen_api.upload_status(upload_id)
@@ -226,7 +222,7 @@ MTC_ID = "255032005"
 
 
 def run_upload(api: Api, text: bytes) -> dict:
-    upload_id = upload(api, text)
+    upload_id = api.upload(text)
     api.advance_clock(2)
     status = api.upload_status(upload_id)
     assert status["status"] in ("COMPLETED", "PARTIALLY_COMPLETED", "FAILED"), status
@@ -240,12 +236,12 @@ def cases_in(api: Api, status: str, count: int) -> list[dict]:
 
 
 def test_a_finished_job_keeps_no_file(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,KEEP-NONE\n")
+    upload_id = frozen_api.upload(b"Sample_ID,Case_ID\nS1,KEEP-NONE\n")
     [waiting] = [u for w in frozen_api.admin("GET", "/state")["workgroups"] for u in w["uploads"] if u["id"] == upload_id]
     assert waiting["text"] == "Sample_ID,Case_ID\nS1,KEEP-NONE\n"
     frozen_api.advance_clock(2)
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate", "outcome": "FAILED"}})
-    failed_id = upload(frozen_api, b"Sample_ID,Case_ID\nS1,KEEP-NONE-2\n")
+    failed_id = frozen_api.upload(b"Sample_ID,Case_ID\nS1,KEEP-NONE-2\n")
     assert frozen_api.upload_status(failed_id)["status"] == "FAILED"
     uploads = [u for w in frozen_api.admin("GET", "/state")["workgroups"] for u in w["uploads"]]
     assert [(u["status"], u["text"]) for u in uploads] == [("COMPLETED", None), ("FAILED", None)]
@@ -257,7 +253,7 @@ def test_a_row_without_a_disease_leaves_a_processing_step_alone(frozen_api: Api)
                           json={"externalid": MTC_ID, "ontologytype": "SNOMEDCT"}).status_code == 200
     frozen_api.admin("PUT", "/lifecycle", {"ingestion": {"mode": "immediate"}})
     frozen_api.advance_clock(1)
-    upload_id = upload(frozen_api, f"Sample_ID,Case_ID,Tags\nS-T,{display_id},urgent\n".encode())
+    upload_id = frozen_api.upload(f"Sample_ID,Case_ID,Tags\nS-T,{display_id},urgent\n".encode())
     assert frozen_api.upload_status(upload_id)["status"] == "COMPLETED"
     frozen_api.advance_clock(1.9)
     assert frozen_api.case(THYROID_CASE)["status"] == "PROCESSING"

@@ -13,10 +13,6 @@ UPLOAD = "/crs/api/v2/custom-case-data/files"
 POLL_SECONDS = 120
 
 
-def upload(api: Api, text: str, name: str = "m.csv") -> str:
-    response = api.post(UPLOAD, files=[("files", (name, text.encode(), "text/csv"))], timeout=60)
-    assert response.status_code == 200, response.text
-    return response.json()[0]["id"]
 
 
 def finished(api: Api, upload_id: str) -> dict:
@@ -32,7 +28,7 @@ def finished(api: Api, upload_id: str) -> dict:
 
 def test_thousands_of_samples_for_one_case(frozen_api: Api) -> None:
     rows = "".join(f"S{n},ONE-CASE,{'RNA' if n % 2 else 'DNA'}\n" for n in range(8000))
-    body = finished(frozen_api, upload(frozen_api, "Sample_ID,Case_ID,Sample_Type\n" + rows + "S0,ONE-CASE,RNA\n"))
+    body = finished(frozen_api, frozen_api.upload("Sample_ID,Case_ID,Sample_Type\n" + rows + "S0,ONE-CASE,RNA\n"))
     assert (body["status"], body["totalRows"], body["appliedRows"], body["failedRows"]) == ("COMPLETED", 8001, 8001, 0)
     (case_id,) = body["casesCreated"]
     samples = frozen_api.case(case_id)["subjects"][0]["samples"]
@@ -44,7 +40,7 @@ def test_thousands_of_samples_for_one_case(frozen_api: Api) -> None:
 def test_a_large_file_answers_at_once_and_creates_every_case(frozen_api: Api) -> None:
     count = 20_000
     started = frozen_api.search()["totalElements"]
-    upload_id = upload(frozen_api, "Sample_ID,Case_ID\n" + "".join(f"S{n},NEW-{n:05d}\n" for n in range(count)))
+    upload_id = frozen_api.upload("Sample_ID,Case_ID\n" + "".join(f"S{n},NEW-{n:05d}\n" for n in range(count)))
     body = finished(frozen_api, upload_id)
     assert (body["status"], body["appliedRows"], len(body["casesCreated"])) == ("COMPLETED", count, count)
     assert frozen_api.search()["totalElements"] == started + count
@@ -54,7 +50,7 @@ def test_a_large_file_answers_at_once_and_creates_every_case(frozen_api: Api) ->
 
 def test_row_errors_are_counted_exactly_and_listed_up_to_a_bound(frozen_api: Api) -> None:
     bad = "".join(f"S{n},BAD-{n},Martian\n" for n in range(1500))
-    body = finished(frozen_api, upload(frozen_api, "Sample_ID,Case_ID,Sex\nOK,GOOD,Female\n" + bad))
+    body = finished(frozen_api, frozen_api.upload("Sample_ID,Case_ID,Sex\nOK,GOOD,Female\n" + bad))
     assert (body["status"], body["totalRows"], body["appliedRows"], body["failedRows"]) == ("PARTIALLY_COMPLETED", 1501, 1, 1500)
     assert len(body["errors"]) == 1000
     assert body["errors"][0] == {"lineNumber": 3, "caseId": "BAD-0", "sampleId": "S0",
@@ -62,7 +58,7 @@ def test_row_errors_are_counted_exactly_and_listed_up_to_a_bound(frozen_api: Api
 
 
 def test_the_file_is_not_kept_once_applied(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api, "Sample_ID,Case_ID\nS1,KEPT-1\n")
+    upload_id = frozen_api.upload("Sample_ID,Case_ID\nS1,KEPT-1\n")
     pending = frozen_api.admin("GET", "/state")["workgroups"][0]["uploads"]
     assert [u["text"] for u in pending if u["id"] == upload_id] == ["Sample_ID,Case_ID\nS1,KEPT-1\n"]
     finished(frozen_api, upload_id)
@@ -74,7 +70,7 @@ def test_a_case_changed_after_the_upload_is_read_again_when_the_job_runs(frozen_
     """The job is worked out when the file arrives; a change to a case it touches before it
     runs makes it work the rows out again against the case as it is then."""
     display_id = frozen_api.case(THYROID_CASE)["displayId"]
-    upload_id = upload(frozen_api, f"Sample_ID,Case_ID,Tumor_Type\nLATE-SAMPLE,{display_id},363358000\n")
+    upload_id = frozen_api.upload(f"Sample_ID,Case_ID,Tumor_Type\nLATE-SAMPLE,{display_id},363358000\n")
     frozen_api.admin("PUT", f"/cases/{THYROID_CASE}/status", {"status": "REPORTS_SIGNED_OFF"})
     body = finished(frozen_api, upload_id)
     assert (body["status"], body["failedRows"]) == ("FAILED", 1)
@@ -84,7 +80,7 @@ def test_a_case_changed_after_the_upload_is_read_again_when_the_job_runs(frozen_
 
 
 def test_a_case_created_meanwhile_under_the_same_display_id_is_updated_not_duplicated(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api, "Sample_ID,Case_ID\nS-UPLOADED,RACE-1\n")
+    upload_id = frozen_api.upload("Sample_ID,Case_ID\nS-UPLOADED,RACE-1\n")
     created = frozen_api.admin("POST", "/cases", {"displayId": "RACE-1"}, expect=201)[0]
     body = finished(frozen_api, upload_id)
     assert body["casesCreated"] == [] and body["casesUpdated"] == [created["id"]]
@@ -92,7 +88,7 @@ def test_a_case_created_meanwhile_under_the_same_display_id_is_updated_not_dupli
 
 
 def test_state_format_1_with_a_pending_upload_still_imports(frozen_api: Api) -> None:
-    upload_id = upload(frozen_api, "Sample_ID,Case_ID\nS1,OLD-FORMAT\n")
+    upload_id = frozen_api.upload("Sample_ID,Case_ID\nS1,OLD-FORMAT\n")
     state = frozen_api.admin("GET", "/state")
     state["format"] = "ici-mock-state/1"
     for workgroup in state["workgroups"]:
@@ -112,7 +108,7 @@ def test_a_case_id_of_thousands_of_digits_is_a_new_case_not_an_error(frozen_api:
     """A display id's number is read as an index only up to 7 digits (int() of more than 4,300
     digits raises): a longer one names no seeded case, so the row creates a case."""
     long_id = "ILM-ONC-" + "1" * 5000
-    body = finished(frozen_api, upload(frozen_api, f"Sample_ID,Case_ID,Sample_Type\nS1,{long_id},DNA\n"))
+    body = finished(frozen_api, frozen_api.upload(f"Sample_ID,Case_ID,Sample_Type\nS1,{long_id},DNA\n"))
     assert (body["status"], body["appliedRows"], body["failedRows"]) == ("COMPLETED", 1, 0), body
     (case_id,) = body["casesCreated"]
     assert frozen_api.case(case_id)["displayId"] == long_id

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from conftest import T0
 
 from mockserver.domain.case_table import CaseTable, NewCases, merged_updates
 from mockserver.domain.models import Case
 from mockserver.domain.statuses import CaseStatus
-
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def case(n: int, minutes: int | None = None) -> Case:

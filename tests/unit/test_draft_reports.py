@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
+from conftest import at, workgroup
 
 from mockserver.datagen.users import make_users
 from mockserver.datagen.variants import report_variants
-from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
 from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.event_search import case_uuid, event_ids
@@ -16,16 +14,10 @@ from mockserver.domain.reports import draft_report
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
-T0 = datetime(2026, 11, 10, tzinfo=UTC)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
 
 @pytest.fixture
 def wg() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=4, cases=60)
+    return workgroup(4, 60)
 
 
 def a_case(wg: Workgroup, status: CaseStatus):  # noqa: ANN201 - a Case

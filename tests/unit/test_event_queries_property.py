@@ -5,17 +5,16 @@ faster. The oracle below reads each event's fields one by one and knows nothing 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from conftest import T0, workgroup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockserver.datagen.world import build_workgroup
 from mockserver.domain.events import Cause, Event, EventLog, EventQuery
 from mockserver.domain.seeded_history import derive
 
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
 #: Deterministic and without a stored database: the same examples on every run and machine
 #: (the mutation run forks workers that must agree on what a test does).
 SETTINGS = settings(max_examples=150, derandomize=True, database=None, deadline=None)
@@ -129,7 +128,7 @@ def _fields(event: Event) -> tuple[Any, ...]:
             event.old, event.new, event.display_id, event.user)
 
 
-SEEDED = build_workgroup("wg", "Workgroup", seed=21, cases=40)
+SEEDED = workgroup(21, 40)
 SEEDED_EVENTS = sorted((e for case in SEEDED.cases.seeded for e in derive(case, SEEDED.users)), key=at)
 SEEDED_NAMES = ("case.added", "case.status.updated", "case.metadata.updated", "case.report.added", "case.deleted")
 SEEDED_USERS = (None, *(u.email for u in SEEDED.users.all[:3]), "nobody@lab.example.org")

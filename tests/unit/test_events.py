@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import at, workgroup
 
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
@@ -16,12 +16,6 @@ from mockserver.domain.seeded_history import derive, path_to
 from mockserver.domain.statuses import TRANSITIONS, CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
-T0 = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
 
 def event(name: str, entity: str, seconds: float) -> Event:
     return Event(at(seconds), name, "case", entity, entity, Cause.VENDOR, "test")
@@ -29,12 +23,12 @@ def event(name: str, entity: str, seconds: float) -> Event:
 
 @pytest.fixture(scope="module")
 def seeded() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=11, cases=200)
+    return workgroup(11, 200)
 
 
 @pytest.fixture
 def wg() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=11, cases=200)
+    return workgroup(11, 200)
 
 
 # -- the log -------------------------------------------------------------------------------
@@ -266,8 +260,8 @@ def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> No
     rng = random.Random(5)
     micros = [1_700_006_400 * 10**6 + rng.choice([rng.randrange(40 * 86400 * 10**6), 86400 * 10**6 * rng.randint(0, 40)])
               for _ in range(20_000)]  # many on a day's first instant, ties included
-    times = array("d", [at / 10**6 for at in micros])
+    times = array("d", [micro / 10**6 for micro in micros])
     days: dict[int, list[int]] = {}
-    for position, at in enumerate(micros):
-        days.setdefault(at // (86400 * 10**6), []).append(position)
+    for position, micro in enumerate(micros):
+        days.setdefault(micro // (86400 * 10**6), []).append(position)
     assert list(_time_order(times, days)) == sorted(range(len(times)), key=times.__getitem__)

@@ -5,12 +5,12 @@ then, whatever happens meanwhile. Without HTTP."""
 from __future__ import annotations
 
 import gc
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from conftest import T0, workgroup
 
-from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
 from mockserver.domain.ingestion import ahead, job
 from mockserver.domain.ingestion.csv_file import parse_csv
@@ -20,14 +20,13 @@ from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
-T0 = datetime(2026, 11, 10, tzinfo=UTC)
 #: The shipped ingestion plan: two seconds from upload to the end of the job.
 DUE = T0 + timedelta(seconds=2)
 UPLOADER = "uploader@lab.example.org"
 
 
 def a_workgroup() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=5, cases=30)
+    return workgroup(5, 30)
 
 
 def open_case(wg: Workgroup) -> Any:

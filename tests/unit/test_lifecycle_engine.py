@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import pytest
+from conftest import at
 
 from mockserver.domain.errors import Conflict
 from mockserver.domain.lifecycle.engine import Steps
 from mockserver.domain.lifecycle.kinds import StepKind, StepKinds
 from mockserver.domain.lifecycle.plans import Pending, Plan
 from mockserver.domain.step_kinds import SHIPPED_KINDS
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
 
 
 class Review(StepKind[Any]):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import fields as dataclass_fields
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from conftest import T0
 
 from mockserver.domain.case_table import CaseTable
 from mockserver.domain.matching import Contains
@@ -13,7 +14,6 @@ from mockserver.domain.models import Case, Disease, Sample, Subject
 from mockserver.domain.query import CaseQuery, predicates, run_query
 from mockserver.domain.statuses import CaseStatus, parse_status
 
-T0 = datetime(2025, 1, 1, tzinfo=UTC)
 LUNG = Disease("363358000", "Malignant tumor of lung")
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import T0
 
 from mockserver.domain.clock import LATEST, Clock
 from mockserver.domain.errors import InvalidRequest
 from mockserver.domain.lifecycle.schedule import Schedule
-
-T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def test_steps_pop_in_due_order_only_when_due() -> None:

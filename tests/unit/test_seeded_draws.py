@@ -5,18 +5,17 @@ of those inputs changes the draw. Without HTTP."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from conftest import T0, workgroup
 
-from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
 from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
-T0 = datetime(2026, 11, 10, tzinfo=UTC)
 HALF = Plan("immediate", failure_rate=0.5)
 TARGETS = [f"target-{n}" for n in range(200)]
 
@@ -44,7 +43,7 @@ def test_each_input_of_a_draw_changes_it(changed: dict) -> None:
 
 @pytest.fixture
 def wg() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=6, cases=80)
+    return workgroup(6, 80)
 
 
 def cases_in(wg: Workgroup, status: CaseStatus | None = None) -> list[str]:

@@ -4,11 +4,10 @@ without HTTP, on explicit times."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 
 import pytest
+from conftest import at, workgroup
 
-from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
 from mockserver.domain.errors import Conflict
 from mockserver.domain.ingestion.csv_file import parse_csv
@@ -16,16 +15,10 @@ from mockserver.domain.lifecycle.plans import Plan
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
-T0 = datetime(2026, 6, 1, tzinfo=UTC)
-
-
-def at(seconds: float) -> datetime:
-    return T0 + timedelta(seconds=seconds)
-
 
 @pytest.fixture
 def wg() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=7, cases=30)
+    return workgroup(7, 30)
 
 
 def case_in(wg: Workgroup, status: CaseStatus) -> str:

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
+from conftest import T0, workgroup
 
-from mockserver.datagen.world import build_workgroup
 from mockserver.domain.case_table import NewCases
 from mockserver.domain.events import Cause, Event, case_event
 from mockserver.domain.models import Transition, Upload
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
-
-T0 = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def ref(case_id: str) -> SimpleNamespace:
@@ -25,11 +22,11 @@ def ref(case_id: str) -> SimpleNamespace:
 
 @pytest.fixture
 def wg() -> Workgroup:
-    return build_workgroup("wg", "Workgroup", seed=3, cases=5)
+    return workgroup(3, 5)
 
 
 def test_ids_are_the_same_for_the_same_seed_and_sequence(wg: Workgroup) -> None:
-    again = build_workgroup("wg", "Workgroup", seed=3, cases=5)
+    again = workgroup(3, 5)
     assert [wg.new_id("case"), wg.new_id("case")] == [again.new_id("case"), again.new_id("case")]
     assert wg.new_id("case") != wg.new_id("case")
     assert wg.minted == 4
