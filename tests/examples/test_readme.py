@@ -1,4 +1,4 @@
-"""Every example in the README runs here as written: the shell calls against a fresh server
+"""Every example in the README, docs/ and the changelog runs here as written: the shell calls against a fresh server
 (every status a 2xx), the pytest files and the script twice against one server, the config
 file by the server it configures, the set-up commands as .ci/run runs them. An example no test
 runs is the one that breaks, so ``HOW`` names how each is run, and a new example without an
@@ -20,7 +20,8 @@ import requests
 from conftest import WG, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
-README = (ROOT / "README.md").read_text()
+#: The documents whose examples are run, by their path from the repository's root.
+DOCUMENTS = ["README.md", *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "docs").glob("*.md"))), "CHANGELOG.md"]
 SCRIPT_TIMEOUT = 120
 
 
@@ -31,45 +32,47 @@ class Example:
     text: str
 
 
-def examples() -> dict[tuple[str, int], Example]:
-    """Each fenced block, keyed by its section's heading and its order in the section (from 1)."""
-    found: dict[tuple[str, int], Example] = {}
-    counts: Counter[str] = Counter()
-    section, fence, lines = "", None, []
-    for line in README.splitlines():
-        if fence is None and line.startswith("```"):
-            fence, lines = line[3:].strip(), []
-        elif fence is not None and line == "```":
-            counts[section] += 1
-            found[(section, counts[section])] = Example(section, fence, "\n".join(lines) + "\n")
-            fence = None
-        elif fence is not None:
-            lines.append(line)
-        elif line.startswith("#"):
-            section = line.lstrip("#").strip()
+def examples() -> dict[tuple[str, str, int], Example]:
+    """Each fenced block, keyed by its document, its section's heading and its order in the
+    section (from 1)."""
+    found: dict[tuple[str, str, int], Example] = {}
+    for document in DOCUMENTS:
+        counts: Counter[str] = Counter()
+        section, fence, lines = "", None, []
+        for line in (ROOT / document).read_text().splitlines():
+            if fence is None and line.startswith("```"):
+                fence, lines = line[3:].strip(), []
+            elif fence is not None and line == "```":
+                counts[section] += 1
+                found[(document, section, counts[section])] = Example(section, fence, "\n".join(lines) + "\n")
+                fence = None
+            elif fence is not None:
+                lines.append(line)
+            elif line.startswith("#"):
+                section = line.lstrip("#").strip()
     return found
 
 
 #: How each example is run, and by which test.
 HOW = {
-    ("Set-up on a fresh machine", 1): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
-    ("Set-up on a fresh machine", 2): "test_the_serve_command_starts_seeded_without_configuration",
-    ("Set-up on a fresh machine", 3): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
-    ("Refreshing the lock", 1): "test_the_lock_is_written_by_the_command_shown (uv needs the package index)",
-    ("Docker", 1): "tests/integration/test_docker.py: the README's tag and variable, --network host for -p",
-    ("Calling it", 1): "test_the_shell_examples_run_top_to_bottom",
-    ("Configuration", 1): "test_the_config_file_example_configures_the_server",
-    ("The control plane (`/_mock/`)", 1): "test_the_shell_examples_run_top_to_bottom (after Calling it)",
-    ("Use it from pytest", 1): "test_the_pytest_examples_pass_twice_against_one_server",
-    ("Use it from pytest", 2): "test_the_script_example_runs_twice_against_one_server",
-    ("Reports and audit log: a lab's export job", 1): "test_the_pytest_examples_pass_twice_against_one_server",
-    ("How it works", 1): "test_the_drawing_is_the_layers_the_import_contract_states",
-    ("Performance", 1): "test_the_benchmark_commands_name_scripts_that_exist (each runs for minutes)",
+    ("README.md", "Set-up on a fresh machine", 1): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
+    ("README.md", "Set-up on a fresh machine", 2): "test_the_serve_command_starts_seeded_without_configuration",
+    ("README.md", "Set-up on a fresh machine", 3): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
+    ("README.md", "Refreshing the lock", 1): "test_the_lock_is_written_by_the_command_shown (uv needs the package index)",
+    ("README.md", "Docker", 1): "tests/integration/test_docker.py: the README's tag and variable, --network host for -p",
+    ("README.md", "Calling it", 1): "test_the_shell_examples_run_top_to_bottom",
+    ("docs/configuration.md", "Configuration", 1): "test_the_config_file_example_configures_the_server",
+    ("docs/control-plane.md", "The control plane (`/_mock/`)", 1): "test_the_shell_examples_run_top_to_bottom (after Calling it)",
+    ("README.md", "Use it from pytest", 1): "test_the_pytest_examples_pass_twice_against_one_server",
+    ("README.md", "Use it from pytest", 2): "test_the_script_example_runs_twice_against_one_server",
+    ("docs/lab-export.md", "Reports and audit log: a lab's export job", 1): "test_the_pytest_examples_pass_twice_against_one_server",
+    ("README.md", "How it works", 1): "test_the_drawing_is_the_layers_the_import_contract_states",
+    ("README.md", "Performance", 1): "test_the_benchmark_commands_name_scripts_that_exist (each runs for minutes)",
 }
 
 
-def example(section: str, number: int = 1) -> str:
-    return examples()[(section, number)].text
+def example(section: str, number: int = 1, document: str = "README.md") -> str:
+    return examples()[(document, section, number)].text
 
 
 def test_every_example_is_run() -> None:
@@ -79,7 +82,7 @@ def test_every_example_is_run() -> None:
 def test_the_shell_examples_run_top_to_bottom(tmp_path: Path) -> None:
     """"Calling it", then the control plane's example in the same shell, against a fresh server
     whose address is in ``BASE``; curl reports each status on stderr, and every one is a 2xx."""
-    script = example("Calling it") + example("The control plane (`/_mock/`)")
+    script = example("Calling it") + example("The control plane (`/_mock/`)", document="docs/control-plane.md")
     calls = len(re.findall(r"(?<![\w-])curl ", script))
     server = start_server()
     try:
@@ -107,7 +110,7 @@ def running_server():
 def test_the_pytest_examples_pass_twice_against_one_server(pytester: pytest.Pytester, running_server) -> None:
     """The Docker-in-CI use: the same tests, run again and again against a long-running server."""
     pytester.makepyfile(test_client_example=example("Use it from pytest"),
-                        test_lab_export=example("Reports and audit log: a lab's export job"))
+                        test_lab_export=example("Reports and audit log: a lab's export job", document="docs/lab-export.md"))
     for _ in range(2):
         result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider",
                                                f"--ici-mock-url={running_server.url}")
@@ -135,7 +138,7 @@ def test_the_config_file_example_configures_the_server(tmp_path: Path) -> None:
     from processes import HEADERS, serving
 
     config = tmp_path / "mock.yaml"
-    config.write_text(example("Configuration"))
+    config.write_text(example("Configuration", document="docs/configuration.md"))
     with serving("--config", str(config)) as (url, _):
         clock = requests.get(url + "/_mock/clock", timeout=10).json()
         assert (clock["mode"], clock["now"][:19]) == ("frozen", "2026-01-01T00:00:00")
