@@ -1,0 +1,2 @@
+"""The control plane's routes under /_mock/: data (state, workgroups, cases), lifecycle (clock,
+plans, steps) and traffic (latency, faults, the journal)."""
