@@ -207,3 +207,11 @@ def test_the_shipped_kinds_and_their_events() -> None:
         "ingestion": ("ingestion.start", "ingestion.finish"),
         "signOff": ("signOff",),
     }
+
+
+def test_a_registry_is_equal_only_to_itself() -> None:
+    """Schemas derived from a registry are cached by it: another registry of the same kinds is
+    another server's, and gets its own."""
+    kinds = StepKinds(Review())
+    assert kinds == kinds and hash(kinds) == hash(kinds)
+    assert kinds != StepKinds(Review())
