@@ -95,13 +95,13 @@ def build_document(app: Flask) -> dict[str, Any]:
                                   ("X-ILMN-Workgroup", "The workgroup id", fidelity.DEFAULT_WORKGROUP_ID)):
         spec.components.parameter(header, "header", {"name": header, "required": True, "example": example,
                                                       "schema": {"type": "string", "minLength": 1}, "description": text})
+    derived = app.extensions.get(DERIVED, {})
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
         doc = doc_of(app.view_functions[rule.endpoint])
         if doc is None:
             continue
         path = openapi_path(rule.rule)
         methods = sorted(m.lower() for m in (rule.methods or set()) - {"HEAD", "OPTIONS"})
-        derived = app.extensions.get(DERIVED, {})
         spec.path(path=path, operations={method: _operation(doc, rule.rule, derived) for method in methods})
     return spec.to_dict()
 

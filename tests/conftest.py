@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -126,6 +128,13 @@ T0 = datetime(2026, 11, 10, tzinfo=UTC)
 def at(seconds: float) -> datetime:
     """``seconds`` after ``T0``."""
     return T0 + timedelta(seconds=seconds)
+
+
+def import_layers() -> list[str]:
+    """The layers of the package, top to bottom, as ``[tool.importlinter]`` states them."""
+    config = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [layers] = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
+    return layers
 
 
 def workgroup(seed: int, cases: int) -> Workgroup:

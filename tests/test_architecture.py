@@ -7,8 +7,9 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
+
+from conftest import import_layers
 
 import mockserver
 
@@ -25,9 +26,7 @@ def test_the_import_contracts_hold() -> None:
 
 
 def test_every_root_module_and_package_is_in_a_layer() -> None:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    [layers] = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
-    named = {name.strip() for layer in layers for name in layer.split("|")}
+    named = {name.strip() for layer in import_layers() for name in layer.split("|")}
     present = {p.stem for p in PACKAGE.glob("*.py") if p.stem != "__init__"}
     present |= {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
     assert named == present

@@ -7,17 +7,13 @@ from typing import Any
 
 from flask import current_app, request
 
-from ..domain.mock_state import MockState
+from ..http.credentials import state
 from .plane import EXTENSION, ControlPlane
 from .schemas import KindSchemas, kind_schemas
 
 
 def control() -> ControlPlane:
     return current_app.extensions[EXTENSION]
-
-
-def state() -> MockState:
-    return current_app.extensions["mockserver"]
 
 
 def kinds() -> KindSchemas:

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from .. import fidelity
 from ..datagen.world import build_workgroup
@@ -30,7 +30,7 @@ from ..http.limits import MAX_GENERATED_CASES
 from ..schemas.cases import CaseDate, CaseSchema
 from ..version import __version__
 from .plane import ControlPlane
-from .schemas import FaultRuleSchema, Instant, KindSchemas, LatencySchema, WholeNumber, kind_schemas
+from .schemas import FaultRuleSchema, Instant, KindSchemas, LatencySchema, StrictSchema, WholeNumber, kind_schemas
 
 FORMAT = "ici-mock-state/3"
 #: Formats 1 and 2 keep a case's own processing plan in ``casePlans`` (case id: plan), where
@@ -41,11 +41,6 @@ READABLE_FORMATS = (*LEGACY_FORMATS, FORMAT)
 #: The kind of step a legacy ``casePlans`` plan is for.
 LEGACY_CASE_PLAN_KIND = "processing"
 _case = CaseSchema(direct_identifiers=True)
-
-
-class _Strict(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 _CASE_STATUSES = frozenset(s.value for s in CaseStatus)
@@ -72,7 +67,7 @@ EVENT_RULES: dict[str, tuple[str, frozenset[str | None], frozenset[str | None]]]
 MAX_MINTED = 1_000_000_000
 
 
-class RowErrorStateSchema(_Strict):
+class RowErrorStateSchema(StrictSchema):
     lineNumber = WholeNumber(attribute="line", required=True)
     caseId = fields.String(attribute="case_id", allow_none=True, load_default=None)
     sampleId = fields.String(attribute="sample_id", allow_none=True, load_default=None)
@@ -83,7 +78,7 @@ class RowErrorStateSchema(_Strict):
         return RowError(**data)
 
 
-class UploadStateSchema(_Strict):
+class UploadStateSchema(StrictSchema):
     id = fields.String(required=True)
     fileName = fields.String(attribute="file_name", required=True)
     sizeInBytes = WholeNumber(attribute="size_bytes", required=True)
@@ -124,18 +119,7 @@ def _csv_text(header: tuple[str, ...], rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-class PendingStateSchema(_Strict):
-    """A pending step; its kind and plan are checked against the server's kinds after loading."""
-
-    kind = fields.String(required=True)
-    target = fields.String(required=True)
-    plan = fields.Dict(required=True)
-    startedAt = Instant(attribute="started", required=True)
-    attempt = WholeNumber(required=True, validate=validate.Range(min=1))
-    reads = WholeNumber(required=True, validate=validate.Range(min=0))
-
-
-class OwnPlanStateSchema(_Strict):
+class OwnPlanStateSchema(StrictSchema):
     """A target's own plan for a kind; checked against the server's kinds after loading."""
 
     kind = fields.String(required=True)
@@ -143,7 +127,15 @@ class OwnPlanStateSchema(_Strict):
     plan = fields.Dict(required=True)
 
 
-class EventStateSchema(_Strict):
+class PendingStateSchema(OwnPlanStateSchema):
+    """A pending step: a target's plan for a kind, and how far the step got."""
+
+    startedAt = Instant(attribute="started", required=True)
+    attempt = WholeNumber(required=True, validate=validate.Range(min=1))
+    reads = WholeNumber(required=True, validate=validate.Range(min=0))
+
+
+class EventStateSchema(StrictSchema):
     at = Instant(required=True)
     name = fields.String(required=True)
     entityType = fields.String(attribute="entity_type", required=True)
@@ -175,7 +167,7 @@ class EventStateSchema(_Strict):
         return Event(**data)
 
 
-class WorkgroupStateSchema(_Strict):
+class WorkgroupStateSchema(StrictSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
     seed = WholeNumber(required=True)
@@ -194,13 +186,13 @@ class WorkgroupStateSchema(_Strict):
     events = fields.List(fields.Nested(EventStateSchema), load_default=list)
 
 
-class ClockStateSchema(_Strict):
+class ClockStateSchema(StrictSchema):
     mode = fields.String(required=True, validate=validate.OneOf(("real", "frozen")))
     now = Instant(required=True)
     offsetSeconds = fields.Float(required=True)
 
 
-class StateSchema(_Strict):
+class StateSchema(StrictSchema):
     format = fields.String(required=True, validate=validate.OneOf(READABLE_FORMATS))
     version = fields.String(required=True)
     defaultWorkgroup = fields.String(required=True)

@@ -10,14 +10,13 @@ import os
 import re
 import subprocess
 import sys
-import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import requests
-from conftest import WG, start_server
+from conftest import WG, import_layers, start_server
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The documents whose examples are run, by their path from the repository's root.
@@ -191,13 +190,11 @@ def test_the_lock_is_written_by_the_command_shown() -> None:
 def test_the_drawing_is_the_layers_the_import_contract_states() -> None:
     """Each line of the drawing is a layer of ``[tool.importlinter]`` (which the suite checks),
     top to bottom: its modules before the description, siblings split by ``|``."""
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    [layers] = [c["layers"] for c in config["contracts"] if c["type"] == "layers"]
     drawn = []
     for line in example("How it works").splitlines():
         names = re.match(r"^((?:[\w.]+/?\s*\|\s*)*[\w.]+/?)", line).group(1)
         drawn.append(" | ".join(n.strip().removesuffix(".py").removesuffix("/") for n in names.split("|")))
-    assert drawn == [layer for layer in layers if layer != "__main__"]
+    assert drawn == [layer for layer in import_layers() if layer != "__main__"]
 
 
 def test_the_benchmark_commands_name_scripts_that_exist() -> None:
