@@ -17,7 +17,7 @@ from ..apidoc import DERIVED
 from . import hooks
 from .context import control
 from .plane import ControlPlane, install
-from .routes import data, lifecycle, traffic
+from .routes import data, lifecycle, traffic, views
 from .schemas import kind_schemas
 
 OPEN_PATHS = ("/_mock/health",)
@@ -38,7 +38,7 @@ def register(app: Flask, plane: ControlPlane) -> None:
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
 
-    for module in (data, lifecycle, traffic):
+    for module in (data, lifecycle, traffic, views):
         app.register_blueprint(module.bp)
 
 

@@ -24,6 +24,8 @@ PREFIX = "/_mock"
 #: The index, the API page and its document are the mock's own, not the vendor surface.
 INDEX = "/"
 NOT_VENDOR = ("/openapi.json", "/api-docs")
+#: The dashboard's page and assets (``mockserver.ui``): they hold no data either.
+DASHBOARD = "/_mock/ui"
 DELAY_HEADER = "X-Mock-Delay-Ms"
 
 
@@ -33,8 +35,10 @@ def is_vendor_request() -> bool:
 
 
 def is_open_page() -> bool:
-    """The index, the API page and the document: they hold no data, so no token guards them."""
-    return request.path == INDEX or request.path.startswith(NOT_VENDOR)
+    """The index, the API page, the document and the dashboard's page: they hold no data, so no
+    token guards them (the calls the pages make need it)."""
+    path = request.path
+    return path in (INDEX, DASHBOARD) or path.startswith(NOT_VENDOR) or path.startswith(DASHBOARD + "/assets/")
 
 
 def operation() -> str | None:
@@ -50,6 +54,7 @@ def register(app: Flask) -> None:
             return None
         g.mock_started = time.perf_counter()
         g.mock_fault = None
+        g.mock_delay_ms = 0.0
         plane = control()
         op = operation()
         if op is None or request.endpoint is None:
@@ -70,6 +75,7 @@ def register(app: Flask) -> None:
         if delay_ms > 0:
             with plane.holding.slot("a simulated delay"):
                 time.sleep(delay_ms / 1000)
+            g.mock_delay_ms = delay_ms
         rule = plane.faults.match(op, request.headers.get("X-ILMN-Workgroup"))
         if rule is None:
             return None
@@ -127,4 +133,5 @@ def record(response: Response) -> None:
         "status": None if environ.get(NO_STATUS) else response.status_code,
         "durationMs": round((time.perf_counter() - g.get("mock_started", time.perf_counter())) * 1000, 3),
         "fault": fault,
+        "delayMs": g.get("mock_delay_ms", 0.0),
     })

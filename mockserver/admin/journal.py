@@ -8,6 +8,7 @@ import time
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import islice
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -59,6 +60,11 @@ class Journal:
     def entries(self) -> list[dict[str, Any]]:
         with self._lock:
             return list(self._entries)
+
+    def newest(self, limit: int) -> list[dict[str, Any]]:
+        """The ``limit`` newest entries, newest first (read without copying the journal)."""
+        with self._lock:
+            return list(islice(reversed(self._entries), limit))
 
     def select(self, operation: str | None = None, since: int | datetime | None = None,
                limit: int | None = None, workgroup: str | None = None) -> list[dict[str, Any]]:

@@ -154,6 +154,7 @@ def kind_schemas(kinds: StepKinds[Any]) -> KindSchemas:
 class PendingStepSchema(Schema):
     """A step under way, as the control plane shows it (dumped from a dict)."""
 
+    kind = fields.String()
     plan = fields.Dict()
     startedAt = Instant(attribute="started")
     dueAt = Instant(attribute="due")
@@ -308,3 +309,46 @@ class JournalArgsSchema(StrictSchema):
     since = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
 
+
+
+class OverviewArgsSchema(StrictSchema):
+    requests = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
+
+
+class TailArgsSchema(StrictSchema):
+    workgroup = fields.String()
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class AuditTailArgsSchema(TailArgsSchema):
+    case = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class CountedWorkgroupSchema(WorkgroupSchema):
+    statusCounts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    changes = fields.String()
+
+
+class DiseaseChoiceSchema(Schema):
+    externalid = fields.String()
+    name = fields.String()
+
+
+class WorkgroupViewSchema(CountedWorkgroupSchema):
+    diseases = fields.List(fields.Nested(DiseaseChoiceSchema))
+
+
+class OverviewClockSchema(ClockSchema):
+    offsetSeconds = fields.Float()
+
+
+class OverviewSchema(Schema):
+    version = fields.String()
+    seed = fields.Integer()
+    clock = fields.Nested(OverviewClockSchema)
+    statusLabels = fields.Dict(keys=fields.String(), values=fields.String())
+    reportStatuses = fields.List(fields.String())
+    operations = fields.List(fields.String())
+    faultKinds = fields.List(fields.String())
+    workgroups = fields.List(fields.Nested(CountedWorkgroupSchema))
+    requests = fields.List(fields.Dict())

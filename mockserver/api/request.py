@@ -1,5 +1,4 @@
-"""A Flask request whose multipart file parts are size-checked while they are read, and the
-query string as the routes' schemas load it (``query_args``).
+"""A Flask request whose multipart file parts are size-checked while they are read.
 
 Werkzeug writes each file part into the stream this class hands out; the stream refuses the
 byte that would cross a limit, so an 11 MB file or a sixth file stops the upload there,
@@ -11,7 +10,7 @@ from __future__ import annotations
 import io
 from typing import IO, Any
 
-from flask import Request, current_app, request
+from flask import Request, current_app
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, UnsupportedMediaType
 
 from .. import fidelity
@@ -88,9 +87,3 @@ class MockRequest(Request):
                 f"Too many files: upload up to {fidelity.MAX_UPLOAD_FILES} files in one request."
             )
         return _BoundedPart(self, filename or "")
-
-
-def query_args(list_fields: tuple[str, ...] = ()) -> dict[str, object]:
-    """The request's query string as a dict, with repeatable parameters as lists."""
-    args = request.args
-    return {k: (args.getlist(k) if k in list_fields else args.get(k)) for k in args}

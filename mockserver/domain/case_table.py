@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import threading
 from bisect import bisect_left, bisect_right, insort
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, overload
@@ -34,6 +35,7 @@ class NewCases:
     by_id: dict[str, Case]
     sorted_keys: list[tuple[object, ...]]
     by_display_id: dict[str, tuple[str, ...]]
+    statuses: Counter[str]
 
     @classmethod
     def of(cls, cases: Iterable[Case]) -> NewCases:
@@ -45,7 +47,7 @@ class NewCases:
         # Sorted in slices merged by a generator: one sort of 100,000 keys would hold the GIL
         # (and so every other request) for a tenth of a second.
         runs = [sorted(keys[i : i + _SLICE]) for i in range(0, len(keys), _SLICE)]
-        return cls(by_id, list(heapq.merge(*runs)), by_display_id)
+        return cls(by_id, list(heapq.merge(*runs)), by_display_id, Counter(c.status.value for c in by_id.values()))
 
 
 def _merged_keys(old: list[tuple[object, ...]], new: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
@@ -80,6 +82,7 @@ class MergedOverlay:
     added_keys: list[tuple[object, ...]]
     by_display_id: dict[str, tuple[str, ...]]
     count: int
+    status_changes: Counter[str]
 
 
 class CaseTable:
@@ -100,6 +103,9 @@ class CaseTable:
         self._added_keys: list[tuple[object, ...]] = []
         self._overlay_by_display_id: dict[str, tuple[str, ...]] = {}
         self._count = len(self._seeded)
+        #: Cases per status now, less the seeded cases per status: kept as cases change, so
+        #: counting by status never walks the changes.
+        self._status_changes: Counter[str] = Counter()
         self.version += 1
 
     def base_columns(self, readers: Mapping[str, Callable[[Summary], Any]]) -> Columns:
@@ -125,6 +131,10 @@ class CaseTable:
     @property
     def seeded(self) -> SeededCases:
         return self._seeded
+
+    def status_changes(self) -> dict[str, int]:
+        """Cases per status (API value) now, less the seeded cases per status."""
+        return dict(self._status_changes)
 
     def seeded_case(self, case_id: str) -> Case | None:
         """The case as seeded (changed or deleted since, or not)."""
@@ -154,6 +164,7 @@ class CaseTable:
         """Add a case or replace the one with the same id."""
         self.delete(case.id)
         self._count += 1
+        self._status_changes[case.status.value] += 1
         position = self._seeded.position_of(case.id)
         if position is not None and self._seeded.sort_key(position) == case.sort_key:
             self._changed[case.id] = case
@@ -175,7 +186,9 @@ class CaseTable:
         keys = _merged_keys(self._added_keys, new.sorted_keys)
         index = dict(self._overlay_by_display_id)
         _merge_display_ids(index, new.by_display_id)
-        return MergedOverlay(version, added, keys, index, self._count + len(new.by_id))
+        status_changes = Counter(self._status_changes)
+        status_changes.update(new.statuses)  # not ``+``, which drops the counts below one
+        return MergedOverlay(version, added, keys, index, self._count + len(new.by_id), status_changes)
 
     def swap_in(self, merged: MergedOverlay) -> bool:
         """Install an overlay from ``merged_with``; False, changing nothing, if the table
@@ -184,6 +197,7 @@ class CaseTable:
             return False
         self._added, self._added_keys = merged.added, merged.added_keys
         self._overlay_by_display_id, self._count = merged.by_display_id, merged.count
+        self._status_changes = merged.status_changes
         self.version += 1
         return True
 
@@ -193,6 +207,7 @@ class CaseTable:
         self._added_keys = _merged_keys(self._added_keys, new.sorted_keys)
         _merge_display_ids(self._overlay_by_display_id, new.by_display_id)
         self._count += len(new.by_id)
+        self._status_changes.update(new.statuses)
         self.version += 1
 
     def delete(self, case_id: str) -> Case | None:
@@ -200,6 +215,7 @@ class CaseTable:
         if case is None:
             return None
         self._count -= 1
+        self._status_changes[case.status.value] -= 1
         if case_id in self._added:
             del self._added[case_id]
             keys = self._added_keys

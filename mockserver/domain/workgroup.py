@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import islice
 from types import MappingProxyType
 
 from .case_table import CaseTable, MergedOverlay, NewCases
@@ -99,6 +100,10 @@ class Workgroup:
     @property
     def uploads(self) -> Mapping[str, Upload]:
         return MappingProxyType(self._uploads)
+
+    def newest_uploads(self, limit: int) -> list[Upload]:
+        """The ``limit`` newest uploads, newest first."""
+        return list(islice(reversed(self._uploads.values()), limit))  # kept in the order they were made
 
     def put_upload(self, upload: Upload) -> None:
         self._uploads[upload.id] = upload

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from conftest import T0
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mockserver.domain.case_table import CaseTable, NewCases, merged_updates
 from mockserver.domain.models import Case
+from mockserver.domain.query import status_counts
 from mockserver.domain.statuses import CaseStatus
 
 
@@ -162,3 +166,37 @@ def test_a_batch_with_twin_display_ids_indexes_both() -> None:
     table.add_new(NewCases.of([case(1), replace(case(2), display_id="D-001")]))
     table.delete("id-001")
     assert table.find_by_display_id("D-001").id == "id-002"
+
+
+_STATUSES = list(CaseStatus)
+_change = st.one_of(
+    st.tuples(st.just("put"), st.integers(0, 12), st.sampled_from(_STATUSES)),
+    st.tuples(st.just("delete"), st.integers(0, 12)),
+    st.tuples(st.just("add"), st.lists(st.tuples(st.integers(13, 20), st.sampled_from(_STATUSES)), max_size=3)),
+    st.tuples(st.just("swap"), st.lists(st.tuples(st.integers(21, 28), st.sampled_from(_STATUSES)), max_size=3)),
+    st.tuples(st.just("reset")),
+)
+
+
+@given(st.lists(_change, max_size=25))
+def test_status_counts_equal_a_recount_after_any_changes(changes: list[tuple]) -> None:
+    def with_status(n: int, status: CaseStatus) -> Case:
+        return replace(case(n), status=status)
+
+    seeded = [with_status(n, _STATUSES[n % 7]) for n in range(6)]
+    table = CaseTable(seeded)
+    for change in changes:
+        if change[0] == "put":
+            table.put(with_status(change[1], change[2]))
+        elif change[0] == "delete":
+            table.delete(f"id-{change[1]:03d}")
+        elif change[0] == "add":
+            fresh = [with_status(n, s) for n, s in change[1] if f"id-{n:03d}" not in table]
+            table.add_new(NewCases.of(fresh))
+        elif change[0] == "swap":
+            fresh = [with_status(n, s) for n, s in change[1] if f"id-{n:03d}" not in table]
+            assert table.swap_in(table.merged_with(NewCases.of(fresh)))
+        else:
+            table.reset()
+    recount = Counter(c.status.value for c in table.ordered())
+    assert status_counts(table) == {s.value: recount[s.value] for s in CaseStatus}

@@ -9,8 +9,10 @@ import pytest
 from conftest import T0, workgroup
 
 from mockserver.domain.case_table import NewCases
+from mockserver.domain.errors import NotFound
 from mockserver.domain.events import Cause, Event, case_event
 from mockserver.domain.models import Transition, Upload
+from mockserver.domain.overview import case_counts, latest_uploads, watched_case
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
@@ -94,3 +96,26 @@ def test_new_cases_merged_ahead_keep_what_was_logged_meanwhile(wg: Workgroup) ->
     wg.add_new_cases(new, [created], merged)
     assert wg.events.of_entity("u1") == [upload_event]
     assert wg.events.of_entity("new-1") == [created]
+
+
+def test_newest_uploads_come_newest_first_and_at_most_the_limit(wg: Workgroup) -> None:
+    for n in range(4):
+        wg.put_upload(Upload(id=f"u{n}", file_name="a.csv", size_bytes=1, header=("Sample_ID",), text="",
+                             total_rows=0, status="QUEUED", created_date=T0, updated_date=T0))
+    assert [u.id for u in wg.newest_uploads(3)] == ["u3", "u2", "u1"]
+    assert [u.id for u in latest_uploads(wg, T0, 10)] == ["u3", "u2", "u1", "u0"]
+
+
+def test_case_counts_match_a_recount_and_the_token_moves_only_with_a_change(wg: Workgroup) -> None:
+    first = case_counts(wg, T0)
+    cases = wg.cases.ordered()
+    assert first.by_status == {s.value: sum(c.status == s for c in cases) for s in CaseStatus}
+    assert case_counts(wg, T0) == first and watched_case(wg, cases[0].id, T0) is cases[0]
+    wg.cases.put(replace(cases[0], status=CaseStatus.HAS_ISSUE))
+    second = case_counts(wg, T0)
+    assert second.changes != first.changes
+    assert second.by_status["HAS_ISSUE"] == first.by_status["HAS_ISSUE"] + (cases[0].status != CaseStatus.HAS_ISSUE)
+    wg.record(case_event("case.updated", cases[1], T0, Cause.VENDOR, "touched"))
+    assert case_counts(wg, T0).changes != second.changes
+    with pytest.raises(NotFound):
+        watched_case(wg, "nope", T0)

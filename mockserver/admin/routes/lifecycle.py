@@ -134,6 +134,7 @@ def _pending_body(pending: Pending | None) -> dict[str, Any] | None:
     if pending is None:
         return None
     return PendingStepSchema().dump({
+        "kind": pending.kind,
         "plan": kinds().plans[pending.kind].dump_plan(pending.plan),
         "started": pending.started,
         "due": pending.plan.due(pending.started),

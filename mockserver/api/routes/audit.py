@@ -10,10 +10,10 @@ from ...apidoc import AUDIT, documented
 from ...domain.event_search import audit_entries, search_audit_log
 from ...domain.events import Event
 from ...http.credentials import state, workgroup
+from ...http.query import query_args
 from ...schemas.audit import AuditLogEntrySchema, SearchAuditLogsArgsSchema
 from ...schemas.common import page_envelope, page_schema
 from ..rendering import page_response, rendered_entries
-from ..request import query_args
 
 bp = Blueprint("audit", __name__)
 

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, jsonify, request
 from ...apidoc import VENDOR, documented
 from ...domain import operations
 from ...http.credentials import caller, state, workgroup
+from ...http.query import query_args
 from ...schemas.cases import (
     CaseSchema,
     GetCaseArgsSchema,
@@ -15,7 +16,6 @@ from ...schemas.cases import (
 )
 from ...schemas.common import page_envelope, page_schema
 from ..rendering import case_page_response, json_response, rendered
-from ..request import query_args
 
 bp = Blueprint("cases", __name__)
 
