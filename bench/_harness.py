@@ -75,6 +75,7 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     non_2xx: int
+    max_ms: float = float("nan")
 
 
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -101,7 +102,8 @@ def wrk(url: str, connections: int, seconds: int, threads: int = 2, script_args:
     p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
     p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
     bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
-    return WrkResult(rps, p50, p99, int(bad.group(1)) if bad else 0)
+    slowest = _ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", out).group(1))
+    return WrkResult(rps, p50, p99, int(bad.group(1)) if bad else 0, slowest)
 
 
 def median_ms(action: Callable[[], object], runs: int) -> float:

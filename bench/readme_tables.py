@@ -1,4 +1,4 @@
-"""Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin,
+"""Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin, dashboard,
 reports and scale).
 
 The tables sit between ``<!-- bench:begin -->`` and ``<!-- bench:end -->``; each names the
@@ -81,7 +81,7 @@ def peers_table(doc: dict) -> list[str]:
 
 
 def other_figures(control: dict | None, plugin: dict | None, reports: dict | None = None,
-                  scale: dict | None = None) -> list[str]:
+                  scale: dict | None = None, dashboard: dict | None = None) -> list[str]:
     lines = []
     if scale:
         r = scale["results"]
@@ -103,6 +103,16 @@ def other_figures(control: dict | None, plugin: dict | None, reports: dict | Non
         lines.append(f"- The pytest fixture `ici_mock` (20-case workgroup): {figures['fixture_calls_median_ms_20_cases']} ms "
                      f"of setup and cleanup per test, {figures['pytest_run_ms_per_test_20_cases']} ms per test in a real "
                      f"pytest run. {provenance(plugin)}")
+    if dashboard:
+        r = dashboard["results"]
+        page = r.get("real_page_calls_in_10_s")
+        seen = f" (a real page on a workgroup view, in Chromium: {page} in 10 s)" if page else ""
+        lines.append(f"- Three open dashboards against none, GET case at 16 connections: {r['throughput_ratio']:.2f}x the "
+                     f"throughput ({r['three_rps']:,} against {r['none_rps']:,} req/s), p99 {r['three_p99_ms']} against "
+                     f"{r['none_p99_ms']} ms, slowest {r['three_max_ms']} against {r['none_max_ms']} ms. One poll of "
+                     f"`GET /_mock/overview` takes {r['overview_median_ms']} ms (median); peak RSS "
+                     f"{r['peak_rss_mb_before_and_after_2000_polls'][0]} MB before 2,000 polls and "
+                     f"{r['peak_rss_mb_before_and_after_2000_polls'][1]} MB after{seen}. {provenance(dashboard)}")
     if reports:
         figures = reports["results"]
         medians = "; ".join(f"{name} {ms} ms" for name, ms in figures["medians (ms)"].items())
@@ -124,7 +134,8 @@ def tables() -> str:
         path = RESULTS / name
         parts += ["", f"**{title}.**", ""]
         parts += render(json.loads(path.read_text())) if path.exists() else [f"(no `bench/results/{name}` yet)"]
-    others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"), load("scale.json"))
+    others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"), load("scale.json"),
+                           load("dashboard.json"))
     if others:
         parts += ["", "**Other figures.**", "", *others]
     parts += ["", END]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, api, fidelity, openapi
+from . import admin, api, fidelity, openapi, ui
 from .admin import startup
 from .admin.plane import ControlPlane
 from .api.request import MockRequest
@@ -57,5 +57,6 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     errors.register(app)
     api.register(app)
     admin.register(app, plane)
+    ui.register(app)
     openapi.register(app, validate_responses=settings.validate_responses)
     return app

@@ -172,11 +172,12 @@ def serve(settings: Settings) -> int:
             print(f"mockserver: cannot write --url-file {settings.url_file}: {exc.strerror}", file=sys.stderr)
             return 2
     from .apidoc import SERVED_APIS
+    from .ui import PAGE_PATH as DASHBOARD_PATH
 
     log.info(
-        "serving the ICI %s on %s (seed %s, %s generated cases, ready in %.2fs); API page %s/api-docs,"
+        "serving the ICI %s on %s (seed %s, %s generated cases, ready in %.2fs); dashboard %s%s, API page %s/api-docs,"
         " OpenAPI document %s/openapi.json",
-        SERVED_APIS, url, settings.seed, settings.cases, time.perf_counter() - started, url, url,
+        SERVED_APIS, url, settings.seed, settings.cases, time.perf_counter() - started, url, DASHBOARD_PATH, url, url,
     )
     signal.signal(signal.SIGTERM, _stop)
     try:

@@ -34,6 +34,7 @@ from .apidoc import (
 )
 from .http.errors import error_response
 from .schemas.common import ErrorSchema
+from .ui import PAGE_PATH as DASHBOARD_PATH
 from .version import __version__
 
 log = logging.getLogger("mockserver")
@@ -240,7 +241,7 @@ def register(app: Flask, validate_responses: bool = False) -> None:
         """Where a person lands first: what is here and where to look."""
         return jsonify({
             "service": f"ICI mock server (Illumina Connected Insights {SERVED_APIS})", "version": __version__,
-            "apiPage": PAGE_PATH, "openapi": DOCUMENT_PATH, "health": "/_mock/health",
+            "dashboard": DASHBOARD_PATH, "apiPage": PAGE_PATH, "openapi": DOCUMENT_PATH, "health": "/_mock/health",
             "vendorApi": vendor_prefixes, "controlPlane": CONTROL_PREFIX + "...", "controlPlanePages": control_pages,
         })
 

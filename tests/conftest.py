@@ -1,7 +1,10 @@
-"""Live servers on free loopback ports, and a requests session with the vendor's headers."""
+"""Live servers on free loopback ports, a requests session with the vendor's headers, and
+headless Chromium for the pages a person opens."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import tomllib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -147,3 +150,37 @@ def frozen_api(fresh_api: Api) -> Api:
     """A server of its own whose clock stands still until the test advances it."""
     fresh_api.state.clock.freeze(FROZEN_AT)
     return fresh_api
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+#: Screenshots of the pages, for a person to look at (CI keeps them).
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright; skipped outside CI when it is not installed (in CI,
+    .ci/run installs it)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: .ci/run should have installed Debian's chromium package")
+        pytest.skip("Debian's chromium package is not installed (apt-get install chromium); CI installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+def screenshot(target: Any, name: str, full_page: bool = False) -> Path:
+    """Save a screenshot of a page (or an element) under ``test-artifacts/``."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    if full_page:
+        target.screenshot(path=str(path), full_page=True)
+    else:
+        target.screenshot(path=str(path))
+    return path

@@ -78,20 +78,26 @@ def test_key_without_access_to_an_existing_workgroup_is_told_so() -> None:
         server.stop()
 
 
-def test_the_root_points_to_the_api_page_and_the_document(api: Api) -> None:
+def test_the_root_points_to_the_dashboard_the_api_page_and_the_document(api: Api) -> None:
     response = requests.get(api.url + "/", timeout=10)
     assert response.status_code == 200
     index = response.json()
+    assert index["dashboard"] == "/_mock/ui"
     assert index["apiPage"] == "/api-docs" and index["openapi"] == "/openapi.json"
     assert requests.get(api.url + index["openapi"], timeout=10).status_code == 200
     assert requests.get(api.url + index["apiPage"] + "/", timeout=10).status_code == 200
+    page = requests.get(api.url + index["dashboard"], timeout=10)
+    assert page.status_code == 200 and "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
 def test_pages_without_data_stay_open_under_an_admin_token() -> None:
     server = start_server(admin_token="s3cret")
     try:
-        for path in ("/", "/openapi.json", "/api-docs/"):
+        for path in ("/", "/openapi.json", "/api-docs/", "/_mock/ui", "/_mock/ui/assets/dashboard.js",
+                     "/_mock/ui/assets/dashboard.css"):
             assert requests.get(server.url + path, timeout=10).status_code == 200, path
-        assert requests.get(server.url + "/_mock/clock", timeout=10).status_code == 401
+        for path in ("/_mock/clock", "/_mock/overview", "/_mock/uix"):
+            assert requests.get(server.url + path, timeout=10).status_code == 401, path
+        assert requests.get(server.url + "/_mock/ui/assets/other.js", timeout=10).status_code == 404
     finally:
         server.stop()

@@ -1,36 +1,10 @@
-"""The API page in a real browser: headless Chromium (Debian's package) driven by Playwright.
-
-Outside CI the test is skipped when Chromium is missing; in CI (.ci/run installs it) it runs.
-"""
+"""The API page in a real browser (the ``browser`` fixture: tests/browser/conftest.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from pathlib import Path
 
-import pytest
-from conftest import WG, Api
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing in CI: .ci/run should have installed Debian's chromium package")
-        pytest.skip("Debian's chromium package is not installed (apt-get install chromium); CI installs it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
-        yield launched
-        launched.close()
+from conftest import WG, Api, screenshot
 
 
 def test_api_page__authorize_try_it_out_execute_search(browser, api: Api) -> None:
@@ -58,8 +32,7 @@ def test_api_page__authorize_try_it_out_execute_search(browser, api: Api) -> Non
     status = operation.locator(".live-responses-table .response .response-col_status").first
     status.wait_for(timeout=20000)
     body = json.loads(operation.locator(".live-responses-table .response-col_description pre").first.inner_text())
-    ARTIFACTS.mkdir(exist_ok=True)
-    operation.screenshot(path=str(ARTIFACTS / "api-docs-search.png"))
+    screenshot(operation, "api-docs-search.png")
     assert status.inner_text().strip() == "200"
     assert body["content"] and body["totalElements"] == len(api.all_cases())
     entry = api.admin("GET", "/requests", params={"operation": "searchCases"})[-1]

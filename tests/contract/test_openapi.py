@@ -10,7 +10,8 @@ from openapi_spec_validator import validate
 from mockserver import create_app
 from mockserver.apidoc import openapi_path
 
-DOC_ROUTES = ("/openapi.json", "/api-docs")
+#: Pages a person opens, not API operations: the API page, its document and the dashboard.
+DOC_ROUTES = ("/openapi.json", "/api-docs", "/_mock/ui")
 
 
 @pytest.fixture(scope="module")

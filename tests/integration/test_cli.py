@@ -147,7 +147,7 @@ def test_serve__help_names_each_settings_method() -> None:
     assert "PUT /_mock/faults" not in help_text and "PUT /_mock/workgroups" not in help_text
 
 
-def test_serve__banner_names_the_api_page_and_document(tmp_path) -> None:
+def test_serve__banner_names_the_dashboard_the_api_page_and_document(tmp_path) -> None:
     url_file = tmp_path / "url"
     with serving("--url-file", str(url_file), "--cases", "0") as (url, proc):
         assert url_file.read_text().strip() == url
@@ -155,7 +155,7 @@ def test_serve__banner_names_the_api_page_and_document(tmp_path) -> None:
         assert run_cli("health", "--url", url).returncode == 0
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=10)[0]
-    assert f"API page {url}/api-docs, OpenAPI document {url}/openapi.json" in output
+    assert f"dashboard {url}/_mock/ui, API page {url}/api-docs, OpenAPI document {url}/openapi.json" in output
     assert run_cli("health", "--url", url).returncode == 1
 
 
