@@ -47,7 +47,8 @@ class StandInDashboard(threading.Thread):
         session = requests.Session()
         seen = None
         while not self.stopping.is_set():
-            overview = session.get(f"{self.url}/_mock/overview", params={"requests": 25}, timeout=10).json()
+            overview = session.get(f"{self.url}/_mock/overview", timeout=10,
+                                   params={"requests": 25, "workgroups": 0, "workgroup": WORKGROUP}).json()
             self.calls += 1
             token = next(w["changes"] for w in overview["workgroups"] if w["id"] == WORKGROUP)
             if token != seen:  # the view reloads: its page of cases, uploads and audit tail

@@ -313,6 +313,8 @@ class JournalArgsSchema(StrictSchema):
 
 class OverviewArgsSchema(StrictSchema):
     requests = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
+    workgroups = fields.Integer(load_default=50, validate=validate.Range(min=0, max=1000))
+    workgroup = fields.String(validate=validate.Length(min=1, max=200))
 
 
 class TailArgsSchema(StrictSchema):
@@ -350,5 +352,6 @@ class OverviewSchema(Schema):
     reportStatuses = fields.List(fields.String())
     operations = fields.List(fields.String())
     faultKinds = fields.List(fields.String())
+    workgroupCount = fields.Integer()
     workgroups = fields.List(fields.Nested(CountedWorkgroupSchema))
     requests = fields.List(fields.Dict())

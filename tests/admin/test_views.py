@@ -128,3 +128,14 @@ def test_audit_tail__newest_first_of_a_workgroup_or_a_case(frozen_api: Api) -> N
 ])
 def test_bad_parameters_are_400_naming_the_field(api: Api, path: str, params: dict, field: str) -> None:
     assert api.admin("GET", path, params=params, expect=400)["details"][0]["field"] == field
+
+
+def test_overview__lists_the_default_then_the_newest_and_the_one_asked_for(fresh_api: Api) -> None:
+    api = fresh_api
+    made = [api.admin("POST", "/workgroups", {"name": f"wg-{n}"}, expect=201)["id"] for n in range(4)]
+    body = api.admin("GET", "/overview", params={"workgroups": 3})
+    assert body["workgroupCount"] == 5
+    assert [w["id"] for w in body["workgroups"]] == [WG, made[3], made[2]]
+    asked = api.admin("GET", "/overview", params={"workgroups": 0, "workgroup": made[0]})
+    assert [w["id"] for w in asked["workgroups"]] == [made[0]]
+    assert len(api.admin("GET", "/overview")["workgroups"]) == 5

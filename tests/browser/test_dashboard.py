@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -375,3 +376,21 @@ def test_every_control_has_a_label_and_the_keyboard_reaches_it(dashboard: Dashbo
     page.keyboard.press("Enter")
     page.wait_for_selector("#clock-now >> text=2026-06-01 13:00:00 UTC")
     assert fresh_api.admin("GET", "/clock")["now"] == "2026-06-01T13:00:00Z" != before["now"]
+
+
+def test_the_curl_a_control_shows_is_the_call_it_makes(dashboard: Dashboard, fresh_api: Api) -> None:
+    """Copied from the page and run in a shell, a control's curl does what the control does."""
+    target = case_in(fresh_api, "READY_FOR_PROCESSING")
+    dashboard.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = dashboard.open(f"?workgroup={WG}&case={target['id']}")
+    page.wait_for_selector(f"h1 >> text={target['displayId']}")
+    form = dashboard.control("Set the status")
+    form.get_by_label("Status").select_option("HAS_ISSUE")
+    form.get_by_role("button", name="Copy as curl").click()
+    form.get_by_role("button", name="Copied").wait_for()
+    command = page.evaluate("navigator.clipboard.readText()")
+    assert command == form.locator(".curl").inner_text() and command.startswith("curl -s -X PUT ")
+    assert fresh_api.case(target["id"])["status"] == "READY_FOR_PROCESSING"  # copying sent nothing
+    ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
+    assert json.loads(ran.stdout)["status"] == "HAS_ISSUE"
+    assert fresh_api.case(target["id"])["status"] == "HAS_ISSUE"

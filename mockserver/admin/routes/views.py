@@ -17,6 +17,7 @@ from ...domain import operations, overview
 from ...domain.event_search import audit_entries, search_audit_log
 from ...domain.events import EventQuery
 from ...domain.statuses import UI_LABELS
+from ...domain.workgroup import Workgroup
 from ...http.query import query_args
 from ...schemas.audit import AuditLogEntrySchema
 from ...schemas.cases import CaseSchema, SearchCasesArgsSchema
@@ -52,15 +53,29 @@ def _counted(wg_body: dict[str, Any], counts: overview.CaseCounts) -> dict[str, 
     return {**wg_body, "statusCounts": counts.by_status, "changes": counts.changes}
 
 
+def _shown_workgroups(limit: int, wanted: str | None) -> tuple[list[Workgroup], int]:
+    """The default workgroup, then the newest, ``limit`` in all, and ``wanted`` wherever it is;
+    and how many there are. A poll's cost stays bounded on a server holding thousands."""
+    mock = state()
+    every = mock.workgroups()
+    default = [wg for wg in every if wg.id == mock.default_workgroup_id]
+    shown = (default + [wg for wg in reversed(every) if wg.id != mock.default_workgroup_id])[:limit]
+    if wanted and all(wg.id != wanted for wg in shown):
+        shown += [wg for wg in every if wg.id == wanted]
+    return shown, len(every)
+
+
 @bp.get("/overview")
 @documented(operation_id="mockOverview", tag=CONTROL, summary="The mock at a glance",
-            description="Version, seed, clock, each workgroup's cases per status (and a token that changes "
-                        "whenever the workgroup does), and the newest journal entries, newest first.",
+            description="Version, seed, clock, workgroups (the default, then the newest; and ?workgroup= wherever it "
+                        "is) with their cases per status and a token that changes whenever the workgroup does, and "
+                        "the newest journal entries, newest first.",
             query=OverviewArgsSchema, responses={200: OverviewSchema})
 def get_overview() -> Response:
-    limit = args(OverviewArgsSchema)["requests"]
+    query = args(OverviewArgsSchema)
     mock = state()
     now = mock.clock.now()
+    shown, count = _shown_workgroups(query["workgroups"], query.get("workgroup"))
     return jsonify({
         "version": __version__,
         "seed": current_app.config["MOCKSERVER_SETTINGS"].seed,
@@ -69,8 +84,9 @@ def get_overview() -> Response:
         "reportStatuses": list(fidelity.REPORT_STATUSES),
         "operations": list(fidelity.OPERATIONS),
         "faultKinds": list(FAULT_KINDS),
-        "workgroups": [_counted(describe(wg), overview.case_counts(wg, now)) for wg in mock.workgroups()],
-        "requests": [entry_json(e) for e in control().journal.newest(limit)],
+        "workgroupCount": count,
+        "workgroups": [_counted(describe(wg), overview.case_counts(wg, now)) for wg in shown],
+        "requests": [entry_json(e) for e in control().journal.newest(query["requests"])],
     })
 
 

@@ -450,7 +450,9 @@
 
   async function pollOnce(force) {
     try {
-      const overview = await call({ method: "GET", path: "/_mock/overview", query: { requests: TRAFFIC_ROWS } });
+      // A workgroup's or a case's view needs only its own workgroup: the poll stays small.
+      const own = store.view && store.view.workgroup ? { workgroups: 0, workgroup: store.view.workgroup } : {};
+      const overview = await call({ method: "GET", path: "/_mock/overview", query: { requests: TRAFFIC_ROWS, ...own } });
       store.overview = overview;
       store.locked = false;
       await onOverview(overview, force);
@@ -531,7 +533,9 @@
             h("span", { class: "sub" }, wg.id)),
           h("td", { class: "num" }, String(wg.cases)),
           statuses.map((s) => h("td", { class: wg.statusCounts[s] ? "num" : "num zero" }, String(wg.statusCounts[s])))));
-        workgroups.replaceChildren(table("Workgroups",
+        const more = overview.workgroupCount > overview.workgroups.length
+          ? h("p", { class: "hint" }, `The default and the newest ${overview.workgroups.length} of ${overview.workgroupCount} workgroups.`) : null;
+        workgroups.replaceChildren(...[more].filter(Boolean), table("Workgroups",
           ["Workgroup", "Cases", ...statuses.map((s) => [overview.statusLabels[s], h("code", { class: "sub" }, s)])], rows, "No workgroups."));
       },
       async load() {
