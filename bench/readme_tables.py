@@ -107,8 +107,10 @@ def other_figures(control: dict | None, plugin: dict | None, reports: dict | Non
         r = dashboard["results"]
         page = r.get("real_page_calls_in_10_s")
         seen = f" (a real page on a workgroup view, in Chromium: {page} in 10 s)" if page else ""
+        low, high = r["throughput_ratio_range"]
         lines.append(f"- Three open dashboards against none, GET case at 16 connections: {r['throughput_ratio']:.2f}x the "
-                     f"throughput ({r['three_rps']:,} against {r['none_rps']:,} req/s), p99 {r['three_p99_ms']} against "
+                     f"throughput (median of the rounds' ratios, {low:.2f} to {high:.2f}; {r['three_rps']:,} against "
+                     f"{r['none_rps']:,} req/s), p99 {r['three_p99_ms']} against "
                      f"{r['none_p99_ms']} ms, slowest {r['three_max_ms']} against {r['none_max_ms']} ms. One poll of "
                      f"`GET /_mock/overview` takes {r['overview_median_ms']} ms (median); peak RSS "
                      f"{r['peak_rss_mb_before_and_after_2000_polls'][0]} MB before 2,000 polls and "
