@@ -394,3 +394,20 @@ def test_the_curl_a_control_shows_is_the_call_it_makes(dashboard: Dashboard, fre
     ran = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=30)
     assert json.loads(ran.stdout)["status"] == "HAS_ISSUE"
     assert fresh_api.case(target["id"])["status"] == "HAS_ISSUE"
+
+
+def test_a_hidden_page_asks_the_server_nothing_and_a_shown_one_catches_up(dashboard: Dashboard, fresh_api: Api) -> None:
+    page = dashboard.open()
+    page.wait_for_selector("#live-state >> text=Live")
+    set_visibility = "state => { Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});" \
+                     " document.dispatchEvent(new Event('visibilitychange')); }"
+    page.evaluate(set_visibility, "hidden")
+    page.wait_for_timeout(600)  # a poll under way when the tab was hidden ends, and none follows
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    fresh_api.get("/crs/api/v1/session/workgroups")
+    page.wait_for_timeout(1500)
+    assert asked == []
+    with page.expect_request(lambda request: "/_mock/overview" in request.url):
+        page.evaluate(set_visibility, "visible")
+    page.locator("#traffic-table tbody tr", has_text="listWorkgroups").wait_for(timeout=1000)
