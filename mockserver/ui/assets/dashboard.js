@@ -264,22 +264,28 @@
         result.textContent = err.message;
         return;
       }
-      button.disabled = true;
-      try {
-        const answer = await call({ ...req, record: true });
-        result.className = "result ok";
-        result.textContent = spec.done ? spec.done(answer) || "Done." : "Done.";
-        if (spec.after) await spec.after(answer);
-        refresh(true);
-      } catch (err) {
-        result.className = "result error";
-        result.textContent = err.message;
-      } finally {
-        button.disabled = false;
-      }
+      await perform(req, button, result, spec.done, spec.after);
     });
     preview();
     return form;
+  }
+
+  // One control's call: the answer, or the API's message, beside the control; then the page
+  // reloads what the call changed.
+  async function perform(req, button, result, describe, after) {
+    button.disabled = true;
+    try {
+      const answer = await call({ ...req, record: true });
+      result.className = "result ok";
+      result.textContent = (describe && describe(answer)) || "Done.";
+      if (after) await after(answer);
+      refresh(true);
+    } catch (err) {
+      result.className = "result error";
+      result.textContent = err.message;
+    } finally {
+      button.disabled = false;
+    }
   }
 
   function parsedJson(text, what) {
@@ -329,21 +335,7 @@
     const advance = (seconds) => ({ method: "POST", path: "/_mock/clock/advance", body: { seconds } });
     const quick = (label, seconds) => h("button", {
       type: "button",
-      onclick: async (event) => {
-        const button = event.currentTarget;
-        button.disabled = true;
-        try {
-          await call({ ...advance(seconds), record: true });
-          clockResult.className = "result ok";
-          clockResult.textContent = `Advanced ${label}.`;
-          refresh(true);
-        } catch (err) {
-          clockResult.className = "result error";
-          clockResult.textContent = err.message;
-        } finally {
-          button.disabled = false;
-        }
-      },
+      onclick: (event) => perform(advance(seconds), event.currentTarget, clockResult, () => `Advanced ${label}.`),
     }, `+ ${label}`);
     const clockResult = h("p", { class: "result", role: "status" });
     const frozen = store.overview && store.overview.clock.mode === "frozen";
