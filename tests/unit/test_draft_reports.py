@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 from conftest import at, workgroup
 
+from mockserver import fidelity
 from mockserver.datagen.users import make_users
 from mockserver.datagen.variants import report_variants
 from mockserver.domain import control_operations, operations
 from mockserver.domain.errors import Conflict, InvalidRequest
 from mockserver.domain.event_search import case_uuid, event_ids
-from mockserver.domain.reports import draft_report
+from mockserver.domain.events import Cause, Event, case_event
+from mockserver.domain.reports import draft_report, report_of
 from mockserver.domain.statuses import CaseStatus
 from mockserver.domain.workgroup import Workgroup
 
@@ -104,3 +106,29 @@ def test_variants_are_drawn_from_the_case_alone(wg: Workgroup) -> None:
         genes = {g for d in case.diseases for g in d.key_genes}
         assert 1 <= len(variants) <= 4 and len({v["gene"] for v in variants}) == len(variants)
         assert not genes or {v["gene"] for v in variants} <= genes
+
+
+def test_a_refusal_names_the_statuses_with_a_report_and_the_field(wg: Workgroup) -> None:
+    waiting = a_case(wg, CaseStatus.HAS_ISSUE)
+    with pytest.raises(Conflict) as refused:
+        draft_report(wg, waiting.id, at(0))
+    assert refused.value.message.endswith(
+        "a draft report exists once the case is processed (READY_FOR_INTERPRETATION or REPORTS_SIGNED_OFF).")
+    assert refused.value.details == [{"field": "status", "message": "HAS_ISSUE has no report"}]
+
+
+def test_a_report_is_made_by_its_last_report_added_event_and_counts_the_sign_offs_after_it(wg: Workgroup) -> None:
+    case = a_case(wg, CaseStatus.READY_FOR_INTERPRETATION)
+
+    def status(old: CaseStatus, new: CaseStatus, seconds: float, user: str | None = None) -> Event:
+        return case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case, at(seconds), Cause.CONTROL, "", old, new, user)
+
+    added = [case_event(fidelity.EVENT_CASE_REPORT_ADDED, case, at(n), Cause.LIFECYCLE, "", user=f"u{n}@lab.org") for n in (1, 5)]
+    signed = status(CaseStatus.READY_FOR_INTERPRETATION, CaseStatus.REPORTS_SIGNED_OFF, 3, "a@lab.org")
+    again = status(CaseStatus.READY_FOR_INTERPRETATION, CaseStatus.REPORTS_SIGNED_OFF, 7, "b@lab.org")
+    found = report_of(case, [added[0], signed, added[1], again])
+    assert (found.created, found.created_by) == (at(5), "u5@lab.org")
+    assert [(s.at, s.approver, s.version) for s in found.sign_offs] == [(at(7), "b@lab.org", 1)] and not found.reopened
+    # No report.added in the history (seeded before reports were recorded): the case's own date.
+    bare = report_of(case, [signed])
+    assert (bare.created, bare.created_by, len(bare.sign_offs)) == (case.updated_date, None, 1)

@@ -1,0 +1,87 @@
+"""Domain operations and their records, checked where the mutation run found them unchecked:
+what a deletion logs, a sign-off step that finds its case moved on, a workgroup id taken
+twice, an event bound kept through a restore, and the seeded history's rounding and users.
+Without HTTP."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from conftest import T0, at, workgroup
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from mockserver import fidelity
+from mockserver.domain import operations
+from mockserver.domain.clock import Clock
+from mockserver.domain.errors import AlreadyExists
+from mockserver.domain.events import Cause, EventQuery, case_event
+from mockserver.domain.lifecycle.plans import Pending, Plan
+from mockserver.domain.mock_state import MockState
+from mockserver.domain.seeded_history import _divided
+from mockserver.domain.signoff import SIGN_OFF, SignOffSteps
+from mockserver.domain.statuses import CaseStatus
+from mockserver.domain.step_kinds import SHIPPED_KINDS
+from mockserver.domain.workgroup import Workgroup
+
+
+@pytest.fixture
+def wg() -> Workgroup:
+    return workgroup(4, 60)
+
+
+def a_case(wg: Workgroup, status: CaseStatus):  # noqa: ANN201 - a Case
+    return next(c for c in wg.cases.seeded if c.status is status)
+
+
+def test_a_deletion_logs_the_status_the_case_had_who_deleted_it_and_why(wg: Workgroup) -> None:
+    case = a_case(wg, CaseStatus.HAS_ISSUE)
+    operations.delete_case(wg, case.id, at(1), user="a@lab.org")
+    [event] = wg.events.of_entity(case.id)
+    assert (event.name, event.old, event.new, event.user) == (fidelity.EVENT_CASE_DELETED, "HAS_ISSUE", None, "a@lab.org")
+    assert (event.cause, event.reason, event.at) == (Cause.VENDOR, "case deleted", at(1))
+
+
+def test_a_sign_off_step_signs_a_ready_case_off_as_the_lifecycle_and_leaves_a_moved_one(wg: Workgroup) -> None:
+    steps = SignOffSteps()
+    ready, moved = a_case(wg, CaseStatus.READY_FOR_INTERPRETATION), a_case(wg, CaseStatus.HAS_ISSUE)
+    for case in (ready, moved):
+        steps.complete(wg, Pending(SIGN_OFF, case.id, Plan("immediate"), at(0), 1), at(2))
+    assert wg.cases.get(moved.id) == moved and wg.events.of_entity(moved.id) == []
+    assert wg.cases.get(ready.id).status is CaseStatus.REPORTS_SIGNED_OFF  # type: ignore[union-attr]
+    [event] = wg.events.of_entity(ready.id)
+    assert event.cause is Cause.LIFECYCLE and event.reason == "report signed off" and event.user
+
+
+def test_a_workgroup_id_is_taken_once() -> None:
+    first = workgroup(1, 2)
+    mock = MockState(clock=Clock(), workgroups=[first], qc_overview=lambda case: [], report_variants=lambda case: [],
+                     default_workgroup_id=first.id, step_kinds=SHIPPED_KINDS)
+    with pytest.raises(AlreadyExists, match="already exists"):
+        mock.add_workgroup(workgroup(2, 2))  # the same id, "wg"
+    assert mock.workgroup(first.id) is first
+
+
+def test_a_restored_log_keeps_the_workgroups_event_bound(wg: Workgroup) -> None:
+    case = a_case(wg, CaseStatus.HAS_ISSUE)
+    wg.keep_events(20)
+    events = [case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case, at(n), Cause.CONTROL, "") for n in range(40)]
+    wg.restore_progress([], 0, events)
+    kept = [e.at for e in wg.events]
+    assert 20 <= len(kept) <= 22 and kept[-1] == at(39)  # the bound, and a tenth of it as slack
+
+
+@given(st.integers(0, 10**15), st.integers(1, 10**9))
+@example(3, 2).via("a half rounds up to an even 2")
+@example(5, 2).via("a half rounds down to an even 2")
+@example(2, 5).via("under a half rounds down")
+def test_seeded_times_divide_rounding_half_to_even(a: int, b: int) -> None:
+    assert _divided(a, b) == round(Fraction(a, b))
+
+
+def test_the_seeded_history_names_every_user_of_the_workgroup() -> None:
+    wg = workgroup(4, 300)
+    named = {e.user for e in wg.seeded_history.matching(EventQuery(), None)}
+    assert named == {u.email for u in wg.users.all} | {None}
+    assert T0 > max(e.at for e in wg.seeded_history.matching(EventQuery(), None))
