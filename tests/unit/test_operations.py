@@ -13,10 +13,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from mockserver import fidelity
-from mockserver.domain import operations
+from mockserver.datagen.world import build_workgroup
+from mockserver.domain import control_operations, operations
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import AlreadyExists
+from mockserver.domain.event_search import event_ids
 from mockserver.domain.events import Cause, EventQuery, case_event
+from mockserver.domain.ingestion.csv_file import parse_csv
 from mockserver.domain.lifecycle.plans import Pending, Plan
 from mockserver.domain.mock_state import MockState
 from mockserver.domain.seeded_history import _divided
@@ -85,3 +88,29 @@ def test_the_seeded_history_names_every_user_of_the_workgroup() -> None:
     named = {e.user for e in wg.seeded_history.matching(EventQuery(), None)}
     assert named == {u.email for u in wg.users.all} | {None}
     assert T0 > max(e.at for e in wg.seeded_history.matching(EventQuery(), None))
+
+
+def test_a_control_sign_off_is_logged_as_the_control_planes(wg: Workgroup) -> None:
+    case = a_case(wg, CaseStatus.READY_FOR_INTERPRETATION)
+    control_operations.sign_off(wg, case.id, at(1), approver=wg.users.all[0].email)
+    [event] = wg.events.of_entity(case.id)
+    assert (event.cause, event.reason, event.user) == (Cause.CONTROL, "report signed off", wg.users.all[0].email)
+
+
+def test_an_upload_logs_each_status_its_job_takes_and_why(wg: Workgroup) -> None:
+    wg.defaults.set("ingestion", Plan("time", seconds=10))
+    [upload] = operations.upload_custom_case_data(wg, [parse_csv("m.csv", b"Sample_ID,Case_ID\nS1,NEW-1\n")], at(0))
+    with wg.lock:
+        wg.steps.settle(at(20))
+    logged = [(e.old, e.new, e.reason, e.cause) for e in wg.events.of_entity(upload.id)
+              if e.name == fidelity.EVENT_UPLOAD_STATUS_UPDATED]
+    assert logged == [("QUEUED", "IN_PROGRESS", "ingestion started", Cause.LIFECYCLE),
+                          ("IN_PROGRESS", "COMPLETED", "ingestion finished", Cause.LIFECYCLE)]
+
+
+def test_event_ids_differ_between_workgroups_for_the_same_event() -> None:
+    one, other = workgroup(4, 3), build_workgroup("wg-2", "Other", seed=4, cases=3)
+    case = next(iter(one.cases.seeded))
+    event = case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case, at(0), Cause.CONTROL, "")
+    assert event_ids(one, [event]) == event_ids(workgroup(4, 3), [event])
+    assert event_ids(one, [event]) != event_ids(other, [event])
