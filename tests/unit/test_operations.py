@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from mockserver import fidelity
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
+from mockserver.domain.case_table import NewCases
 from mockserver.domain.clock import Clock
 from mockserver.domain.errors import AlreadyExists
 from mockserver.domain.event_search import event_ids
@@ -114,3 +115,24 @@ def test_event_ids_differ_between_workgroups_for_the_same_event() -> None:
     event = case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case, at(0), Cause.CONTROL, "")
     assert event_ids(one, [event]) == event_ids(workgroup(4, 3), [event])
     assert event_ids(one, [event]) != event_ids(other, [event])
+
+
+def test_a_reset_moves_the_tables_version_on_so_a_batch_merged_before_it_is_refused() -> None:
+    wg = workgroup(4, 3)
+    merged = wg.cases.merged_with(NewCases.of([]))
+    wg.reset()
+    assert not wg.cases.swap_in(merged)
+
+
+def test_a_reset_keeps_the_event_bound_and_the_name(wg: Workgroup) -> None:
+    case = a_case(wg, CaseStatus.HAS_ISSUE)
+    wg.keep_events(20)
+    wg.reset()
+    for n in range(40):
+        wg.record(case_event(fidelity.EVENT_CASE_STATUS_UPDATED, case, at(n), Cause.CONTROL, ""))
+    assert 20 <= len(wg.events) <= 22 and wg.name == "Workgroup"
+
+
+def test_only_a_case_events_display_id_names_a_case(wg: Workgroup) -> None:
+    [upload] = operations.upload_custom_case_data(wg, [parse_csv("m.csv", b"Sample_ID,Case_ID\nS1,NEW-1\n")], at(0))
+    assert "m.csv" not in wg.events.case_by_display_id and wg.events.of_entity(upload.id)
