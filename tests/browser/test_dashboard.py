@@ -164,6 +164,7 @@ def test_the_walk_find_a_case_set_its_disease_advance_sign_off_pdf_audit(dashboa
     result = dashboard.submit("Sign off", "Sign off", Approver=users[1]["email"])
     assert result.inner_text() == "Now REPORTS_SIGNED_OFF."
     page.wait_for_selector("h1 .status >> text=Report(s) Signed Off")
+    assert api.case(target["id"])["status"] == "REPORTS_SIGNED_OFF"
 
     with dashboard.context.expect_page() as opened:
         page.get_by_role("button", name="Open report PDF").click()
