@@ -310,7 +310,6 @@ class JournalArgsSchema(StrictSchema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
 
 
-
 class OverviewArgsSchema(StrictSchema):
     requests = fields.Integer(load_default=20, validate=validate.Range(min=0, max=100))
     workgroups = fields.Integer(load_default=50, validate=validate.Range(min=0, max=1000))
