@@ -112,7 +112,8 @@ def other_figures(control: dict | None, plugin: dict | None, reports: dict | Non
                      f"throughput (median of the rounds' ratios, {low:.2f} to {high:.2f}; {r['three_rps']:,} against "
                      f"{r['none_rps']:,} req/s), p99 {r['three_p99_ms']} against "
                      f"{r['none_p99_ms']} ms, slowest {r['three_max_ms']} against {r['none_max_ms']} ms. One poll of "
-                     f"`GET /_mock/overview` takes {r['overview_median_ms']} ms (median); peak RSS "
+                     f"`GET /_mock/overview` takes {r['overview_median_ms']} ms (median) and {r['server_cpu_ms_per_poll']} ms of "
+                     f"the server's CPU: three open pages use {r['three_dashboards_share_of_one_core']:.1%} of one core; peak RSS "
                      f"{r['peak_rss_mb_before_and_after_2000_polls'][0]} MB before 2,000 polls and "
                      f"{r['peak_rss_mb_before_and_after_2000_polls'][1]} MB after{seen}. {provenance(dashboard)}")
     if reports:
