@@ -21,10 +21,11 @@ bp = Blueprint("admin_data", __name__, url_prefix="/_mock")
 
 _full_case = CaseSchema(direct_identifiers=True)
 _full_case_list = CaseSchema(direct_identifiers=True, many=True)
+_workgroup = WorkgroupSchema()  # made once: describe() runs on every dashboard poll
 
 
 def describe(wg: Workgroup) -> dict[str, Any]:
-    return WorkgroupSchema().dump({
+    return _workgroup.dump({
         "id": wg.id, "name": wg.name, "seed": wg.seed,
         "seededCases": len(wg.cases.seeded), "cases": len(wg.cases), "uploads": len(wg.uploads),
         "default": wg.id == state().default_workgroup_id,
