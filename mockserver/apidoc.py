@@ -43,8 +43,9 @@ class Derived:
 DERIVED = "mockserver.derived_schemas"
 
 #: A response: a schema (class or instance, ``many=True`` for arrays), a plain JSON type
-#: name ("object", "array"), a derived schema, or None for an empty body.
-Response = type[Schema] | Schema | str | dict[str, Any] | Media | Derived | None
+#: name ("object", "array"), a derived schema, None for an empty body, or a tuple of these
+#: for one answer in several media types (the query chooses).
+Response = type[Schema] | Schema | str | dict[str, Any] | Media | Derived | tuple[Any, ...] | None
 
 #: A body that may be one object or a list of them.
 ANY_JSON: dict[str, Any] = {"oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}, "minItems": 1}]}

@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import admin, api, fidelity, openapi, ui
 from .admin import startup
+from .admin.client_report import ClientRuleSettings
 from .admin.plane import ControlPlane
 from .api.request import MockRequest
 from .datagen.qc import qc_overview
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
     mock = app.extensions["mockserver"] = build_state(settings, step_kinds)
-    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads)
+    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads,
+                         ClientRuleSettings(poll_interval_seconds=settings.client_poll_interval))
     startup.apply(settings, mock, plane)
     errors.register(app)
     api.register(app)

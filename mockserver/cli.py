@@ -11,7 +11,7 @@ import time
 from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
 
-from .http.limits import MAX_GENERATED_CASES
+from .http.limits import MAX_GENERATED_CASES, MAX_POLL_INTERVAL_SECONDS
 from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
 from .version import __version__
 
@@ -46,6 +46,9 @@ def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argp
     serve.add_argument("--config", type=Path, help=f"YAML or JSON file of settings, camelCase keys ({env}CONFIG)")
     serve.add_argument("--journal-size", type=int,
                        help=f"requests kept in the journal, 0 to keep none (default {defaults.journal_size}; {env}JOURNAL_SIZE)")
+    serve.add_argument("--client-poll-interval", type=float, metavar="SECONDS",
+                       help=f"the client report counts reads of a case or upload status it waits on sooner than this "
+                            f"(default {defaults.client_poll_interval}; {env}CLIENT_POLL_INTERVAL)")
     serve.add_argument("--event-log-size", type=int,
                        help=f"logged events each workgroup keeps, the oldest dropped first (default {defaults.event_log_size}; "
                             f"{env}EVENT_LOG_SIZE)")
@@ -91,6 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if settings.state_save_seconds <= 0:
         print("mockserver: --state-save-seconds must be more than 0", file=sys.stderr)
+        return 2
+    if not 0 <= settings.client_poll_interval <= MAX_POLL_INTERVAL_SECONDS:
+        print(f"mockserver: --client-poll-interval must be from 0 to {MAX_POLL_INTERVAL_SECONDS} seconds", file=sys.stderr)
         return 2
     for name, (low, high) in RANGES.items():
         value = getattr(settings, name)

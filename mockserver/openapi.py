@@ -112,8 +112,11 @@ def _content(response: Any, derived: dict[str, type[Schema]]) -> dict[str, Any] 
         return None
     if isinstance(response, Derived):
         response = derived[response.name]
+    if isinstance(response, tuple):  # one answer in several media types
+        return {media: body for each in response for media, body in (_content(each, derived) or {}).items()}
     if isinstance(response, Media):
-        return {response.type: {"schema": {"type": "string", "format": "binary"}}}
+        text = response.type.startswith("text/")
+        return {response.type: {"schema": {"type": "string"} if text else {"type": "string", "format": "binary"}}}
     if isinstance(response, str):
         return {"application/json": {"schema": {"type": response}}}
     if isinstance(response, dict):

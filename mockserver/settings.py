@@ -18,6 +18,7 @@ from . import fidelity
 ENV_PREFIX = "MOCKSERVER_"
 INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size", "connection_limit", "channel_timeout", "header_timeout",
               "event_log_size")
+FLOAT_FIELDS = ("state_save_seconds", "client_poll_interval")
 JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "workgroups")
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
 
@@ -47,6 +48,9 @@ class Settings:
     header_timeout: int = 10
     access_log: bool = True
     journal_size: int = 1000
+    #: Seconds a client should leave between reads of a case or an upload status it waits on;
+    #: the client report's ``poll-too-fast`` rule counts reads sooner than that.
+    client_poll_interval: float = 1.0
     #: Logged events (the audit log since seeding) each workgroup keeps; past it the oldest are
     #: dropped, as an audit log's retention drops its oldest entries.
     event_log_size: int = 100_000
@@ -131,6 +135,8 @@ def _typed(name: str, value: object, where: str) -> object:
         return Path(str(value))
     if name in INT_FIELDS and (not isinstance(value, int) or isinstance(value, bool)):
         raise ValueError(f"{where} must be a whole number, not {value!r}")
+    if name in FLOAT_FIELDS and (not isinstance(value, int | float) or isinstance(value, bool)):
+        raise ValueError(f"{where} must be a number of seconds, not {value!r}")
     if name in ("access_log", "validate_responses") and not isinstance(value, bool):
         raise ValueError(f"{where} must be true or false")
     return value
@@ -145,7 +151,7 @@ def parse_setting(name: str, raw: str, where: str) -> object:
             raise ValueError(f"{where} must be a whole number, not {raw!r}") from None
     if name in PATH_FIELDS:
         return Path(raw)
-    if name == "state_save_seconds":
+    if name in FLOAT_FIELDS:
         try:
             return float(raw)
         except ValueError:

@@ -17,7 +17,7 @@ from ..apidoc import DERIVED
 from . import hooks
 from .context import control
 from .plane import ControlPlane, install
-from .routes import data, lifecycle, traffic, views
+from .routes import clients, data, lifecycle, traffic, views
 from .schemas import kind_schemas
 
 OPEN_PATHS = ("/_mock/health",)
@@ -38,12 +38,13 @@ def register(app: Flask, plane: ControlPlane) -> None:
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
 
-    for module in (data, lifecycle, traffic, views):
+    for module in (clients, data, lifecycle, traffic, views):
         app.register_blueprint(module.bp)
 
 
 def server_wide_settings() -> dict[str, Any]:
-    """The bodies of ``GET /_mock/clock``, ``/_mock/lifecycle`` and ``/_mock/latency``, read
+    """The bodies of ``GET /_mock/clock``, ``/_mock/lifecycle``, ``/_mock/latency`` and
+    ``/_mock/client-rules``, read
     within the app's context (a server in this process need not ask itself over HTTP)."""
     return {"clock": lifecycle.clock_body(), "lifecycle": lifecycle.lifecycle_body(),
-            "latency": traffic.latency_body()}
+            "latency": traffic.latency_body(), "clientRules": clients.client_rules_body()}

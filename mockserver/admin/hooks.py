@@ -1,5 +1,6 @@
 """What the control plane adds to vendor requests, through Flask request hooks: a delay,
-then maybe a fault, and a journal entry for every request.
+then maybe a fault, and a journal entry for every request; and a journal entry for each
+control-plane call that changes something (``"plane": "control"``).
 
 Vendor requests are every request outside ``/_mock``; their operation is the endpoint name.
 """
@@ -7,17 +8,19 @@ Vendor requests are every request outside ``/_mock``; their operation is the end
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .. import fidelity
 from ..apidoc import doc_of
-from ..http import credentials
+from ..http import answered, credentials
 from ..http.errors import error_response
+from ..serving import redaction
 from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_status
 from .context import control
-from .journal import PREVIEW_BYTES, kept_request, now_microseconds
+from .journal import CONTROL, PREVIEW_BYTES, VENDOR, kept_request
 from .latency import MAX_DELAY_MS
 
 PREFIX = "/_mock"
@@ -27,6 +30,13 @@ NOT_VENDOR = ("/openapi.json", "/api-docs")
 #: The dashboard's page and assets (``mockserver.ui``): they hold no data either.
 DASHBOARD = "/_mock/ui"
 DELAY_HEADER = "X-Mock-Delay-Ms"
+#: Control-plane calls the journal keeps: those that change something. Reads (the dashboard
+#: polls several a second) would push the vendor requests out of the bounded journal.
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READS_BY_POST = frozenset({"mockCountRequests", "mockNearMisses"})
+#: The start of an error's message an entry keeps.
+MAX_ERROR_MESSAGE_CHARS = 300
+MAX_ERROR_FIELDS = 5
 
 
 def is_vendor_request() -> bool:
@@ -47,12 +57,26 @@ def operation() -> str | None:
     return name if name in fidelity.OPERATIONS else None
 
 
+def control_operation() -> str | None:
+    """The documented operation id of a control-plane call (``mockAddFaults``), if routed."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    doc = doc_of(view) if view is not None else None
+    return doc.operation_id if doc else None
+
+
+def is_journaled_control_call() -> bool:
+    path = request.path
+    return (request.method not in _READ_METHODS and path.startswith(PREFIX + "/")
+            and control_operation() not in _READS_BY_POST)
+
+
 def register(app: Flask) -> None:
     @app.before_request
     def _delay_and_faults() -> Response | None:
+        g.mock_started = time.perf_counter()
+        g.mock_received = control().journal.now()
         if not is_vendor_request():
             return None
-        g.mock_started = time.perf_counter()
         g.mock_fault = None
         g.mock_delay_ms = 0.0
         plane = control()
@@ -84,8 +108,11 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _journal(response: Response) -> Response:
-        if is_vendor_request() and control().journal.size:
-            record(response)
+        if control().journal.size:
+            if is_vendor_request():
+                record(response)
+            elif is_journaled_control_call():
+                record(response, plane=CONTROL)
         return response
 
 
@@ -117,21 +144,48 @@ def _body_preview() -> str | None:
     return body[:PREVIEW_BYTES].decode("utf-8", "replace")
 
 
-def record(response: Response) -> None:
+def _error(response: Response) -> dict[str, Any] | None:
+    """What an error answer said: its code, the fields its details name, its message's start."""
+    if response.status_code < 400 or response.is_streamed or response.mimetype != "application/json":
+        return None
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict):
+        return None
+    details = body.get("details")
+    details = details if isinstance(details, list) else []
+    fields = [d["field"] for d in details[:MAX_ERROR_FIELDS] if isinstance(d, dict) and isinstance(d.get("field"), str)]
+    return {"code": body.get("code"), "fields": fields, "message": str(body.get("message", ""))[:MAX_ERROR_MESSAGE_CHARS]}
+
+
+def _control_workgroup() -> str | None:
+    """The workgroup a control call names, in its query or its path."""
+    return request.args.get("workgroup") or (request.view_args or {}).get("workgroup_id")
+
+
+def record(response: Response, plane: str = VENDOR) -> None:
     """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
-    formats them when the journal is read. Authorization is redacted here, so no key is kept."""
+    formats them when the journal is read. Authorization is redacted here, so no key is kept:
+    the entry names it by ``redaction.key_id``."""
     environ = request.environ
-    fault = g.get("mock_fault")
-    control().journal.record({
-        "time": now_microseconds(),
+    journal = control().journal
+    now = journal.now()
+    started = g.get("mock_started")
+    journal.record({
+        "time": now,
+        "received": g.get("mock_received", now),
+        "plane": plane,
         "method": request.method,
         **kept_request(environ, request.path),
         "bodySize": request.content_length or 0,
         "bodyPreview": _body_preview(),
-        "operation": operation(),
-        "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP"),
+        "operation": operation() if plane == VENDOR else control_operation(),
+        "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP") if plane == VENDOR else _control_workgroup(),
+        "client": redaction.key_id(environ.get("HTTP_AUTHORIZATION", "")) if plane == VENDOR else None,
         "status": None if environ.get(NO_STATUS) else response.status_code,
-        "durationMs": round((time.perf_counter() - g.get("mock_started", time.perf_counter())) * 1000, 3),
-        "fault": fault,
+        "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
+        "fault": g.get("mock_fault"),
         "delayMs": g.get("mock_delay_ms", 0.0),
+        "retryAfter": response.headers.get("Retry-After"),
+        "error": _error(response),
+        **answered.facts(environ),
     })

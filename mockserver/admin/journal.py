@@ -1,12 +1,16 @@
-"""The request journal: a bounded record of every request to the vendor surface."""
+"""The request journal: a bounded record of every request to the vendor surface, and of each
+control-plane call that changes something (``plane``); and the matching of its entries by
+what a test asks (operation, method, path, status, header, query parameter, JSON body field),
+with the differences that make an entry a near miss."""
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -15,6 +19,10 @@ from urllib.parse import parse_qs
 from ..domain.clock import EPOCH, MICROSECOND
 from ..serving import redaction
 
+VENDOR = "vendor"
+CONTROL = "control"
+#: ``plane`` in a query: both planes.
+ALL_PLANES = "all"
 PREVIEW_BYTES = 1024
 #: Bounds on what one entry keeps (characters), so the journal is bounded in bytes as well as
 #: entries; an entry that was cut says so (``truncated``).
@@ -32,10 +40,12 @@ def now_microseconds() -> int:
 class Journal:
     """Newest last; past ``size`` entries the oldest drop first."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, now: Callable[[], int] = now_microseconds) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=size)
         self._lock = threading.Lock()
         self._seq = 0
+        #: An entry's times (whole microseconds since ``EPOCH``); a test may give its own clock.
+        self.now = now
 
     @property
     def size(self) -> int:
@@ -67,9 +77,11 @@ class Journal:
             return list(islice(reversed(self._entries), limit))
 
     def select(self, operation: str | None = None, since: int | datetime | None = None,
-               limit: int | None = None, workgroup: str | None = None) -> list[dict[str, Any]]:
+               limit: int | None = None, workgroup: str | None = None, plane: str = VENDOR) -> list[dict[str, Any]]:
         """Entries oldest first; ``since`` is a sequence number (after it) or a time (at or after)."""
         chosen: Iterable[dict[str, Any]] = self.entries()
+        if plane != ALL_PLANES:
+            chosen = (e for e in chosen if e["plane"] == plane)
         if operation:
             chosen = (e for e in chosen if e["operation"] == operation)
         if workgroup:
@@ -83,18 +95,108 @@ class Journal:
         return found[-limit:] if limit else found
 
     def count(self, matcher: dict[str, Any]) -> int:
-        return sum(1 for e in self.entries() if matches(e, matcher))
+        return sum(1 for e in self.entries() if not differences(e, matcher))
+
+    def near_misses(self, matcher: dict[str, Any], limit: int) -> list[tuple[dict[str, Any], list[str]]]:
+        """The ``limit`` entries that differ from ``matcher`` in the fewest ways (newest first
+        among equals), with those ways; entries that match are not near misses."""
+        scored = []
+        plane = matcher.get("plane", VENDOR)
+        for entry in reversed(self.entries()):
+            if plane != ALL_PLANES and entry["plane"] != plane:
+                continue  # another plane's requests are never what was meant
+            found = differences(entry, matcher)
+            if found:
+                scored.append((len(found), entry["seq"], entry, found))
+        scored.sort(key=lambda s: (s[0], -s[1]))
+        return [(entry, found) for _, _, entry, found in scored[:limit]]
 
 
-def matches(entry: dict[str, Any], matcher: dict[str, Any]) -> bool:
-    """Every given field equal; ``path`` may use ``*`` wildcards."""
-    for key, wanted in matcher.items():
-        if key == "path" and "*" in wanted:
-            if not fnmatch.fnmatchcase(entry["path"], wanted):
-                return False
-        elif entry.get(key) != wanted:
-            return False
-    return True
+class Pattern:
+    """What a header, query parameter or body field must be: equal to a value, or (``matches``)
+    wholly matched by a regular expression. The expressions run on RE2, in time linear in the
+    text: no pattern a test sends can stall the server (Python's ``re`` backtracks)."""
+
+    def __init__(self, equal_to: Any = None, regex: Any = None) -> None:
+        self.equal_to, self.regex = equal_to, regex
+
+    def test(self, value: Any) -> bool:
+        if self.regex is not None:
+            return isinstance(value, str) and self.regex.fullmatch(value) is not None
+        return bool(value == self.equal_to)
+
+    def __str__(self) -> str:
+        return f"matching /{self.regex.pattern}/" if self.regex is not None else repr(self.equal_to)
+
+
+#: Plain fields of an entry a matcher may name, compared for equality.
+_EQUAL_FIELDS = ("operation", "method", "status", "workgroup", "plane", "client")
+
+
+def differences(entry: dict[str, Any], matcher: dict[str, Any]) -> list[str]:
+    """How ``entry`` differs from ``matcher`` (empty: it matches). ``path`` may use ``*``
+    wildcards; ``headers``, ``query`` and ``body`` map names (a dotted path into the JSON body)
+    to a ``Pattern``. ``plane`` defaults to vendor requests."""
+    found = []
+    for key in _EQUAL_FIELDS:
+        wanted = matcher.get(key, VENDOR if key == "plane" else None)
+        if key in matcher or key == "plane":
+            if wanted != ALL_PLANES and entry.get(key) != wanted:
+                found.append(f"{key}: expected {wanted!r}, was {entry.get(key)!r}")
+    path = matcher.get("path")
+    if path is not None and not (fnmatch.fnmatchcase(entry["path"], path) if "*" in path else entry["path"] == path):
+        found.append(f"path: expected {path!r}, was {entry['path']!r}")
+    for name, pattern in matcher.get("headers", {}).items():
+        value = header_of(entry, name)
+        if value is None or not pattern.test(value):
+            found.append(f"header {name}: expected {pattern}, " + ("was absent" if value is None else f"was {value!r}"))
+    if matcher.get("query"):
+        query = parse_qs(entry["queryString"], keep_blank_values=True)
+        for name, pattern in matcher["query"].items():
+            values = query.get(name)
+            if not values or not any(pattern.test(v) for v in values):
+                found.append(f"query {name}: expected {pattern}, " + (f"was {values!r}" if values else "was absent"))
+    if matcher.get("body"):
+        found.extend(_body_differences(entry, matcher["body"]))
+    return found
+
+
+def header_of(entry: dict[str, Any], name: str) -> str | None:
+    key = name.upper().replace("-", "_")
+    key = key if key in _CONTENT_KEYS else "HTTP_" + key
+    return next((v for k, v in entry["headers"] if k == key), None)
+
+
+_ABSENT = object()
+
+
+def _body_differences(entry: dict[str, Any], wanted: dict[str, Pattern]) -> list[str]:
+    preview = entry.get("bodyPreview")
+    if preview is None or entry["bodySize"] > PREVIEW_BYTES:
+        why = "no body" if not entry["bodySize"] else f"a body of {entry['bodySize']} bytes the journal does not keep whole"
+        return [f"body: expected a JSON body, the request had {why}"]
+    try:
+        body = json.loads(preview)
+    except ValueError:
+        return ["body: expected a JSON body, the request's body is not JSON"]
+    found = []
+    for dotted, pattern in wanted.items():
+        value = _at(body, dotted)
+        if value is _ABSENT or not pattern.test(value):
+            found.append(f"body {dotted}: expected {pattern}, " + ("was absent" if value is _ABSENT else f"was {value!r}"))
+    return found
+
+
+def _at(value: Any, dotted: str) -> Any:
+    """``a.b.0.c`` in a JSON value: object members by name, array items by index."""
+    for part in dotted.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return _ABSENT
+    return value
 
 
 def kept_request(environ: dict[str, Any], path: str) -> dict[str, Any]:
@@ -131,10 +233,18 @@ def _header_name(environ_key: str) -> str:
     return "-".join(part.capitalize() for part in name.split("_"))
 
 
+#: Kept for the client report and the matchers, not shown: ``query`` and ``page``/``resource``
+#: are shown in their JSON forms.
+_INTERNAL = frozenset({"queryString", "received", "page", "resource"})
+
+
 def entry_json(entry: dict[str, Any]) -> dict[str, Any]:
     """An entry as ``GET /_mock/requests`` shows it."""
-    shown = {k: v for k, v in entry.items() if k != "queryString"}
+    shown = {k: v for k, v in entry.items() if k not in _INTERNAL}
     shown["time"] = (EPOCH + entry["time"] * MICROSECOND).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     shown["query"] = parse_qs(entry["queryString"], keep_blank_values=True)
     shown["headers"] = {_header_name(k): v for k, v in entry["headers"] if v != ""}
+    page, resource = entry.get("page"), entry.get("resource")
+    shown["page"] = {"number": page.number, "totalPages": page.total_pages} if page else None
+    shown["resource"] = resource._asdict() if resource else None
     return shown

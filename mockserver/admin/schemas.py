@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import re2
 from marshmallow import (
     RAISE,
     Schema,
@@ -23,8 +24,11 @@ from .. import fidelity
 from ..domain.lifecycle.kinds import StepKind, StepKinds
 from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import CaseStatus, parse_status
-from ..http.limits import MAX_GENERATED_CASES
+from ..http.limits import MAX_GENERATED_CASES, MAX_POLL_INTERVAL_SECONDS
 from ..schemas.common import checked_instant
+from .journal import ALL_PLANES, CONTROL, VENDOR, Pattern
+
+PLANES = (VENDOR, CONTROL, ALL_PLANES)
 
 
 class WholeNumber(fields.Integer):
@@ -289,12 +293,60 @@ class FaultRuleSchema(StrictSchema):
     matched = fields.Integer(dump_only=True)
 
 
+class PatternField(fields.Field):
+    """A value to equal (a string, number, boolean or null), or ``{"equalTo": value}``, or
+    ``{"matches": "<RE2 expression>"}`` that the whole text must match."""
+
+    MAX_PATTERN_CHARS = 1000
+    OPENAPI = {"oneOf": [
+        {"type": "string"}, {"type": "number"}, {"type": "boolean"},
+        {"type": "object", "required": ["equalTo"], "additionalProperties": False, "properties": {"equalTo": {}}},
+        {"type": "object", "required": ["matches"], "additionalProperties": False,
+         "properties": {"matches": {"type": "string", "maxLength": MAX_PATTERN_CHARS,
+                                    "description": "an RE2 expression the whole value must match"}}},
+    ]}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Pattern:
+        if not isinstance(value, dict):
+            if isinstance(value, list):
+                raise ValidationError('a value, {"equalTo": value} or {"matches": "regular expression"}; not a list')
+            return Pattern(equal_to=value)
+        if set(value) == {"equalTo"}:
+            return Pattern(equal_to=value["equalTo"])
+        if set(value) != {"matches"} or not isinstance(value["matches"], str):
+            raise ValidationError('an object is {"equalTo": value} or {"matches": "regular expression"}')
+        expression = value["matches"]
+        if len(expression) > self.MAX_PATTERN_CHARS:
+            raise ValidationError(f"a regular expression has at most {self.MAX_PATTERN_CHARS} characters")
+        try:
+            return Pattern(regex=re2.compile(expression, _RE2_OPTIONS))
+        except re2.error as exc:
+            reason = exc.args[0].decode("utf-8", "replace") if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+            raise ValidationError(f"not a regular expression RE2 accepts ({reason}); RE2 has no backreferences "
+                                  f"or lookarounds") from None
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a refused pattern is the caller's 400, not a line in the server's log
+_RE2_OPTIONS.max_mem = 8 << 20  # bytes for one compiled expression
+
+
+def _patterns(max_entries: int = 20) -> fields.Dict:
+    return fields.Dict(keys=fields.String(validate=validate.Length(min=1, max=200)), values=PatternField(),
+                       validate=validate.Length(max=max_entries))
+
+
 class RequestMatcherSchema(StrictSchema):
     operation = fields.String()
     method = fields.String()
     path = fields.String()
     status = WholeNumber(allow_none=True)
     workgroup = fields.String()
+    plane = fields.String(validate=validate.OneOf(PLANES))
+    client = fields.String()
+    headers = _patterns()
+    query = _patterns()
+    body = _patterns()
 
     @pre_load
     def _upper_method(self, data: Any, **_: Any) -> Any:
@@ -303,11 +355,45 @@ class RequestMatcherSchema(StrictSchema):
         return data
 
 
+class NearMissesSchema(RequestMatcherSchema):
+    limit = WholeNumber(load_default=3, validate=validate.Range(min=1, max=50))
+
+
 class JournalArgsSchema(StrictSchema):
     operation = fields.String()
     workgroup = fields.String()
+    plane = fields.String(load_default=VENDOR, validate=validate.OneOf(PLANES))
     since = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
+
+
+class ClientReportArgsSchema(StrictSchema):
+    workgroup = fields.String(validate=validate.Length(min=1, max=200))
+    since = fields.Integer(validate=validate.Range(min=0, max=10**18),
+                           metadata={"description": "only journal entries after this sequence number (seq)"})
+    key = fields.String(validate=validate.Length(min=1, max=64),
+                        metadata={"description": "one client's key id, as the report names it (key-...)"})
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "text")))
+
+
+class ClientRuleSettingsSchema(StrictSchema):
+    """Fields left out keep their value."""
+
+    pollIntervalSeconds = fields.Float(attribute="poll_interval_seconds",
+                                       validate=validate.Range(min=0, max=MAX_POLL_INTERVAL_SECONDS))
+    stormRetries = WholeNumber(attribute="storm_retries", validate=validate.Range(min=1, max=1000))
+    stormSeconds = fields.Float(attribute="storm_seconds", validate=validate.Range(min=0.001, max=3600))
+
+
+class ClientRuleSchema(Schema):
+    id = fields.String()
+    severity = fields.String()
+    judged = fields.String()
+    advice = fields.String()
+
+
+class ClientRulesSchema(ClientRuleSettingsSchema):
+    rules = fields.List(fields.Nested(ClientRuleSchema), dump_only=True)
 
 
 class OverviewArgsSchema(StrictSchema):

@@ -16,6 +16,7 @@ from typing import Any
 from flask import Flask, Response, current_app, jsonify
 
 from ..domain.models import Case
+from ..http import answered
 from ..schemas.cases import CaseSchema
 
 EXTENSION = "mockserver.rendered"
@@ -112,6 +113,7 @@ def case_page_response(cases: list[Case], envelope: dict[str, Any]) -> Response:
 
 def page_response(content: str, envelope: dict[str, Any]) -> Response:
     """A page envelope whose ``content`` is already JSON text."""
+    answered.note_page(envelope["number"], envelope["totalPages"])
     members = [("content", content)]
     members += [(name, compact_json(value)) for name, value in envelope.items() if name != "content"]
     return json_response(object_json(members))

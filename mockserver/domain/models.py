@@ -251,11 +251,14 @@ class Upload:
     created_by: str | None = None
 
     @property
+    def finished(self) -> bool:
+        """Its job has run: the status will not change any more."""
+        return self.status not in (fidelity.UPLOAD_STATUS_QUEUED, fidelity.UPLOAD_STATUS_IN_PROGRESS)
+
+    @property
     def failed_rows(self) -> int:
         """Rows the job refused: none are known until it has run."""
-        if self.status in (fidelity.UPLOAD_STATUS_QUEUED, fidelity.UPLOAD_STATUS_IN_PROGRESS):
-            return 0
-        return self.total_rows - self.applied_rows
+        return self.total_rows - self.applied_rows if self.finished else 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from werkzeug.exceptions import Forbidden, Unauthorized
 from .. import fidelity
 from ..domain.mock_state import MockState
 from ..domain.workgroup import Workgroup
+from . import answered
 
 
 def state() -> MockState:
@@ -30,6 +31,7 @@ def api_key() -> str:
 def _checked_key() -> str:
     header = request.headers.get("Authorization", "").strip()
     if not header:
+        answered.note_cause("missing header Authorization")
         raise Unauthorized("Missing Authorization header; send 'Authorization: ApiKey <key>'.")
     parts = header.split()
     if len(parts) == 2 and parts[0].lower() == fidelity.API_KEY_SCHEME:
@@ -37,14 +39,17 @@ def _checked_key() -> str:
     elif len(parts) == 1 and parts[0].lower() != fidelity.API_KEY_SCHEME:
         key = parts[0]
     else:
+        answered.note_cause("malformed header Authorization")
         raise Unauthorized(
             f"Malformed Authorization header (scheme '{parts[0]}'); send 'Authorization: ApiKey <key>'."
         )
     allowed = current_app.config["MOCKSERVER_KEYS"]
     if allowed and key not in allowed:
+        answered.note_cause("unknown API key")
         raise Unauthorized("The API key is not valid: this server accepts only the keys it was started with "
                            "(--api-key or MOCKSERVER_API_KEYS).")
     if not request.headers.get("X-ILMN-Domain", "").strip():
+        answered.note_cause("missing header X-ILMN-Domain")
         raise Unauthorized("Missing X-ILMN-Domain header (the tenant domain).")
     return key
 
@@ -67,13 +72,16 @@ def _named_workgroup() -> Workgroup:
     key = api_key()
     workgroup_id = request.headers.get("X-ILMN-Workgroup", "").strip()
     if not workgroup_id:
+        answered.note_cause("missing header X-ILMN-Workgroup")
         raise Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id).")
     wg = state().workgroup(workgroup_id)
     # Both are the vendor's 403; the messages tell a typo from a key without access.
     if wg is None:
+        answered.note_cause("unknown workgroup")
         raise Forbidden(f"Workgroup '{workgroup_id}' does not exist; GET /crs/api/v1/session/workgroups "
                         f"lists the workgroups this API key may use.")
     if not key_may_use(key, workgroup_id):
+        answered.note_cause("workgroup not allowed for this key")
         raise Forbidden(f"This API key may not use workgroup '{workgroup_id}'; GET /crs/api/v1/session/workgroups "
                         f"lists the workgroups it may use.")
     return wg

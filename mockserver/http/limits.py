@@ -17,6 +17,8 @@ STATE_BODY_LIMIT = 64 * 1024 * 1024
 #: Generated cases one workgroup may have (``--cases``, seed, new workgroups), and that one
 #: state import may ask for in all: a few bytes of a document must not cost minutes to build.
 MAX_GENERATED_CASES = 1_000_000
+#: The client report's poll interval (``--client-poll-interval``, ``PUT /_mock/client-rules``).
+MAX_POLL_INTERVAL_SECONDS = 3600
 
 View = TypeVar("View", bound=Callable[..., Any])
 

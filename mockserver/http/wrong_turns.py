@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Rule
 
 from ..apidoc import doc_of, openapi_path
+from . import answered
 
 MAX_SEGMENTS = 12
 MAX_SEGMENT_CHARS = 64
@@ -56,6 +57,7 @@ def method_not_allowed_message(allowed: list[str]) -> str:
         except HTTPException:
             continue
         message += f" {request.method} is served at {openapi_path(rule.rule)}."
+        answered.note_other_version(openapi_path(rule.rule))
     return message
 
 

@@ -3,6 +3,8 @@ line is one line whatever the request carried."""
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from urllib.parse import unquote_plus
 
 REDACTED = "<redacted>"
@@ -29,6 +31,26 @@ def header_value(environ_key: str, value: str) -> str:
     return value
 
 
+#: Names a key without keeping it: an HMAC under a secret drawn when the process starts, so a
+#: name cannot be checked against a guessed key, and the same key has the same name until the
+#: server restarts.
+_KEY_NAMING_SECRET = secrets.token_bytes(16)
+
+
+def key_id(authorization: str) -> str | None:
+    """``key-`` and 8 hex digits naming the credential of an Authorization header (its last
+    word: the key after ``ApiKey``, or a bare token); None when there is none."""
+    words = authorization.split()
+    if not words:
+        return None
+    digest = hmac.new(_KEY_NAMING_SECRET, words[-1].encode("utf-8", "surrogateescape"), "sha256")
+    return "key-" + digest.hexdigest()[:8]
+
+
+def is_secret_parameter(name: str) -> bool:
+    return unquote_plus(name).lower().replace("-", "").replace("_", "") in SECRET_PARAMETERS
+
+
 def query_string(raw: str) -> str:
     """The query string with the values of credential parameters replaced."""
     if not raw:
@@ -36,7 +58,7 @@ def query_string(raw: str) -> str:
     pairs = []
     for pair in raw.split("&"):
         name, sep, _ = pair.partition("=")
-        if unquote_plus(name).lower().replace("-", "").replace("_", "") in SECRET_PARAMETERS:
+        if is_secret_parameter(name):
             pair = f"{name}{sep or '='}{REDACTED}"
         pairs.append(pair)
     return "&".join(pairs)

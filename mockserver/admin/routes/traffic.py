@@ -17,6 +17,7 @@ from ..schemas import (
     Instant,
     JournalArgsSchema,
     LatencySchema,
+    NearMissesSchema,
     RequestMatcherSchema,
     WorkgroupArgsSchema,
 )
@@ -109,16 +110,30 @@ def list_requests() -> Response:
                 since = _since.deserialize(since_text)
             except ValidationError as exc:
                 raise ValidationError({"since": exc.messages}) from None
-    entries = control().journal.select(query.get("operation"), since, query["limit"], query.get("workgroup"))
+    entries = control().journal.select(query.get("operation"), since, query["limit"], query.get("workgroup"),
+                                       query["plane"])
     return jsonify([entry_json(e) for e in entries])
 
 
 @bp.post("/requests/count")
 @documented(operation_id="mockCountRequests", tag=CONTROL, summary="Count journal entries matching",
+            description="Fields combine with AND; headers, query and body (dotted paths into the JSON body) "
+                        'take a value to equal or {"matches": "<RE2 expression>"}. Vendor requests only, '
+                        'unless plane is "control" or "all".',
             body=RequestMatcherSchema, body_required=False, responses={200: 'object'})
 def count_requests() -> Response:
     matcher = RequestMatcherSchema().load(json_body(default={}))
     return jsonify({"count": control().journal.count(matcher)})
+
+
+@bp.post("/requests/near-misses")
+@documented(operation_id="mockNearMisses", tag=CONTROL, summary="The requests nearest to a matcher, and how each differs",
+            body=NearMissesSchema, body_required=False, responses={200: 'array'})
+def near_misses() -> Response:
+    matcher = NearMissesSchema().load(json_body(default={}))
+    limit = matcher.pop("limit")
+    found = control().journal.near_misses(matcher, limit)
+    return jsonify([{"request": entry_json(entry), "differences": ways} for entry, ways in found])
 
 
 @bp.delete("/requests")

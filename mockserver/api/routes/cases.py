@@ -6,6 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ...apidoc import VENDOR, documented
 from ...domain import operations
+from ...http import answered
 from ...http.credentials import caller, state, workgroup
 from ...http.query import query_args
 from ...schemas.cases import (
@@ -37,6 +38,7 @@ def get_case(case_id: str) -> Response:
     wg = workgroup()
     args = _get_args.load(query_args())
     found = operations.get_case(wg, case_id, state().clock.now())
+    answered.note_resource("case", found.id, found.status.value)
     if not (args["directIdentifiers"] or args["includeQcOverviewMetrics"]):
         return json_response(rendered().json(found))
     body = (_case_with_phi if args["directIdentifiers"] else _case).dump(found)
@@ -51,6 +53,7 @@ def get_case(case_id: str) -> Response:
             body=UpdateCaseDiseasesSchema, responses={200: CaseSchema})
 def update_case_diseases(case_id: str) -> Response:
     wg = workgroup()
+    answered.note_resource("case", case_id)
     body = _diseases_body.load(request.get_json())
     updated = operations.update_case_diseases(
         wg, case_id, body["externalid"], body["ontologytype"], state().clock.now(), caller(wg)
@@ -62,6 +65,7 @@ def update_case_diseases(case_id: str) -> Response:
 @documented(operation_id="deleteCase", tag=VENDOR, summary="Delete a case", responses={204: None})
 def delete_case(case_id: str) -> Response:
     wg = workgroup()
+    answered.note_resource("case", case_id)
     operations.delete_case(wg, case_id, state().clock.now(), caller(wg))
     return Response(status=204)
 

@@ -10,6 +10,7 @@ from ...apidoc import VENDOR, documented
 from ...domain import operations
 from ...domain.ingestion.ahead import prepare_jobs_ahead
 from ...domain.ingestion.csv_file import parse_csv
+from ...http import answered
 from ...http.credentials import caller, state, workgroup
 from ...schemas.uploads import UploadAcceptedSchema, UploadStatusSchema
 from ..rendering import sliced_json_response
@@ -49,4 +50,5 @@ def upload_custom_case_data() -> Response:
 def get_custom_case_data_status(upload_id: str) -> Response:
     wg = workgroup()
     upload = operations.get_custom_case_data_status(wg, upload_id, state().clock.now())
+    answered.note_resource("upload", upload.id, upload.status, upload.finished)
     return sliced_json_response(_status.dump(upload))
