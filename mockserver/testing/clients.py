@@ -11,14 +11,17 @@ against a server in the same process. Bound to a workgroup, the calls that take 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import requests
 
+from ..admin.client_report import RULES, text
 from ..apidoc import camel
 from ..fidelity import DEFAULT_WORKGROUP_ID
 
 Json = Any
+RULE_IDS = tuple(rule.id for rule in RULES)
 #: A keyword left out (where None has a meaning of its own).
 _NOT_GIVEN = object()
 
@@ -41,7 +44,32 @@ class MockControlError(Exception):
 
 
 class RequestAssertionError(AssertionError):
-    """``assert_requested`` found another number of matching requests; lists what was seen."""
+    """``assert_requested`` found another number of matching requests; lists the near misses."""
+
+
+class ClientBehaviourError(AssertionError):
+    """The client under test broke a rule of the API (``assert_client_behaved``); the message is
+    the client report."""
+
+    def __init__(self, rules: list[str], report: str) -> None:
+        self.rules = rules
+        super().__init__(f"the client broke {', '.join(rules)}\n{report}")
+
+
+#: Severities that fail ``assert_client_behaved``.
+FAILING = ("error", "warning")
+
+
+def broken_rules(clients: list[Json], ignore: set[str] | frozenset[str] = frozenset()) -> list[str]:
+    """Rules with a failing finding in ``clients`` (a client report), less ``ignore``, in order."""
+    found = {f["rule"] for c in clients for f in c["findings"] if f["severity"] in FAILING and f["rule"] not in ignore}
+    return [rule for rule in RULE_IDS if rule in found]
+
+
+def render_report(clients: list[Json], ignore: set[str] | frozenset[str] = frozenset()) -> str:
+    """The report as text, without the findings of ``ignore``."""
+    kept = [{**c, "findings": [f for f in c["findings"] if f["rule"] not in ignore]} for c in clients]
+    return text(kept)
 
 
 class VendorClient:
@@ -277,14 +305,25 @@ class MockControl:
 
     # --- journal ----------------------------------------------------------------------------
     def requests(self, operation: str | None = None, since: int | str | None = None, limit: int | None = None,
-                 workgroup: str | None = None) -> list[Json]:
+                 workgroup: str | None = None, plane: str | None = None) -> list[Json]:
+        """Journal entries, oldest first: vendor requests, or ``plane="control"`` / ``"all"``."""
         return self.call("GET", "/requests", params={"operation": operation, "since": since, "limit": limit,
-                                                      "workgroup": self._wg(workgroup)})
+                                                      "workgroup": self._wg(workgroup), "plane": plane})
+
+    def _matcher(self, matcher: dict[str, Any]) -> dict[str, Any]:
+        if self.workgroup and "workgroup" not in matcher and matcher.get("plane", "vendor") == "vendor":
+            matcher["workgroup"] = self.workgroup
+        return matcher
 
     def count_requests(self, **matcher: Any) -> int:
-        if self.workgroup and "workgroup" not in matcher:
-            matcher["workgroup"] = self.workgroup
-        return self.call("POST", "/requests/count", matcher)["count"]
+        """Journal entries matching every field given: operation, method, path (``*`` wildcards),
+        status, workgroup, plane, client, and ``headers``/``query``/``body`` (dotted paths into
+        the JSON body), each mapping names to a value or ``{"matches": "<RE2 expression>"}``."""
+        return self.call("POST", "/requests/count", self._matcher(matcher))["count"]
+
+    def near_misses(self, limit: int = 3, **matcher: Any) -> list[Json]:
+        """The requests nearest to ``matcher``, each with how it differs."""
+        return self.call("POST", "/requests/near-misses", {**self._matcher(matcher), "limit": limit})
 
     def clear_requests(self, workgroup: str | None = None) -> None:
         """Empty the journal; bound to a workgroup (or given one), forget only its requests."""
@@ -294,10 +333,44 @@ class MockControl:
         """Assert the journal holds ``count`` matching requests (at least one when count is None)."""
         found = self.count_requests(**matcher)
         if (count is None and found == 0) or (count is not None and found != count):
-            seen = [f"{e['method']} {e['path']} -> {e['status']} ({e['operation']})" for e in self.requests(limit=20)]
             wanted = "at least one" if count is None else str(count)
-            raise RequestAssertionError(
-                f"expected {wanted} request(s) matching {matcher}, found {found}; recent requests:\n  "
-                + "\n  ".join(seen or ["(none)"])
-            )
+            lines = [f"expected {wanted} request(s) matching {matcher}, found {found}"]
+            if found == 0 or count is None:
+                misses = self.near_misses(**matcher)
+                lines.append("nearest requests in the journal:" if misses else "the journal holds no other request")
+                for miss in misses:
+                    e = miss["request"]
+                    lines.append(f"  #{e['seq']} {e['method']} {e['path']} -> {e['status']} ({e['operation']})")
+                    lines.extend(f"      {way}" for way in miss["differences"])
+            else:
+                seen = self.requests(limit=20)
+                lines.append("recent requests:")
+                lines.extend(f"  #{e['seq']} {e['method']} {e['path']} -> {e['status']} ({e['operation']})" for e in seen)
+            raise RequestAssertionError("\n".join(lines))
         return found
+
+    # --- the client report ------------------------------------------------------------------
+    def client_report(self, workgroup: str | None = None, since: int | None = None, key: str | None = None) -> list[Json]:
+        """Each client of the vendor surface, with its findings (``GET /_mock/client-report``)."""
+        return self.call("GET", "/client-report", params={"workgroup": self._wg(workgroup), "since": since,
+                                                          "key": key})["clients"]
+
+    def client_rules(self) -> Json:
+        return self.call("GET", "/client-rules")
+
+    def set_client_rules(self, **settings: Any) -> Json:
+        """``poll_interval_seconds``, ``storm_retries``, ``storm_seconds``; those left out keep their value."""
+        return self.call("PUT", "/client-rules", _by_kind(settings, _NOT_GIVEN))
+
+    def assert_client_behaved(self, ignore: Iterable[str] = (), workgroup: str | None = None,
+                              since: int | None = None) -> None:
+        """Fail (ClientBehaviourError, the report as its message) when the client report holds
+        an error or a warning whose rule is not in ``ignore``; info findings never fail."""
+        ignored = set(ignore)
+        unknown = ignored - set(RULE_IDS)
+        if unknown:
+            raise ValueError(f"unknown client rule(s) {sorted(unknown)}; the rules are {', '.join(RULE_IDS)}")
+        clients = self.client_report(workgroup, since)
+        broken = broken_rules(clients, ignored)
+        if broken:
+            raise ClientBehaviourError(broken, render_report(clients, ignored))

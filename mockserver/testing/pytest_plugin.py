@@ -9,8 +9,13 @@
 - What a test changes for the whole server (the clock's mode, the default plans, latency) is
   put back after it; fault rules scoped to its workgroup go with the workgroup. With a shared
   external server, tests that change those server-wide settings must not run in parallel.
-- A failing test gets its requests (the journal of its workgroup) in its report, and the
-  journal and state export written under ``--ici-mock-report-dir``, to replay the failure.
+- A failing test gets its requests (the journal of its workgroup) and its client report in its
+  report, and the journal, the client report and the state export written under
+  ``--ici-mock-report-dir``, to replay the failure.
+- The client report judges what the test's client did against the API's rules:
+  ``ici_mock.assert_client_behaved(ignore=[...])`` fails a test on a broken rule,
+  ``@pytest.mark.ici_mock(client_rules="strict")`` does so at teardown, and
+  ``--ici-client-report`` prints each test's findings at the end of the session.
 
 Imports of the mock itself happen inside the fixtures: a plugin loads in every pytest run.
 """
@@ -21,7 +26,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,8 +37,13 @@ if TYPE_CHECKING:
     from .clients import MockControl
     from .embedded import MockServer
 
-MARKER_OPTIONS: dict[str, Any] = {"cases": 20, "seed": None, "name": None}
+MARKER_OPTIONS: dict[str, Any] = {"cases": 20, "seed": None, "name": None, "client_rules": None}
+#: ``client_rules``: "strict" fails the test at teardown on a broken rule; None only reports.
+CLIENT_RULES = (None, "strict")
 _MOCK_KEY = pytest.StashKey["IciMock"]()
+#: A test's user property holding its client report for ``--ici-client-report``: properties
+#: travel with the teardown report, from pytest-xdist's workers too.
+_REPORT_PROPERTY = "ici_client_report"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,12 +54,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="admin token of that server's control plane (also ICI_MOCK_ADMIN_TOKEN)")
     group.addoption("--ici-mock-report-dir", default=None,
                     help="where failing tests' journal and state go (default ici-mock-reports; also ICI_MOCK_REPORT_DIR)")
+    group.addoption("--ici-client-report", action="store_true", default=False,
+                    help="print each ici_mock test's client report findings (the API's rules its client broke) "
+                         "at the end of the session")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "ici_mock(cases=20, seed=None, name=None): how to seed the test's ici_mock workgroup"
+        "markers", "ici_mock(cases=20, seed=None, name=None, client_rules=None): how to seed the test's ici_mock "
+                   "workgroup; client_rules='strict' fails the test at teardown when its client broke a rule"
     )
+    if config.getoption("--ici-client-report", False):
+        config.pluginmanager.register(_ClientReports(), "ici-client-reports")
 
 
 @dataclass
@@ -82,6 +98,15 @@ class IciMock:
         self.session = self.vendor.session
         self.request, self.get, self.put = self.vendor.request, self.vendor.get, self.vendor.put
         self.post, self.delete = self.vendor.post, self.vendor.delete
+
+    def client_report(self) -> list[Any]:
+        """This test's clients (requests to its workgroup), with their findings."""
+        return self.control.client_report()
+
+    def assert_client_behaved(self, ignore: Iterable[str] = ()) -> None:
+        """Fail the test when its client broke a rule of the API (an error or a warning in the
+        client report) other than those in ``ignore``; the message is the report."""
+        self.control.assert_client_behaved(ignore)
 
 
 def _option(config: pytest.Config, name: str, env: str) -> str | None:
@@ -128,12 +153,28 @@ def ici_mock(ici_server: IciServer, request: pytest.FixtureRequest) -> Iterator[
         if unknown:
             raise pytest.UsageError(f"ici_mock marker: unknown option(s) {sorted(unknown)}; known: {sorted(MARKER_OPTIONS)}")
         options.update(marker.kwargs)
+    if options["client_rules"] not in CLIENT_RULES:
+        raise pytest.UsageError(f"ici_mock marker: client_rules is 'strict' or None, not {options['client_rules']!r}")
     mock = open_test_workgroup(ici_server, request.node.nodeid, options, default_name=request.node.name[:200])
     request.node.stash[_MOCK_KEY] = mock
+    clients: list[Any] | None = None
     try:
         yield mock
+        if options["client_rules"] == "strict" or request.config.getoption("--ici-client-report"):
+            clients = mock.client_report()
     finally:
         close_test_workgroup(mock)
+    if clients is None:
+        return
+    if request.config.getoption("--ici-client-report"):
+        request.node.user_properties.append((_REPORT_PROPERTY, clients))
+    if options["client_rules"] == "strict":
+        from .clients import broken_rules, render_report
+
+        broken = broken_rules(clients)
+        if broken:
+            pytest.fail(f"ici-mock client_rules='strict': the client broke {', '.join(broken)}\n"
+                        + render_report(clients), pytrace=False)
 
 
 def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
@@ -211,9 +252,13 @@ def pytest_runtest_makereport(item: pytest.Item,
 
 
 def _attach_evidence(item: pytest.Item, report: pytest.TestReport, mock: IciMock) -> None:
-    """Add the test's requests to its report; write journal and state files for a replay."""
+    """Add the test's requests and client report to its report; write journal, client report
+    and state files for a replay."""
+    from .clients import render_report
+
     try:
         entries = mock.control.requests(limit=1000)
+        clients = mock.client_report()
         state = mock.control.export_state(mock.workgroup)
     except Exception as exc:  # the evidence must never hide the test's own failure
         report.sections.append(("ici-mock", f"could not read the mock's journal: {exc}"))
@@ -223,12 +268,42 @@ def _attach_evidence(item: pytest.Item, report: pytest.TestReport, mock: IciMock
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "journal.json").write_text(json.dumps(entries, indent=1))
     (folder / "state.json").write_text(json.dumps(state, indent=1))
+    (folder / "client-report.json").write_text(json.dumps({"clients": clients}, indent=1))
+    rendered = render_report(clients)
+    (folder / "client-report.txt").write_text(rendered)
     lines = [f"{e['method']} {e['path']}{'?' + _query(e['query']) if e['query'] else ''} -> "
              f"{e['status']} {e['operation'] or ''}{' fault=' + e['fault'] if e['fault'] else ''}"
              for e in entries]
     lines.append(f"(workgroup {mock.workgroup}; journal and state export in {folder};"
                  f" replay with PUT /_mock/state)")
     report.sections.append(("ici-mock requests", "\n".join(lines)))
+    report.sections.append(("ici-mock client report", rendered))
+
+
+class _ClientReports:
+    """``--ici-client-report``: gathers each test's client report, prints them at the end."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[str, list[Any]]] = []
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "teardown":
+            self.reports.extend((report.nodeid, value) for name, value in report.user_properties
+                                if name == _REPORT_PROPERTY)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        from .clients import FAILING, render_report
+
+        terminalreporter.section("ici-mock client report")
+        with_findings = [(test, clients) for test, clients in self.reports if any(c["findings"] for c in clients)]
+        for test, clients in with_findings:
+            terminalreporter.write_line(test)
+            for line in render_report(clients).splitlines():
+                terminalreporter.write_line("  " + line)
+        failing = sum(1 for _, clients in with_findings
+                      if any(f["severity"] in FAILING for c in clients for f in c["findings"]))
+        terminalreporter.write_line(f"{len(self.reports)} tests reported; {len(with_findings)} with findings, "
+                                    f"{failing} with errors or warnings")
 
 
 def _query(query: dict[str, list[str]]) -> str:

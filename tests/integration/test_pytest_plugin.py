@@ -126,8 +126,15 @@ def test_client_bug(ici_mock):
         "GET /crs/api/v1/cases/search?tags=onc -> 503 searchCases fault=error",
         "GET /crs/api/v2/cases/no-such-case -> 404 getCase",
         "*journal and state export in*evidence*",
+        "*ici-mock client report*",
+        "ICI mock client report: 1 client, 2 findings",
+        "*INFO    no-retry-after-fault ×1*",
+        "*WARNING client-errors ×1*",
     ])
     folder = next((pytester.path / "evidence").iterdir())
+    clients = json.loads((folder / "client-report.json").read_text())["clients"]
+    assert [f["rule"] for f in clients[0]["findings"]] == ["no-retry-after-fault", "client-errors"]
+    assert (folder / "client-report.txt").read_text().startswith("ICI mock client report: 1 client, 2 findings")
     journal = json.loads((folder / "journal.json").read_text())
     state = json.loads((folder / "state.json").read_text())
     assert [e["status"] for e in journal] == [503, 404]
@@ -200,3 +207,58 @@ def test_counts(ici_mock):
 ''')
     result = pytester.runpytest_subprocess("--keep-duplicates", "test_twice.py", "test_twice.py")
     result.assert_outcomes(passed=2)
+
+
+CLIENT_RULES = """
+import pytest
+
+CASES = "/crs/api/v1/cases/search"
+
+
+def poll(ici_mock):
+    case = ici_mock.get(CASES).json()["content"][0]["id"]
+    for _ in range(3):
+        ici_mock.get(f"/crs/api/v2/cases/{case}")
+
+
+@pytest.mark.ici_mock(cases=2, client_rules="strict")
+def test_strict_fails_at_teardown(ici_mock):
+    poll(ici_mock)
+
+
+def test_assert_client_behaved_fails_with_the_report(ici_mock):
+    poll(ici_mock)
+    ici_mock.assert_client_behaved()
+
+
+def test_ignored_rules_and_info_findings_pass(ici_mock):
+    poll(ici_mock)
+    ici_mock.control.add_fault(operation="searchCases", kind="connectionReset", times=1)
+    with pytest.raises(Exception):
+        ici_mock.get(CASES)
+    ici_mock.assert_client_behaved(ignore=["poll-too-fast"])
+    with pytest.raises(ValueError, match="unknown client rule"):
+        ici_mock.assert_client_behaved(ignore=["poll-to-fast"])
+
+
+@pytest.mark.ici_mock(client_rules="strict")
+def test_a_well_behaved_client_passes_strict(ici_mock):
+    ici_mock.get(CASES)
+"""
+
+
+def test_plugin__client_rules_fail_tests_and_the_report_prints_at_the_end(pytester: pytest.Pytester) -> None:
+    """Across pytest-xdist workers: each test's report reaches the session's summary."""
+    pytester.makepyfile(test_clients=CLIENT_RULES)
+    result = pytester.runpytest_subprocess("-n", "2", "--ici-client-report", "-p", "no:randomly")
+    result.assert_outcomes(passed=3, failed=1, errors=1)
+    result.stdout.fnmatch_lines_random([
+        "*ERROR at teardown of test_strict_fails_at_teardown*",
+        "*client_rules='strict': the client broke poll-too-fast",
+        "*ClientBehaviourError: the client broke poll-too-fast",
+        "*= ici-mock client report =*",
+        "test_clients.py::test_ignored_rules_and_info_findings_pass",
+        "*WARNING poll-too-fast ×2 (first *",
+        "*INFO    no-retry-after-fault ×1 *",
+        "4 tests reported; 3 with findings, 3 with errors or warnings",
+    ])
