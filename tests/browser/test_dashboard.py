@@ -305,6 +305,32 @@ def test_a_vendor_call_made_elsewhere_shows_in_the_traffic_tail_within_a_second(
     assert [e["operation"] for e in api.admin("GET", "/requests")] == ["listWorkgroups", "getDiseaseConfig", "searchCases"]
 
 
+def test_each_client_shows_with_its_findings_and_control_calls_are_marked(dashboard: Dashboard, fresh_api: Api) -> None:
+    api = fresh_api
+    page = dashboard.open()
+    page.wait_for_selector("#clients >> text=No vendor requests in the journal yet.")
+    case = api.search(pageSize=1)["content"][0]["id"]
+    for _ in range(3):
+        api.get(f"/crs/api/v2/cases/{case}")  # no pause: polling too fast
+    api.get(f"/crs/api/v1/cases/{case}")  # the other API version: 405
+    api.admin("POST", "/clock/advance", {"seconds": 60})
+    (client,) = api.admin("GET", "/client-report")["clients"]
+    panel = page.locator("#clients section.client", has_text=client["key"])
+    panel.locator(".finding", has_text="poll-too-fast").wait_for(timeout=3000)  # fetched at most every 2 s
+    assert panel.locator(".finding strong").all_inner_texts() == [f["rule"] for f in client["findings"]] == [
+        "poll-too-fast", "wrong-api-version"]
+    assert "×2" in panel.locator(".finding").first.inner_text()
+    assert panel.locator(".mark.error").inner_text() == "error"
+    page.locator("#traffic-table tbody tr", has_text="mockAdvanceClock").locator(".mark.control").wait_for(timeout=1000)
+    assert "format=text" in page.inner_text("#clients .hint")
+    screenshot(page.locator("#clients"), "dashboard-clients.png")
+
+    api.admin("POST", "/workgroups", {"id": "lab-2", "cases": 2}, expect=201)
+    page.goto(f"{api.url}/_mock/ui?workgroup=lab-2")
+    page.wait_for_selector("#clients >> text=No vendor requests in the journal yet.")  # this workgroup's only
+    no_refusals(dashboard)
+
+
 def test_under_an_admin_token_the_page_asks_once_per_tab_and_sends_it(browser: Any) -> None:
     server = start_server(admin_token="s3cret-token")
     try:

@@ -1,13 +1,14 @@
 // The ICI mock's dashboard: plain JavaScript, no build step, no third-party code.
 //
 // Reads go to the control plane only (never journaled, never counted by a polls plan), so an
-// open page changes nothing a test checks. Each control is one documented call, shown as curl.
+// open page changes nothing a test checks (its controls' calls are journaled as control calls). Each control is one documented call, shown as curl.
 // Everything the server says is put in the page as text (textContent), never as HTML.
 "use strict";
 
 (() => {
   const POLL_MS = 500; // the page shows a change within a second: half of that, plus the call
   const TRAFFIC_ROWS = 25;
+  const CLIENTS_EVERY_MS = 2000; // the client report judges the whole journal: not on every poll
   const PAGE_SIZE = 20;
   const API_KEY = "dashboard"; // any key works unless the server was started with --api-key
   const DOMAIN = "mock";
@@ -22,6 +23,7 @@
     view: null,
     clockControls: null,
     locked: false,
+    clients: { seen: null, at: 0 }, // the journal and scope the client report was last fetched for
   };
 
   // -- building the page: text only ------------------------------------------------------
@@ -367,6 +369,7 @@
     const rows = entries.map((entry) => h("tr", { class: entry.fault ? "faulted" : entry.delayMs ? "delayed" : null },
       h("td", {}, h("time", { datetime: entry.time }, entry.time.slice(11, 23))),
       h("td", {}, h("span", { class: "method" }, entry.method), " ", entry.operation || "(no route)",
+        entry.plane === "control" ? h("span", { class: "mark control" }, "control") : null,
         h("span", { class: "sub path" }, entry.path),
         entry.fault ? h("span", { class: "mark fault" }, `fault: ${entry.fault}`) : null,
         entry.delayMs ? h("span", { class: "mark delay" }, `delayed ${Math.round(entry.delayMs)} ms`) : null),
@@ -375,6 +378,41 @@
       h("td", { class: "num" }, entry.durationMs.toFixed(1))));
     byId("traffic-table").replaceChildren(
       table("Live traffic", ["Time (UTC)", "Request", "Status", "ms"], rows, "No vendor requests yet."));
+  }
+
+  // -- the client report: each client's findings ---------------------------------------------------
+  // Fetched again when the journal or the view's workgroup changed, at most every CLIENTS_EVERY_MS.
+  async function refreshClients(overview) {
+    const scope = (store.view && store.view.workgroup) || "";
+    const newest = overview.requests.length ? overview.requests[0].seq : 0;
+    const seen = `${newest}|${scope}`;
+    if (store.clients.seen === seen || Date.now() - store.clients.at < CLIENTS_EVERY_MS) return;
+    store.clients = { seen, at: Date.now() };
+    const req = { method: "GET", path: "/_mock/client-report", query: { workgroup: scope || undefined } };
+    try {
+      renderClients((await call(req)).clients, scope, req);
+    } catch (err) {
+      failure(byId("clients"), err);
+    }
+  }
+
+  function renderClients(clients, scope, req) {
+    const panels = clients.map((client) => {
+      const findings = client.findings.map((f) => h("li", { class: "finding" },
+        h("span", { class: `mark ${f.severity}` }, f.severity), " ", h("strong", {}, f.rule), ` ×${f.count}`,
+        h("p", {}, f.message),
+        h("p", { class: "sub" }, f.advice),
+        h("p", { class: "sub" }, "Requests ", f.evidence.map((seq) => `#${seq}`).join(" "),
+          f.count > f.evidence.length ? " …" : "", `; first at ${f.first.slice(11, 23)}`)));
+      return h("section", { class: "client", "aria-label": `Client ${client.key || "without an API key"}` },
+        h("h3", {}, client.key || "(no API key)", h("span", { class: "sub" }, ` ${client.userAgent || "(no User-Agent)"}`)),
+        h("p", { class: "sub" }, `${client.requests} requests`),
+        findings.length ? h("ul", { class: "findings" }, ...findings) : h("p", { class: "ok" }, "No findings: every rule kept."));
+    });
+    byId("clients").replaceChildren(
+      h("p", { class: "hint" }, scope ? `Requests to this workgroup. ` : "", "As text for a CI log: ",
+        h("code", { class: "curl" }, curl({ ...req, query: { ...req.query, format: "text" } }))),
+      ...(panels.length ? panels : [h("p", { class: "empty" }, "No vendor requests in the journal yet.")]));
   }
 
   // -- views ---------------------------------------------------------------------------------------
@@ -403,6 +441,7 @@
     renderHeader(overview);
     renderClockControls();
     renderTraffic(overview.requests);
+    refreshClients(overview);
     const view = store.view;
     if (!view) return;
     const wg = view.workgroup ? workgroupOf(overview, view.workgroup) : null;
