@@ -65,6 +65,8 @@ HOW = {
     ("README.md", "Use it from pytest", 1): "test_the_pytest_examples_pass_twice_against_one_server",
     ("README.md", "Use it from pytest", 2): "test_the_script_example_runs_twice_against_one_server",
     ("docs/lab-export.md", "Reports and audit log: a lab's export job", 1): "test_the_pytest_examples_pass_twice_against_one_server",
+    ("README.md", "The client report", 1): "test_the_pytest_examples_pass_twice_against_one_server",
+    ("README.md", "The client report", 2): "test_the_client_report_sample_is_what_the_server_prints",
     ("README.md", "How it works", 1): "test_the_drawing_is_the_layers_the_import_contract_states",
     ("README.md", "Performance", 1): "test_the_benchmark_commands_name_scripts_that_exist (each runs for minutes)",
 }
@@ -109,14 +111,35 @@ def running_server():
 def test_the_pytest_examples_pass_twice_against_one_server(pytester: pytest.Pytester, running_server) -> None:
     """The Docker-in-CI use: the same tests, run again and again against a long-running server."""
     pytester.makepyfile(test_client_example=example("Use it from pytest"),
+                        test_client_report=example("The client report"),
                         test_lab_export=example("Reports and audit log: a lab's export job", document="docs/lab-export.md"))
     for _ in range(2):
         result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider",
                                                f"--ici-mock-url={running_server.url}")
-        result.assert_outcomes(passed=4)
+        result.assert_outcomes(passed=6)
     # Each run began by forgetting the earlier runs' requests of its workgroups.
     count = requests.post(running_server.url + "/_mock/requests/count", json={"operation": "updateCaseDiseases"}, timeout=10)
     assert count.json()["count"] == 1
+
+
+def test_the_client_report_sample_is_what_the_server_prints(running_server) -> None:
+    """The README's sample, made again: what differs is only the key's name, the User-Agent's
+    version, the times and the gap."""
+    from conftest import BREAST_CASE, Api
+
+    api = Api(running_server)
+    for _ in range(3):
+        api.get(f"/crs/api/v2/cases/{BREAST_CASE}")
+    api.get(f"/crs/api/v1/cases/{BREAST_CASE}")
+    printed = api.get("/_mock/client-report", params={"format": "text"}).text
+
+    def varying(text: str) -> str:
+        for pattern, stand_in in ((r"key-[0-9a-f]{8}", "key-K"), (r"python-requests/[\d.]+", "UA"),
+                                  (r"\d{4}-\d\d-\d\dT[\d:.]+Z", "T"), (r"gap [\d.]+ s", "gap G s")):
+            text = re.sub(pattern, stand_in, text)
+        return text
+
+    assert varying(printed) == varying(example("The client report", 2))
 
 
 def test_the_script_example_runs_twice_against_one_server(tmp_path: Path, running_server) -> None:
