@@ -6,7 +6,8 @@
   ``@pytest.mark.ici_mock(cases=20, seed=3)`` marker says, with a vendor session and a
   control-plane client bound to it; deleted after the test. Parallel workers (pytest-xdist)
   never see each other's data.
-- What a test changes for the whole server (the clock's mode, the default plans, latency) is
+- What a test changes for the whole server (the clock's mode, the default plans, latency, the
+  client rules' settings) is
   put back after it; fault rules scoped to its workgroup go with the workgroup. With a shared
   external server, tests that change those server-wide settings must not run in parallel.
 - A failing test gets its requests (the journal of its workgroup) and its client report in its
@@ -223,11 +224,13 @@ def _server_wide_settings(server: IciServer) -> dict[str, Any]:
     if server.embedded is not None:  # the same answers, without three round trips per test
         return server.embedded.server_wide_settings()
     control = server.control
-    return {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency()}
+    return {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency(),
+            "clientRules": control.client_rules()}
 
 
 def _restore(server: IciServer, before: dict[str, Any]) -> None:
-    """Put back what a test changed for the whole server: clock mode, default plans, latency."""
+    """Put back what a test changed for the whole server: clock mode, default plans, latency,
+    the client rules' settings."""
     control = server.control
     now = _server_wide_settings(server)
     if now["clock"]["mode"] != before["clock"]["mode"]:
@@ -239,6 +242,8 @@ def _restore(server: IciServer, before: dict[str, Any]) -> None:
         control.call("PUT", "/lifecycle", before["lifecycle"])
     if now["latency"] != before["latency"]:
         control.set_latency(**before["latency"])
+    if now["clientRules"] != before["clientRules"]:
+        control.call("PUT", "/client-rules", {k: v for k, v in before["clientRules"].items() if k != "rules"})
 
 
 @pytest.hookimpl(wrapper=True)

@@ -223,3 +223,13 @@ def test_serve__invalid_runtime_setting_is_a_clear_error(tmp_path) -> None:
     result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--config", str(bad)],
                             capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and "unknown setting 'seeds'" in result.stderr
+
+
+def test_serve__the_client_poll_interval_from_a_flag_or_a_variable() -> None:
+    with serving(env={"MOCKSERVER_CLIENT_POLL_INTERVAL": "0.25"}) as (url, _):
+        assert requests.get(url + "/_mock/client-rules", timeout=10).json()["pollIntervalSeconds"] == 0.25
+    result = run_cli("serve", "--client-poll-interval", "5000")
+    assert result.returncode == 2
+    assert result.stderr.strip() == "mockserver: --client-poll-interval must be from 0 to 3600 seconds"
+    result = run_cli("serve", "--client-poll-interval", "soon")
+    assert result.returncode == 2 and "invalid float value: 'soon'" in result.stderr

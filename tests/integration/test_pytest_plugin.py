@@ -178,12 +178,15 @@ def test_a_changes_things(ici_mock):
     ici_mock.control.set_lifecycle(processing={"mode": "manual"})
     ici_mock.control.set_latency(default={"fixedMs": 1})
     ici_mock.control.add_fault(operation="getCase", status=500)
+    ici_mock.control.set_client_rules(poll_interval_seconds=5, storm_retries=2)
 
 def test_b_sees_a_clean_server(ici_mock, ici_server):
     assert ici_mock.control.clock()["mode"] == "real"
     assert ici_mock.control.lifecycle()["processing"]["mode"] == "time"
     assert ici_mock.control.latency()["default"] is None
     assert ici_server.control.faults() == []
+    rules = ici_mock.control.client_rules()
+    assert (rules["pollIntervalSeconds"], rules["stormRetries"]) == (1.0, 5)
 '''
 
 
