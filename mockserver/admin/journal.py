@@ -121,9 +121,17 @@ class Pattern:
         self.equal_to, self.regex = equal_to, regex
 
     def test(self, value: Any) -> bool:
+        """A JSON body's value: equal in type too (``true`` is not ``1``), or a string matched."""
         if self.regex is not None:
             return isinstance(value, str) and self.regex.fullmatch(value) is not None
-        return bool(value == self.equal_to)
+        return isinstance(value, bool) == isinstance(self.equal_to, bool) and bool(value == self.equal_to)
+
+    def test_text(self, value: str) -> bool:
+        """A header's or query parameter's text: a number or boolean to equal is compared as the
+        JSON text it would be sent as (``5`` equals ``"5"``, ``true`` equals ``"true"``)."""
+        if self.regex is not None or isinstance(self.equal_to, str):
+            return self.test(value)
+        return value == json.dumps(self.equal_to)
 
     def __str__(self) -> str:
         return f"matching /{self.regex.pattern}/" if self.regex is not None else repr(self.equal_to)
@@ -148,13 +156,13 @@ def differences(entry: dict[str, Any], matcher: dict[str, Any]) -> list[str]:
         found.append(f"path: expected {path!r}, was {entry['path']!r}")
     for name, pattern in matcher.get("headers", {}).items():
         value = header_of(entry, name)
-        if value is None or not pattern.test(value):
+        if value is None or not pattern.test_text(value):
             found.append(f"header {name}: expected {pattern}, " + ("was absent" if value is None else f"was {value!r}"))
     if matcher.get("query"):
         query = parse_qs(entry["queryString"], keep_blank_values=True)
         for name, pattern in matcher["query"].items():
             values = query.get(name)
-            if not values or not any(pattern.test(v) for v in values):
+            if not values or not any(pattern.test_text(v) for v in values):
                 found.append(f"query {name}: expected {pattern}, " + (f"was {values!r}" if values else "was absent"))
     if matcher.get("body"):
         found.extend(_body_differences(entry, matcher["body"]))

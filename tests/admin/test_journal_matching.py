@@ -42,6 +42,7 @@ def control(server: ServerThread) -> MockControl:
     ({"query": {"tags": "rush"}}, 1),
     ({"query": {"pageSize": {"equalTo": "5"}}, "operation": "searchCases"}, 1),
     ({"query": {"pageNumber": "0"}}, 0),
+    ({"query": {"pageSize": 5}}, 1),  # a number equals the text it is sent as
     ({"body": {"externalid": "363346000"}}, 1),
     ({"body": {"ontologytype": {"matches": "SNOMED.*"}}, "method": "put"}, 2),
     ({"body": {"missing.path": "x"}}, 0),
@@ -61,6 +62,7 @@ def test_body_paths_reach_into_arrays(server: ServerThread, control: MockControl
              "headers": [], "queryString": ""}
     assert differences(entry, {"body": {"a.0.b": Pattern(7)}}) == []
     assert differences(entry, {"body": {"c": Pattern(None)}}) == []
+    assert differences(entry, {"body": {"a.0.b": Pattern(True)}}) == ["body a.0.b: expected True, was 7"]
     assert differences(entry, {"body": {"a.1.b": Pattern(7)}}) == ["body a.1.b: expected 7, was absent"]
 
 
