@@ -293,8 +293,9 @@ class _ClientReports:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "teardown":
-            self.reports.extend((report.nodeid, value) for name, value in report.user_properties
-                                if name == _REPORT_PROPERTY)
+            for name, value in report.user_properties:
+                if name == _REPORT_PROPERTY and isinstance(value, list):
+                    self.reports.append((report.nodeid, value))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         from .clients import FAILING, render_report

@@ -41,9 +41,12 @@ def test_mock_server__server_wide_settings_are_what_the_control_plane_answers() 
         control.freeze("2026-03-01T10:00:00Z")
         control.set_lifecycle(processing={"mode": "manual"})
         control.set_latency(default={"fixedMs": 3})
-        expected = {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency()}
+        control.set_client_rules(storm_seconds=30)
+        expected = {"clock": control.clock(), "lifecycle": control.lifecycle(), "latency": control.latency(),
+                    "clientRules": control.client_rules()}
         assert server.server_wide_settings() == expected
         assert expected["clock"]["mode"] == "frozen" and expected["latency"]["default"] == {"fixedMs": 3}
+        assert expected["clientRules"]["stormSeconds"] == 30
 
 
 def test_mock_server__control_needs_a_running_server() -> None:
