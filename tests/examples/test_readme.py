@@ -225,3 +225,10 @@ def test_the_benchmark_commands_name_scripts_that_exist() -> None:
     scripts = [line.split("#")[0].split()[1] for line in example("Performance").splitlines()]
     assert all((ROOT / s).is_file() for s in scripts if not s.startswith("../")), scripts
     assert all((ROOT / s).is_file() for s in scripts if s.startswith("../") and (ROOT / s).parents[1].is_dir())
+
+
+def test_the_readme_lists_every_client_rule_with_its_severity() -> None:
+    from mockserver.admin.client_report import RULES
+
+    listed = re.findall(r"^\| `([a-z-]+)` \| (error|warning|info) \|", (ROOT / "README.md").read_text(), re.MULTILINE)
+    assert listed == [(rule.id, rule.severity) for rule in RULES]
