@@ -121,6 +121,9 @@ def test_a_row_changes_only_what_it_names(frozen_api: Api) -> None:
 
 def test_a_created_case_and_a_jump_say_what_caused_them(frozen_api: Api) -> None:
     created = applied(frozen_api, b"Sample_ID,Case_ID\nS1,CAUSE-1\n")["casesCreated"][0]
+    case = frozen_api.case(created)  # what a row without Sex or Sample_Type makes
+    subject = case["subjects"][0]
+    assert (subject["gender"], subject["samples"][0]["sampleType"]) == ("UNKNOWN", "DNA")
     assert frozen_api.admin("GET", f"/cases/{created}/history") == [
         {"at": "2026-06-01T12:00:02Z", "from": None, "to": "AWAITING_MOLECULAR_DATA", "cause": "created by a metadata upload"}]
     frozen_api.admin("PUT", f"/cases/{created}/status", {"status": "HAS_ISSUE"})

@@ -265,3 +265,19 @@ def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> No
     for position, micro in enumerate(micros):
         days.setdefault(micro // (86400 * 10**6), []).append(position)
     assert list(_time_order(times, days)) == sorted(range(len(times)), key=times.__getitem__)
+
+
+@pytest.mark.parametrize(("query", "by", "alone"), [
+    (EventQuery(), {"name": "CaseAdded"}, True),
+    (EventQuery(names=("CaseAdded",)), {"name": "CaseAdded"}, True),
+    (EventQuery(names=("CaseAdded",)), {"name": "CaseStatusUpdated"}, False),
+    (EventQuery(names=("CaseAdded", "CaseStatusUpdated")), {"name": "CaseAdded"}, False),
+    (EventQuery(entity_type="Case"), {"entity_type": "Case"}, True),
+    (EventQuery(entity_type="Case"), {"name": "CaseAdded"}, False),
+    (EventQuery(case_id="c1"), {"name": "CaseAdded"}, False),
+    (EventQuery(entity_id="e1"), {}, False),
+    (EventQuery(user="a@b.c"), {}, False),
+    (EventQuery(since=at(0), until=at(1)), {}, True),  # the time window is the narrowing's own
+])
+def test_only_by_says_when_narrowing_leaves_nothing_to_check(query: EventQuery, by: dict, alone: bool) -> None:
+    assert query.only_by(**by) is alone
