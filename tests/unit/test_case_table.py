@@ -200,3 +200,28 @@ def test_status_counts_equal_a_recount_after_any_changes(changes: list[tuple]) -
             table.reset()
     recount = Counter(c.status.value for c in table.ordered())
     assert status_counts(table) == {s.value: recount[s.value] for s in CaseStatus}
+
+
+def test_added_cases_sharing_a_display_id_are_all_found_earliest_first() -> None:
+    """A CSV may name a display id that another added case has: both stay findable."""
+    first, second, third = (replace(case(n), display_id="SHARED") for n in (5, 6, 7))
+    by_put = CaseTable([case(1)])
+    by_put.put(second)
+    by_put.put(first)
+    assert by_put.find_by_display_id("SHARED").id == first.id
+    by_batch = CaseTable([case(1)])
+    by_batch.add_new(NewCases.of([second, first]))
+    assert by_batch.find_by_display_id("SHARED").id == first.id
+    by_batch.add_new(NewCases.of([third]))
+    by_batch.delete(first.id)
+    assert by_batch.find_by_display_id("SHARED").id == second.id
+
+
+def test_the_visible_positions_read_by_index_and_by_slice() -> None:
+    from mockserver.domain.case_table import _Without
+
+    visible = _Without(6, [1, 4])
+    assert len(visible) == 4 and list(visible) == [0, 2, 3, 5]
+    assert visible[1:3] == [2, 3] and visible[::-1] == [5, 3, 2, 0]
+    with pytest.raises(IndexError):
+        visible[4]
