@@ -206,11 +206,11 @@ def test_added_cases_sharing_a_display_id_are_all_found_earliest_first() -> None
     """A CSV may name a display id that another added case has: both stay findable."""
     first, second, third = (replace(case(n), display_id="SHARED") for n in (5, 6, 7))
     by_put = CaseTable([case(1)])
-    by_put.put(second)
     by_put.put(first)
+    by_put.put(second)
     assert by_put.find_by_display_id("SHARED").id == first.id
     by_batch = CaseTable([case(1)])
-    by_batch.add_new(NewCases.of([second, first]))
+    by_batch.add_new(NewCases.of([first, second]))
     assert by_batch.find_by_display_id("SHARED").id == first.id
     by_batch.add_new(NewCases.of([third]))
     by_batch.delete(first.id)
