@@ -121,6 +121,9 @@ def _client_json(key: str | None, agent: str | None, entries: list[Entry],
         "key": key,
         "userAgent": agent,
         "requests": len(entries),
+        # What was judged: the journal keeps only its newest entries (``--journal-size``).
+        "firstSeq": entries[0]["seq"],
+        "lastSeq": entries[-1]["seq"],
         "operations": {op: dict(counts) for op, counts in operations.items()},
         "findings": [_finding_json(f) for f in findings],
     }
@@ -361,7 +364,7 @@ def text(clients: list[dict[str, Any]]) -> str:
     for client in clients:
         lines.append("")
         lines.append(f"client {client['key'] or '(no API key)'} · {client['userAgent'] or '(no User-Agent)'} · "
-                     f"{client['requests']} requests")
+                     f"{client['requests']} requests (journal #{client['firstSeq']} to #{client['lastSeq']})")
         lines.append("  " + " · ".join(f"{op} " + " ".join(f"{status}×{n}" for status, n in counts.items())
                                        for op, counts in client["operations"].items()))
         if not client["findings"]:

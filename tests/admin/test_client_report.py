@@ -218,6 +218,7 @@ def test_each_client_is_its_key_and_user_agent_and_filters_narrow(client: Api, s
     assert all(c["key"].startswith("key-") and len(c["key"]) == 12 for c in both)
     assert "someone-else" not in client.get("/_mock/client-report").text
     assert both[1]["operations"] == {"getCase": {"200": 1, "403": 1}}
+    assert [(c["firstSeq"], c["lastSeq"]) for c in both] == [(seqs(client)[0],) * 2, tuple(seqs(client)[1:])]
     assert [c["requests"] for c in report(client, key=both[1]["key"])] == [2]
     assert [c["requests"] for c in report(client, workgroup="wg-nobody")] == [1]
     assert [c["requests"] for c in report(client, since=seqs(client)[0])] == [2]
@@ -230,6 +231,8 @@ def test_the_text_report_reads_in_a_ci_log(client: Api) -> None:
     assert response.headers["Content-Type"].startswith("text/plain")
     lines = response.text.splitlines()
     assert lines[0] == "ICI mock client report: 1 client, 1 finding"
+    first, last = seqs(client)
+    assert lines[2].endswith(f" · 2 requests (journal #{first} to #{last})")
     assert lines[3] == "  (no operation) 405×1 · getCase 200×1"
     assert lines[4].startswith("  ERROR   wrong-api-version ×1 (first ")
     assert lines[6].startswith("          Advice: Use the path the 405's message names")
