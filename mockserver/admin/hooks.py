@@ -185,7 +185,7 @@ def record(response: Response, plane: str = VENDOR) -> None:
         "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
         "fault": g.get("mock_fault"),
         "delayMs": g.get("mock_delay_ms", 0.0),
-        "retryAfter": response.headers.get("Retry-After"),
+        "retryAfter": response.headers.get("Retry-After") if response.status_code in (429, 503) else None,
         "error": _error(response),
         **answered.facts(environ),
     })

