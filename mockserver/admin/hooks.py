@@ -8,7 +8,6 @@ Vendor requests are every request outside ``/_mock``; their operation is the end
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from flask import Flask, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
@@ -34,9 +33,6 @@ DELAY_HEADER = "X-Mock-Delay-Ms"
 #: polls several a second) would push the vendor requests out of the bounded journal.
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _READS_BY_POST = frozenset({"mockCountRequests", "mockNearMisses"})
-#: The start of an error's message an entry keeps.
-MAX_ERROR_MESSAGE_CHARS = 300
-MAX_ERROR_FIELDS = 5
 
 
 def is_vendor_request() -> bool:
@@ -144,19 +140,6 @@ def _body_preview() -> str | None:
     return body[:PREVIEW_BYTES].decode("utf-8", "replace")
 
 
-def _error(response: Response) -> dict[str, Any] | None:
-    """What an error answer said: its code, the fields its details name, its message's start."""
-    if response.status_code < 400 or response.is_streamed or response.mimetype != "application/json":
-        return None
-    body = response.get_json(silent=True)
-    if not isinstance(body, dict):
-        return None
-    details = body.get("details")
-    details = details if isinstance(details, list) else []
-    fields = [d["field"] for d in details[:MAX_ERROR_FIELDS] if isinstance(d, dict) and isinstance(d.get("field"), str)]
-    return {"code": body.get("code"), "fields": fields, "message": str(body.get("message", ""))[:MAX_ERROR_MESSAGE_CHARS]}
-
-
 def _control_workgroup() -> str | None:
     """The workgroup a control call names, in its query or its path."""
     return request.args.get("workgroup") or (request.view_args or {}).get("workgroup_id")
@@ -186,6 +169,5 @@ def record(response: Response, plane: str = VENDOR) -> None:
         "fault": g.get("mock_fault"),
         "delayMs": g.get("mock_delay_ms", 0.0),
         "retryAfter": response.headers.get("Retry-After") if response.status_code in (429, 503) else None,
-        "error": _error(response),
         **answered.facts(environ),
     })

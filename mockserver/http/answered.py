@@ -1,6 +1,7 @@
 """Facts about an answer that only the code giving it knows, kept in the request's WSGI environ
 for the request journal (``admin.hooks``) to keep: which page of how many a search answered,
-which case or upload a read or write was about and in which state, why a request was refused.
+which case or upload a read or write was about and in which state, why a request was refused,
+what an error answer said.
 
 The vendor surface notes them and never reads them; the control plane reads them and never
 imports the vendor surface. Noting costs one dict store, so it is done whether or not a
@@ -17,6 +18,11 @@ PAGE = "mockserver.answered.page"
 RESOURCE = "mockserver.answered.resource"
 CAUSE = "mockserver.answered.cause"
 OTHER_VERSION = "mockserver.answered.other_version"
+ERROR = "mockserver.answered.error"
+#: What the journal keeps of an error answer: its code, the first fields its details name, the
+#: start of its message.
+MAX_ERROR_FIELDS = 5
+MAX_ERROR_MESSAGE_CHARS = 300
 
 
 class Page(NamedTuple):
@@ -57,6 +63,12 @@ def note_other_version(path: str) -> None:
     request.environ[OTHER_VERSION] = path
 
 
+def note_error(code: str, details: list[dict[str, str]], message: str) -> None:
+    """An error answer (``http.errors.error_response``); a later one in the same request replaces it."""
+    fields = [d["field"] for d in details[:MAX_ERROR_FIELDS] if isinstance(d.get("field"), str)]
+    request.environ[ERROR] = {"code": code, "fields": fields, "message": message[:MAX_ERROR_MESSAGE_CHARS]}
+
+
 def facts(environ: dict[str, Any]) -> dict[str, Any]:
-    return {"page": environ.get(PAGE), "resource": environ.get(RESOURCE), "cause": environ.get(CAUSE),
-            "otherVersion": environ.get(OTHER_VERSION)}
+    return {"error": environ.get(ERROR), "page": environ.get(PAGE), "resource": environ.get(RESOURCE),
+            "cause": environ.get(CAUSE), "otherVersion": environ.get(OTHER_VERSION)}

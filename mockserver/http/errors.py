@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from .. import fidelity
 from ..domain.errors import AlreadyExists, DomainError, NotFound, Timeout
 from ..schemas.common import ErrorSchema
-from . import wrong_turns
+from . import answered, wrong_turns
 
 log = logging.getLogger("mockserver")
 _error_schema = ErrorSchema()
@@ -34,6 +34,7 @@ def error_response(
     body = _error_schema.dump(
         {"code": code or _CODE_FOR_HTTP.get(status, "ERROR"), "message": message, "details": details or []}
     )
+    answered.note_error(body["code"], body["details"], message)
     response = jsonify(body)
     response.status_code = status
     return response
