@@ -230,6 +230,6 @@ def test_serve__the_client_poll_interval_from_a_flag_or_a_variable() -> None:
         assert requests.get(url + "/_mock/client-rules", timeout=10).json()["pollIntervalSeconds"] == 0.25
     result = run_cli("serve", "--client-poll-interval", "5000")
     assert result.returncode == 2
-    assert result.stderr.strip() == "mockserver: --client-poll-interval must be from 0 to 3600 seconds"
+    assert result.stderr.strip() == "mockserver: --client-poll-interval 5000.0 is out of range: use 0 to 3600"
     result = run_cli("serve", "--client-poll-interval", "soon")
     assert result.returncode == 2 and "invalid float value: 'soon'" in result.stderr
