@@ -41,6 +41,10 @@ class Derived:
 
 
 DERIVED = "mockserver.derived_schemas"
+#: ``app.extensions[RESPONSE_CHECK](rule, method, response)``: why a response (``{"status",
+#: "body"?, "bodyText"?}``) breaks the served document for that route, or None. The layer that
+#: serves the document installs it; the control plane checks overrides with it.
+RESPONSE_CHECK = "mockserver.response_check"
 
 #: A response: a schema (class or instance, ``many=True`` for arrays), a plain JSON type
 #: name ("object", "array"), a derived schema, None for an empty body, or a tuple of these

@@ -61,4 +61,6 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     admin.register(app, plane)
     ui.register(app)
     openapi.register(app, validate_responses=settings.validate_responses)
+    if settings.overrides is not None:
+        startup.apply_overrides(app, settings.overrides, "overrides setting", plane)
     return app

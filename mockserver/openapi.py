@@ -21,6 +21,7 @@ from .apidoc import (
     PATH_PARAMETER,
     REFERENCED,
     REPORTS,
+    RESPONSE_CHECK,
     SERVED_APIS,
     VENDOR,
     VENDOR_SESSION,
@@ -195,6 +196,39 @@ class _Document:
         return self._validators[key]
 
 
+    def response_problem(self, rule: str, method: str, response: dict[str, Any]) -> str | None:
+        """Why ``response`` breaks what the document says the route ``rule`` answers, or None."""
+        operation = self.get()["paths"].get(openapi_path(rule), {}).get(method.lower())
+        if operation is None:
+            return f"{method} {openapi_path(rule)} is not in the served document"
+        name, status = operation["operationId"], str(response["status"])
+        documented = operation["responses"]
+        if status not in documented:
+            return f"{name} documents no {status} answer; it answers {', '.join(sorted(documented))}"
+        content = documented[status].get("content", {})
+        if "application/json" not in content:
+            if "body" in response:
+                media = ", ".join(content) or "no body"
+                return f"{name} answers {status} with {media}, not JSON; give bodyText, or validate false"
+            return None
+        if "body" not in response:
+            return f"{name} answers {status} with a JSON body; give body, or validate false"
+        validator = self.response_validator(openapi_path(rule), method.lower(), response["status"])
+        if validator is None:
+            return None
+        from jsonschema.exceptions import best_match
+
+        error = best_match(validator.iter_errors(response["body"]))
+        if error is None:
+            return None
+        return f"the body breaks {name}'s {status} schema at {_where(error)}: {error.message}"
+
+
+def _where(error: Any) -> str:
+    """A validation error's place in the body: ``subjects[0].firstName``, or ``(body)``."""
+    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".") or "(body)"
+
+
 def _check_response(document: _Document, response: Response) -> Response:
     """--validate-responses: a response that breaks the document becomes a 500 naming the field."""
     rule = request.url_rule
@@ -209,7 +243,7 @@ def _check_response(document: _Document, response: Response) -> Response:
     error = best_match(validator.iter_errors(response.get_json()))
     if error is None:
         return response
-    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path).lstrip(".") or "(body)"
+    where = _where(error)
     log.error("response of %s %s breaks the document at %s: %s", request.method, request.path, where, error.message)
     return error_response(500, f"The mock's response does not match its OpenAPI document at {where}: {error.message}",
                           [{"field": where, "message": error.message}])
@@ -237,6 +271,7 @@ def served_prefixes(app: Flask) -> tuple[list[str], list[str]]:
 
 def register(app: Flask, validate_responses: bool = False) -> None:
     document = _Document(app)
+    app.extensions[RESPONSE_CHECK] = document.response_problem
     vendor_prefixes, control_pages = served_prefixes(app)
 
     @app.get(INDEX_PATH, endpoint="index")

@@ -19,7 +19,7 @@ ENV_PREFIX = "MOCKSERVER_"
 INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size", "connection_limit", "channel_timeout", "header_timeout",
               "event_log_size")
 FLOAT_FIELDS = ("state_save_seconds", "client_poll_interval")
-JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "workgroups")
+JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "overrides", "workgroups")
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
 
 
@@ -60,6 +60,7 @@ class Settings:
     lifecycle: dict[str, Any] | None = None
     latency: dict[str, Any] | None = None
     faults: list[Any] | None = None
+    overrides: list[Any] | None = None
     #: Extra workgroups at start: ``[{"id"?, "name"?, "cases"?, "seed"?}, ...]``.
     workgroups: list[Any] | None = None
     #: Load the state from this file at start, save it there periodically and on shutdown.

@@ -1,4 +1,4 @@
-"""The control plane under ``/_mock/``: state, clock, lifecycle, latency, faults, journal.
+"""The control plane under ``/_mock/``: state, clock, lifecycle, latency, faults, overrides, journal.
 
 Imports the domain, the generator and the shared schemas. The vendor surface never imports
 this package; what it adds to vendor requests (delays, faults, the journal) it adds through
@@ -17,7 +17,7 @@ from ..apidoc import DERIVED
 from . import hooks
 from .context import control
 from .plane import ControlPlane, install
-from .routes import clients, data, lifecycle, traffic, views
+from .routes import clients, data, lifecycle, overrides, traffic, views
 from .schemas import kind_schemas
 
 OPEN_PATHS = ("/_mock/health",)
@@ -38,7 +38,7 @@ def register(app: Flask, plane: ControlPlane) -> None:
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Unauthorized("The control plane needs 'Authorization: Bearer <admin token>'.")
 
-    for module in (clients, data, lifecycle, traffic, views):
+    for module in (clients, data, lifecycle, overrides, traffic, views):
         app.register_blueprint(module.bp)
 
 

@@ -90,8 +90,8 @@ RULES: tuple[Rule, ...] = (
          "(GET case is v2; delete and diseases are v1).",
          "Use the path the 405's message names; the API page (/api-docs) lists each operation's version."),
     Rule("client-errors", "warning",
-         "4xx answers the mock did not inject, grouped by cause: the fields the error details name, a missing "
-         "or malformed header, or the error code.",
+         "4xx answers the mock did not inject (a fault) or the test did not choose (an override), grouped by cause: "
+         "the fields the error details name, a missing or malformed header, or the error code.",
          "Each cause names what to fix; the journal entries in evidence hold the requests and the errors."),
     Rule("credential-in-url", "error",
          "A request with a credential as a query parameter (apikey, token, ...), where proxies and logs keep it.",
@@ -326,6 +326,7 @@ def cause_of(entry: Entry) -> str:
 
 def client_errors(entries: list[Entry], settings: ClientRuleSettings) -> Finding | None:
     refused = [e for e in entries if e["status"] is not None and 400 <= e["status"] < 500 and not e["fault"]
+               and not e.get("override")
                and not (e["status"] == 405 and e.get("otherVersion"))]
     if not refused:
         return None

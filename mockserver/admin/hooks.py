@@ -1,5 +1,5 @@
 """What the control plane adds to vendor requests, through Flask request hooks: a delay,
-then maybe a fault, and a journal entry for every request; and a journal entry for each
+then maybe a fault or an override, and a journal entry for every request; and a journal entry for each
 control-plane call that changes something (``"plane": "control"``).
 
 Vendor requests are every request outside ``/_mock``; their operation is the endpoint name.
@@ -21,6 +21,7 @@ from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_stat
 from .context import control
 from .journal import CONTROL, PREVIEW_BYTES, VENDOR, kept_request
 from .latency import MAX_DELAY_MS
+from .overrides import request_facts
 
 PREFIX = "/_mock"
 #: The index, the API page and its document are the mock's own, not the vendor surface.
@@ -96,11 +97,17 @@ def register(app: Flask) -> None:
             with plane.holding.slot("a simulated delay"):
                 time.sleep(delay_ms / 1000)
             g.mock_delay_ms = delay_ms
-        rule = plane.faults.match(op, request.headers.get("X-ILMN-Workgroup"))
-        if rule is None:
-            return None
-        g.mock_fault = rule["kind"]
-        return fault_response(rule, op)
+        workgroup = request.headers.get("X-ILMN-Workgroup")
+        rule = plane.faults.match(op, workgroup)
+        if rule is not None:
+            g.mock_fault = rule["kind"]
+            return fault_response(rule, op)
+        if plane.overrides:
+            override = plane.overrides.match(op, request.method, request.path, workgroup, _request_facts)
+            if override is not None:
+                g.mock_override = override.id
+                return override.answer()
+        return None
 
     @app.after_request
     def _journal(response: Response) -> Response:
@@ -126,6 +133,18 @@ def fault_response(rule: dict, op: str | None) -> Response:
         response.headers["Content-Length"] = str(len(body))
         return response
     return Response(drop_before_status(request.environ, reset=kind == "connectionReset"), status=500)
+
+
+def _request_facts() -> dict:
+    """The request as an override's matchers read it: its JSON or text body whole (within the
+    vendor body limit, which the request class enforces)."""
+    body = None
+    if request.mimetype != "multipart/form-data" and request.content_length:
+        try:
+            body = request.get_data(cache=True).decode("utf-8", "replace")
+        except HTTPException:
+            body = None
+    return request_facts(request.method, request.environ, request.path, body)
 
 
 def _body_preview() -> str | None:
@@ -167,6 +186,7 @@ def record(response: Response, plane: str = VENDOR) -> None:
         "status": None if environ.get(NO_STATUS) else response.status_code,
         "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
         "fault": g.get("mock_fault"),
+        "override": g.get("mock_override"),
         "delayMs": g.get("mock_delay_ms", 0.0),
         "retryAfter": response.headers.get("Retry-After") if response.status_code in (429, 503) else None,
         **answered.facts(environ),

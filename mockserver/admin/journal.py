@@ -136,15 +136,22 @@ class Pattern:
     def __str__(self) -> str:
         return f"matching /{self.regex.pattern}/" if self.regex is not None else repr(self.equal_to)
 
+    def to_json(self) -> Any:
+        """As a matcher is written: the value, ``{"equalTo": ...}`` for an object or list, or ``{"matches": ...}``."""
+        if self.regex is not None:
+            return {"matches": self.regex.pattern}
+        return {"equalTo": self.equal_to} if isinstance(self.equal_to, dict | list) else self.equal_to
+
 
 #: Plain fields of an entry a matcher may name, compared for equality.
 _EQUAL_FIELDS = ("operation", "method", "status", "workgroup", "plane", "client")
 
 
-def differences(entry: dict[str, Any], matcher: dict[str, Any]) -> list[str]:
+def differences(entry: dict[str, Any], matcher: dict[str, Any], body_limit: int = PREVIEW_BYTES) -> list[str]:
     """How ``entry`` differs from ``matcher`` (empty: it matches). ``path`` may use ``*``
     wildcards; ``headers``, ``query`` and ``body`` map names (a dotted path into the JSON body)
-    to a ``Pattern``. ``plane`` defaults to vendor requests."""
+    to a ``Pattern``. ``plane`` defaults to vendor requests. A body is matched when the entry
+    keeps it whole: up to ``body_limit`` bytes (the journal's preview; an override sees more)."""
     found = []
     for key in _EQUAL_FIELDS:
         wanted = matcher.get(key, VENDOR if key == "plane" else None)
@@ -165,7 +172,7 @@ def differences(entry: dict[str, Any], matcher: dict[str, Any]) -> list[str]:
             if not values or not any(pattern.test_text(v) for v in values):
                 found.append(f"query {name}: expected {pattern}, " + (f"was {values!r}" if values else "was absent"))
     if matcher.get("body"):
-        found.extend(_body_differences(entry, matcher["body"]))
+        found.extend(_body_differences(entry, matcher["body"], body_limit))
     return found
 
 
@@ -178,9 +185,9 @@ def header_of(entry: dict[str, Any], name: str) -> str | None:
 _ABSENT = object()
 
 
-def _body_differences(entry: dict[str, Any], wanted: dict[str, Pattern]) -> list[str]:
+def _body_differences(entry: dict[str, Any], wanted: dict[str, Pattern], body_limit: int) -> list[str]:
     preview = entry.get("bodyPreview")
-    if preview is None or entry["bodySize"] > PREVIEW_BYTES:
+    if preview is None or entry["bodySize"] > body_limit:
         why = "no body" if not entry["bodySize"] else f"a body of {entry['bodySize']} bytes the journal does not keep whole"
         return [f"body: expected a JSON body, the request had {why}"]
     try:

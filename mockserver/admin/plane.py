@@ -1,6 +1,8 @@
-"""The control plane's own state: latency, faults and the request journal."""
+"""The control plane's own state: latency, faults, overrides and the request journal."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import Flask
 
@@ -9,6 +11,7 @@ from .faults import Faults
 from .holding import HoldingSlots
 from .journal import Journal
 from .latency import Latency
+from .overrides import Overrides
 
 EXTENSION = "mockserver.control"
 
@@ -23,16 +26,26 @@ class ControlPlane:
         self.holding = HoldingSlots(threads)
         self.latency = Latency(seed)
         self.faults = Faults(seed)
+        self.overrides = Overrides()
+        #: Overrides the server starts with (settings, fixture folders): a reset puts them back.
+        self.start_overrides: list[dict[str, Any]] = []
         self.journal = Journal(journal_size)
         self.admin_token = admin_token
 
     def reset(self) -> None:
-        """No latency, no fault rules (their ids and draws start again), an empty journal, the
-        client rules as the server started."""
+        """No latency, no fault rules (their ids and draws start again), the start-up overrides
+        only, an empty journal, the client rules as the server started."""
         self.client_rules = self.start_client_rules
         self.latency = Latency(self.seed)
         self.faults = Faults(self.seed)
+        self.overrides = Overrides()
+        self.overrides.add(self.start_overrides)
         self.journal.clear()
+
+    def reset_overrides(self, workgroup: str | None = None) -> None:
+        """Every override (or one workgroup's) gone, the start-up ones back."""
+        self.overrides.clear(workgroup)
+        self.overrides.add([o for o in self.start_overrides if workgroup is None or o["workgroup"] == workgroup])
 
 
 def install(app: Flask, plane: ControlPlane) -> None:

@@ -24,9 +24,10 @@ from .. import fidelity
 from ..domain.lifecycle.kinds import StepKind, StepKinds
 from ..domain.lifecycle.plans import MODES, Plan
 from ..domain.statuses import CaseStatus, parse_status
-from ..http.limits import MAX_GENERATED_CASES, MAX_POLL_INTERVAL_SECONDS
+from ..http.limits import JSON_BODY_LIMIT, MAX_GENERATED_CASES, MAX_POLL_INTERVAL_SECONDS
 from ..schemas.common import checked_instant
 from .journal import ALL_PLANES, CONTROL, VENDOR, Pattern
+from .overrides import FRAMING_HEADERS
 
 PLANES = (VENDOR, CONTROL, ALL_PLANES)
 
@@ -306,6 +307,9 @@ class PatternField(fields.Field):
                                     "description": "an RE2 expression the whole value must match"}}},
     ]}
 
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return value.to_json() if isinstance(value, Pattern) else value
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Pattern:
         if not isinstance(value, dict):
             if isinstance(value, list):
@@ -352,6 +356,74 @@ class RequestMatcherSchema(StrictSchema):
     def _upper_method(self, data: Any, **_: Any) -> Any:
         if isinstance(data, dict) and isinstance(data.get("method"), str):
             return {**data, "method": data["method"].upper()}
+        return data
+
+
+_HEADER_NAME = validate.Regexp(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$", error="not an HTTP header name")
+_HEADER_VALUE = validate.Regexp(r"^[^\r\n\x00]{0,4096}$", error="a header value of at most 4096 characters, on one line")
+
+
+class OverrideMatchSchema(StrictSchema):
+    query = _patterns()
+    headers = _patterns()
+    body = _patterns()
+
+
+class OverrideResponseSchema(StrictSchema):
+    status = WholeNumber(load_default=200, validate=validate.Range(min=200, max=599))
+    headers = fields.Dict(keys=fields.String(validate=_HEADER_NAME), values=fields.String(validate=_HEADER_VALUE),
+                          validate=validate.Length(max=50))
+    body = fields.Raw(allow_none=True, metadata={"description": "any JSON, sent as application/json"})
+    bodyText = fields.String(validate=validate.Length(max=JSON_BODY_LIMIT),
+                             metadata={"description": "text sent as it is (text/plain unless headers say otherwise)"})
+
+    @validates_schema
+    def _one_body(self, data: dict[str, Any], **_: Any) -> None:
+        if "body" in data and "bodyText" in data:
+            raise ValidationError("give body or bodyText, not both")
+        framing = sorted(name for name in data.get("headers", {}) if name.lower() in FRAMING_HEADERS)
+        if framing:
+            raise ValidationError(f"an override may not set {', '.join(framing)}: these headers frame the message, "
+                                  f"which the server writes", "headers")
+
+
+class OverrideSchema(StrictSchema):
+    """The response a test chooses for matching vendor requests: give ``operation``, or
+    ``method`` and ``path`` (``*`` matches any characters)."""
+
+    id = fields.Integer(dump_only=True)
+    operation = fields.String(validate=validate.OneOf(fidelity.OPERATIONS))
+    method = fields.String(validate=validate.OneOf(("GET", "PUT", "POST", "DELETE", "PATCH")))
+    path = fields.String(validate=validate.Regexp(r"^/[^?#\s]{0,2047}$", error="a path starting with /, without query"))
+    workgroup = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=200))
+    match = fields.Nested(OverrideMatchSchema, load_default=dict)
+    response = fields.Nested(OverrideResponseSchema, required=True)
+    times = WholeNumber(load_default=None, allow_none=True, validate=validate.Range(min=1))
+    # Named apart from Schema.validate, which a field called validate would hide.
+    check_schema = fields.Boolean(data_key="validate", attribute="validate", load_default=True, metadata={
+        "description": "check the response against the OpenAPI document's schema for its operation and status"})
+    matched = fields.Integer(dump_only=True)
+
+    @pre_load
+    def _upper_method(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("method"), str):
+            return {**data, "method": data["method"].upper()}
+        return data
+
+    @validates_schema
+    def _operation_or_request_line(self, data: dict[str, Any], **_: Any) -> None:
+        if "operation" in data:
+            if "method" in data or "path" in data:
+                raise ValidationError("give operation, or method and path; not both")
+        elif "method" not in data or "path" not in data:
+            raise ValidationError("give operation, or method and path")
+
+    @post_load
+    def _parts(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["match"] = {part: patterns for part, patterns in data["match"].items() if patterns}
+        data.setdefault("operation", None)
+        data.setdefault("method", None)
+        data.setdefault("path", None)
         return data
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from marshmallow import Schema, ValidationError
 
 from ..datagen.world import build_workgroup
@@ -12,8 +13,9 @@ from ..domain.mock_state import MockState
 from ..domain.workgroup import Workgroup
 from ..http.errors import flatten
 from ..settings import Settings
+from .overrides import check
 from .plane import ControlPlane
-from .schemas import ClockSchema, FaultRuleSchema, LatencySchema, NewWorkgroupSchema, kind_schemas
+from .schemas import ClockSchema, FaultRuleSchema, LatencySchema, NewWorkgroupSchema, OverrideSchema, kind_schemas
 
 
 def _load(schema: Schema, value: Any, setting: str, many: bool = False) -> Any:
@@ -40,6 +42,24 @@ def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[st
     mock.replace_all([default, *start_up_workgroups(settings, mock)])
     apply_server_wide(settings, mock, plane)
     return [wg.id for wg in mock.workgroups()]
+
+
+def apply_overrides(app: Flask, specs: list[Any], where: str, plane: ControlPlane) -> None:
+    """Start-up overrides (from ``where``: a setting or a file), checked as ``POST
+    /_mock/overrides`` checks them, in the app (its routes and document); a reset puts them back."""
+    loaded = _load(OverrideSchema(), specs, where, many=True)
+    with app.app_context():
+        for index, spec in enumerate(loaded):
+            try:
+                check(spec, f"{index}.")
+            except ValidationError as exc:
+                problems = "; ".join(f"{d['field']}: {d['message']}" for d in flatten(exc.messages))
+                raise ValueError(f"invalid {where}: {problems}") from None
+    try:
+        plane.overrides.add(loaded)
+    except ValueError as exc:
+        raise ValueError(f"invalid {where}: {exc}") from None
+    plane.start_overrides.extend(loaded)
 
 
 def apply(settings: Settings, mock: MockState, plane: ControlPlane) -> None:

@@ -303,6 +303,31 @@ class MockControl:
     def clear_faults(self) -> None:
         self.call("DELETE", "/faults")
 
+    # --- overrides ------------------------------------------------------------------------------
+    def overrides(self) -> list[Json]:
+        """The overrides in the order they are tried (bound: the workgroup's only)."""
+        return self.call("GET", "/overrides", params={"workgroup": self.workgroup})
+
+    def add_override(self, **override: Any) -> Json:
+        """Append one override, in ``POST /_mock/overrides``'s shape (``operation=...`` or
+        ``method=..., path=...``, ``response={...}``, ``match``, ``times``); bound to a
+        workgroup, it answers that workgroup's requests only."""
+        return self.call("POST", "/overrides", self._scoped(override))[0]
+
+    def add_overrides(self, overrides: Iterable[dict[str, Any]]) -> list[Json]:
+        """Append several at once: all are added, or (one refused) none."""
+        return self.call("POST", "/overrides", [self._scoped(o) for o in overrides])
+
+    def _scoped(self, override: dict[str, Any]) -> dict[str, Any]:
+        return {"workgroup": self.workgroup, **override} if self.workgroup else dict(override)
+
+    def remove_override(self, override_id: int) -> None:
+        self.call("DELETE", f"/overrides/{override_id}")
+
+    def clear_overrides(self) -> None:
+        """Every override (bound: the workgroup's)."""
+        self.call("DELETE", "/overrides", params={"workgroup": self.workgroup})
+
     # --- journal ----------------------------------------------------------------------------
     def requests(self, operation: str | None = None, since: int | str | None = None, limit: int | None = None,
                  workgroup: str | None = None, plane: str | None = None) -> list[Json]:

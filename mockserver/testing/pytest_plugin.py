@@ -8,7 +8,8 @@
   never see each other's data.
 - What a test changes for the whole server (the clock's mode, the default plans, latency, the
   client rules' settings) is
-  put back after it; fault rules scoped to its workgroup go with the workgroup. With a shared
+  put back after it; fault rules and overrides scoped to its workgroup go with the workgroup.
+  ``@pytest.mark.ici_mock(overrides=[...])`` adds overrides for the test's workgroup. With a shared
   external server, tests that change those server-wide settings must not run in parallel.
 - A failing test gets its requests (the journal of its workgroup) and its client report in its
   report, and the journal, the client report and the state export written under
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .clients import MockControl
     from .embedded import MockServer
 
-MARKER_OPTIONS: dict[str, Any] = {"cases": 20, "seed": None, "name": None, "client_rules": None}
+MARKER_OPTIONS: dict[str, Any] = {"cases": 20, "seed": None, "name": None, "client_rules": None, "overrides": ()}
 #: ``client_rules``: "strict" fails the test at teardown on a broken rule; None only reports.
 CLIENT_RULES = (None, "strict")
 _MOCK_KEY = pytest.StashKey["IciMock"]()
@@ -201,13 +202,15 @@ def open_test_workgroup(server: IciServer, nodeid: str, options: dict[str, Any],
         if server.external or workgroup_id in server.opened:
             control.clear_requests()
         server.opened.add(workgroup_id)
+        if options.get("overrides"):
+            control.add_overrides(options["overrides"])
         return IciMock(server, workgroup_id, control, created)
     raise RuntimeError("ici-mock: could not create a workgroup for this test")
 
 
 def close_test_workgroup(mock: IciMock) -> None:
     """The fixture's clean-up: server-wide settings back as they were, the workgroup (and the
-    fault rules scoped to it) gone."""
+    fault rules and overrides scoped to it) gone."""
     from .clients import MockControlError
 
     mock.session.close()

@@ -38,9 +38,10 @@ def vendor_schema(fuzz_server):
 
 schema = schemathesis.pytest.from_fixture("vendor_schema").include(operation_id=list(fidelity.OPERATIONS))
 #: The control plane, less what a valid call would stall or break for every later one: latency
-#: (a valid delay holds a worker up to 10 minutes), faults (they break answers on purpose), the
+#: (a valid delay holds a worker up to 10 minutes), faults and overrides (they change answers on purpose), the
 #: wait for a status (up to 300 s), and the resets (they would undo the other tests' setup).
-CONTROL_LEFT_OUT = ["mockSetLatency", "mockAddFaults", "mockWaitForCase", "mockResetServer", "mockImportState"]
+CONTROL_LEFT_OUT = ["mockSetLatency", "mockAddFaults", "mockAddOverrides", "mockWaitForCase", "mockResetServer",
+                    "mockImportState"]
 #: Valid by the document, refused by rules OpenAPI cannot state: which case a sign-off, status
 #: change or step applies to, that the default workgroup stays, the cases a body adds in the
 #: vendor's free-form shape (checked field by field), fields that depend on each other (a

@@ -30,13 +30,27 @@ def test_control_is_bound_to_the_workgroup(ici_mock):
 
 def test_server_is_shared(ici_server, ici_mock):
     assert ici_mock.url == ici_server.url
+
+NO_ROLES = {"workgroupRoles": []}
+
+@pytest.mark.ici_mock(overrides=[{"operation": "listWorkgroups", "response": {"status": 200, "body": NO_ROLES}}])
+def test_marker_overrides_answer_this_test_only(ici_mock):
+    assert ici_mock.get("/crs/api/v1/session/workgroups").json() == NO_ROLES
+    empty = {"content": [], "totalElements": 0}
+    ici_mock.control.add_override(operation="searchCases", times=1, validate=False, response={"body": empty})
+    assert ici_mock.get("/crs/api/v1/cases/search").json() == empty
+    assert ici_mock.get("/crs/api/v1/cases/search").json()["totalElements"] == 20
+
+def test_overrides_end_with_their_test(ici_server, ici_mock):
+    assert ici_server.control.overrides() == []
+    assert ici_mock.get("/crs/api/v1/session/workgroups").json()["workgroupRoles"] != []
 '''
 
 
 def test_plugin__fixtures_and_marker(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_example=EXAMPLE)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=4)
+    result.assert_outcomes(passed=6)
 
 
 def test_plugin__same_test_same_data_on_every_run(pytester: pytest.Pytester) -> None:

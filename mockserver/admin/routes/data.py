@@ -41,6 +41,7 @@ def reset() -> Response:
     targets = [mock.workgroup_or_404(body["workgroup"])] if "workgroup" in body else mock.workgroups()
     for wg in targets:
         wg.reset()
+    control().reset_overrides(body.get("workgroup"))
     return jsonify({"reset": [wg.id for wg in targets]})
 
 
@@ -101,6 +102,7 @@ def _new_workgroup_id(seed: int, n: int) -> str:
 def delete_workgroup(workgroup_id: str) -> Response:
     state().remove_workgroup(workgroup_id)
     control().faults.forget_workgroup(workgroup_id)
+    control().overrides.clear(workgroup_id)
     return Response(status=204)
 
 
