@@ -9,9 +9,10 @@ from .admin import startup
 from .admin.client_report import ClientRuleSettings
 from .admin.plane import ControlPlane
 from .api.request import MockRequest
+from .datagen.fixture_folder import FixtureFolder, load_fixture_folder
 from .datagen.qc import qc_overview
 from .datagen.variants import report_variants
-from .datagen.world import build_workgroup, load_fixture_cases
+from .datagen.world import build_workgroup, fixture_workgroup, fixture_workgroups
 from .domain.clock import Clock
 from .domain.lifecycle.kinds import StepKinds
 from .domain.mock_state import MockState
@@ -21,21 +22,26 @@ from .http import errors
 from .settings import Settings
 
 
-def build_state(settings: Settings, step_kinds: StepKinds[Workgroup] = SHIPPED_KINDS) -> MockState:
-    fixture_cases = load_fixture_cases(settings.fixtures)
-    default = build_workgroup(
-        fidelity.DEFAULT_WORKGROUP_ID,
-        fidelity.DEFAULT_WORKGROUP_NAME,
-        seed=settings.seed,
-        cases=settings.cases,
-        fixture_cases=fixture_cases,
-        kinds=step_kinds,
-    )
+def build_state(settings: Settings, fixtures: FixtureFolder,
+                step_kinds: StepKinds[Workgroup] = SHIPPED_KINDS) -> MockState:
+    """The default workgroup (generated cases, and the fixture folder's cases for it) and the
+    fixture folder's other workgroups."""
+    given = fixtures.workgroup(fidelity.DEFAULT_WORKGROUP_ID)
+    if given is not None:
+        default = fixture_workgroup(given, fidelity.DEFAULT_WORKGROUP_NAME, settings.seed, settings.cases, step_kinds)
+    else:
+        default = build_workgroup(fidelity.DEFAULT_WORKGROUP_ID, fidelity.DEFAULT_WORKGROUP_NAME, seed=settings.seed,
+                                  cases=settings.cases, kinds=step_kinds)
     return MockState(
-        clock=Clock(), workgroups=[default], qc_overview=qc_overview, report_variants=report_variants,
+        clock=Clock(), qc_overview=qc_overview, report_variants=report_variants,
+        workgroups=[default, *fixture_workgroups(fixtures, default.id, settings.seed, step_kinds)],
         default_workgroup_id=fidelity.DEFAULT_WORKGROUP_ID, step_kinds=step_kinds,
         event_log_size=settings.event_log_size,
     )
+
+
+def load_fixtures(settings: Settings) -> FixtureFolder:
+    return load_fixture_folder(settings.fixtures, (fidelity.DEFAULT_WORKGROUP_ID, fidelity.DEFAULT_WORKGROUP_NAME))
 
 
 def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgroup] = SHIPPED_KINDS,
@@ -52,7 +58,8 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     app.config["PROVIDE_AUTOMATIC_OPTIONS"] = False
     app.config["MOCKSERVER_SETTINGS"] = settings
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
-    mock = app.extensions["mockserver"] = build_state(settings, step_kinds)
+    fixtures = app.config["MOCKSERVER_FIXTURES"] = load_fixtures(settings)
+    mock = app.extensions["mockserver"] = build_state(settings, fixtures, step_kinds)
     plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads,
                          ClientRuleSettings(poll_interval_seconds=settings.client_poll_interval))
     startup.apply(settings, mock, plane)
@@ -61,6 +68,8 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     admin.register(app, plane)
     ui.register(app)
     openapi.register(app, validate_responses=settings.validate_responses)
+    for path, overrides in fixtures.overrides:
+        startup.apply_overrides(app, overrides, f"fixture file {path}", plane)
     if settings.overrides is not None:
         startup.apply_overrides(app, settings.overrides, "overrides setting", plane)
     return app

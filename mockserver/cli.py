@@ -67,10 +67,27 @@ def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argp
                               ("workgroups", "POST", '[{"name": "Lab 2", "cases": 20}]')):
         serve.add_argument(f"--{name}", metavar="JSON",
                            help=f"as {call} /_mock/{name} takes it, e.g. '{shape}' ({env}{name.upper()})")
+    record = commands.add_parser("record", help="proxy a real ICI and write what passes through as redacted fixtures")
+    record.add_argument("--upstream", required=True, metavar="URL", help="the ICI to forward to, e.g. https://ici.example.org")
+    record.add_argument("--out", required=True, type=Path, metavar="DIR", help="the fixture folder to write (serve --fixtures DIR)")
+    record.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    record.add_argument("--port", type=int, default=8081, help="port, 0 for any free one (default 8081)")
+    record.add_argument("--workgroup-map", action="append", default=[], metavar="UPSTREAM=LOCAL",
+                        help="write the upstream's workgroup UPSTREAM as LOCAL in the fixtures; repeatable")
+    record.add_argument("--api-key-env", metavar="VAR",
+                        help="send 'Authorization: ApiKey $VAR' when a caller sends no Authorization")
+    record.add_argument("--redaction-key-env", metavar="VAR",
+                        help="derive stand-ins from the secret in $VAR, so a new recording replaces a value as the last "
+                             "did (default: a secret drawn for each recording)")
+    record.add_argument("--overrides", action="store_true",
+                        help="also write each JSON answer to a GET as an override, for payloads the domain cannot represent")
+    record.add_argument("--upstream-timeout", type=float, default=30.0, metavar="SECONDS",
+                        help="cut off an upstream slower than this (default 30)")
+    record.add_argument("--url-file", type=Path, help="write the recorder's URL to PATH once it listens")
     health = commands.add_parser("health", help="exit 0 when the server answers /_mock/health (for container health checks)")
     health.add_argument("--url", help=f"the server's URL (default: read from --url-file / {env}URL_FILE)")
     health.add_argument("--url-file", type=Path, help=f"the file serve --url-file wrote ({env}URL_FILE)")
-    return parser, {"serve": serve, "health": health}
+    return parser, {"serve": serve, "record": record, "health": health}
 
 
 #: Allowed values of the numeric settings, checked after flags, variables and file merge.
@@ -87,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         subcommands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     if args.command == "health":
         return health(args.url, args.url_file)
+    if args.command == "record":
+        return record(args)
     flags = {k: v for k, v in vars(args).items() if k != "command"}
     try:
         settings = resolve_settings(flags)
@@ -196,6 +215,66 @@ def serve(settings: Settings) -> int:
             state_file.stop()
             log.info("state saved to %s", settings.state_file)
     return 0
+
+
+def record(args: argparse.Namespace) -> int:
+    """``mockserver record``: serve the proxy until SIGTERM or Ctrl-C; every answer is written as it passes."""
+    import secrets
+
+    from .recording.identifying import Pseudonyms
+    from .recording.proxy import Upstream, create_recorder_app
+    from .recording.writer import RecordedFixtures
+    from .serving.runner import make_server
+
+    try:
+        upstream = Upstream.parse(args.upstream)
+        workgroups = dict(_pair(entry) for entry in args.workgroup_map)
+        api_key = _secret_from(args.api_key_env, "--api-key-env") if args.api_key_env else None
+        key = _secret_from(args.redaction_key_env, "--redaction-key-env") if args.redaction_key_env else None
+    except ValueError as exc:
+        print(f"mockserver: {exc}", file=sys.stderr)
+        return 2
+    if not 0 < args.upstream_timeout <= 600:
+        print("mockserver: --upstream-timeout is out of range: use more than 0, up to 600", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    log = logging.getLogger("mockserver.record")
+    pseudonyms = Pseudonyms(key.encode() if key else secrets.token_bytes(32))
+    recorded = RecordedFixtures(args.out, pseudonyms, workgroups, overrides=args.overrides,
+                                key_source=f"from ${args.redaction_key_env}" if key else "drawn for this recording")
+    app = create_recorder_app(upstream, recorded, timeout=args.upstream_timeout, api_key=api_key)
+    try:
+        server = make_server(app, args.host, args.port, threads=8)
+    except (OSError, ValueError) as exc:
+        print(f"mockserver: {bind_error(args.host, args.port, exc)}", file=sys.stderr)
+        return 2
+    url = f"http://{_url_host(args.host)}:{server.effective_port}"
+    if args.url_file is not None:
+        args.url_file.write_text(url + "\n", encoding="utf-8")
+    log.info("recording %s://%s through %s into %s (identifying values replaced)", upstream.scheme,
+             upstream.host_header, url, args.out)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        server.run()
+    except (KeyboardInterrupt, SystemExit):
+        log.info("stopped; the fixtures are in %s", args.out)
+    finally:
+        server.close()
+    return 0
+
+
+def _pair(entry: str) -> tuple[str, str]:
+    upstream, equals, local = entry.partition("=")
+    if not equals or not upstream or not local:
+        raise ValueError(f"--workgroup-map takes UPSTREAM=LOCAL, not {entry!r}")
+    return upstream, local
+
+
+def _secret_from(variable: str, flag: str) -> str:
+    value = os.environ.get(variable, "")
+    if not value:
+        raise ValueError(f"{flag} {variable}: the variable is not set or empty")
+    return value
 
 
 def _allow_open_files(connections: int) -> None:

@@ -7,7 +7,8 @@ from typing import Any
 from flask import Flask
 from marshmallow import Schema, ValidationError
 
-from ..datagen.world import build_workgroup
+from ..datagen.fixture_folder import FixtureFolder
+from ..datagen.world import build_workgroup, fixture_workgroups
 from ..domain.errors import DomainError
 from ..domain.mock_state import MockState
 from ..domain.workgroup import Workgroup
@@ -26,9 +27,10 @@ def _load(schema: Schema, value: Any, setting: str, many: bool = False) -> Any:
         raise ValueError(f"invalid {setting} setting: {problems}") from None
 
 
-def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[str]:
-    """Everything back to how the server started with these settings: server-wide settings,
-    the default workgroup as seeded, the start-up workgroups and no other. Returns their ids."""
+def restore(settings: Settings, fixtures: FixtureFolder, mock: MockState, plane: ControlPlane) -> list[str]:
+    """Everything back to how the server started with these settings and fixtures: server-wide
+    settings, the default workgroup as seeded, the fixture folder's and start-up workgroups and
+    no other. Returns their ids."""
     plane.reset()
     mock.reset_server_wide()
     default = mock.workgroup_or_404(None)
@@ -37,17 +39,19 @@ def restore(settings: Settings, mock: MockState, plane: ControlPlane) -> list[st
         default.reset()  # constant time, whatever the number of cases
     else:  # re-seeded since the start
         default = build_workgroup(default.id, default.name, seed=settings.seed, cases=settings.cases,
-                                  fixture_cases=seeded.fixture_cases, kinds=mock.step_kinds)
+                                  fixture_cases=seeded.fixture_cases, diseases=seeded.diseases, kinds=mock.step_kinds)
     # Built first, swapped in at once: no reader finds a start-up workgroup missing meanwhile.
-    mock.replace_all([default, *start_up_workgroups(settings, mock)])
+    mock.replace_all([default, *fixture_workgroups(fixtures, default.id, settings.seed, mock.step_kinds),
+                      *start_up_workgroups(settings, mock)])
     apply_server_wide(settings, mock, plane)
     return [wg.id for wg in mock.workgroups()]
 
 
-def apply_overrides(app: Flask, specs: list[Any], where: str, plane: ControlPlane) -> None:
-    """Start-up overrides (from ``where``: a setting or a file), checked as ``POST
-    /_mock/overrides`` checks them, in the app (its routes and document); a reset puts them back."""
-    loaded = _load(OverrideSchema(), specs, where, many=True)
+def apply_overrides(app: Flask, specs: Any, where: str, plane: ControlPlane) -> None:
+    """Start-up overrides (from ``where``: a setting or a file; one or a list), checked as
+    ``POST /_mock/overrides`` checks them, in the app (its routes and document); a reset puts
+    them back."""
+    loaded = _load(OverrideSchema(), specs if isinstance(specs, list) else [specs], where, many=True)
     with app.app_context():
         for index, spec in enumerate(loaded):
             try:

@@ -17,6 +17,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
 from .. import fidelity
+from ..datagen.fixture_folder import FixtureError, diseases_from_config
 from ..datagen.world import build_workgroup
 from ..domain.clock import check_restorable
 from ..domain.events import Cause, Event, EventLog
@@ -28,6 +29,7 @@ from ..domain.statuses import CaseStatus
 from ..domain.workgroup import Workgroup
 from ..http.limits import MAX_GENERATED_CASES
 from ..schemas.cases import CaseDate, CaseSchema
+from ..schemas.config import DiseaseConfigItemSchema
 from ..version import __version__
 from .plane import ControlPlane
 from .schemas import FaultRuleSchema, Instant, KindSchemas, LatencySchema, StrictSchema, WholeNumber, kind_schemas
@@ -41,6 +43,7 @@ READABLE_FORMATS = (*LEGACY_FORMATS, FORMAT)
 #: The kind of step a legacy ``casePlans`` plan is for.
 LEGACY_CASE_PLAN_KIND = "processing"
 _case = CaseSchema(direct_identifiers=True)
+_disease_config = DiseaseConfigItemSchema(many=True)
 
 
 _CASE_STATUSES = frozenset(s.value for s in CaseStatus)
@@ -173,6 +176,8 @@ class WorkgroupStateSchema(StrictSchema):
     seed = WholeNumber(required=True)
     generatedCases = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_GENERATED_CASES))
     fixtureCases = fields.List(fields.Dict(), required=True)
+    #: A fixture folder's disease configuration, as GET disease-config serves it; left out: the catalogue's.
+    diseaseConfig = fields.List(fields.Dict(), load_default=None)
     minted = WholeNumber(required=True, validate=validate.Range(min=0, max=MAX_MINTED))
     changedCases = fields.List(fields.Dict(), required=True)
     deletedCaseIds = fields.List(fields.String(), required=True)
@@ -267,6 +272,7 @@ class WorkgroupSnapshot:
             "seed": wg.origin.seed,
             "generatedCases": wg.origin.generated_cases,
             "fixtureCases": _case.dump(wg.origin.fixture_cases, many=True),
+            **({"diseaseConfig": _disease_config.dump(wg.origin.diseases)} if wg.origin.diseases is not None else {}),
             "minted": self.minted,
             "changedCases": _case.dump(self.overlay, many=True),
             "deletedCaseIds": self.deleted_ids,
@@ -379,8 +385,14 @@ def _import_workgroup(data: dict[str, Any], index: int, kinds: StepKinds[Workgro
     else:
         own_plans = {(own["kind"], own["target"]): _plan(kinds, own, where, "ownPlans", j)
                      for j, own in enumerate(data["ownPlans"])}
+    diseases = None
+    if data["diseaseConfig"] is not None:
+        try:
+            diseases = diseases_from_config(data["diseaseConfig"], f"{where}.diseaseConfig")
+        except FixtureError as exc:
+            raise ValidationError(str(exc), f"{where}.diseaseConfig") from None
     wg = build_workgroup(data["id"], data["name"], seed=data["seed"], cases=data["generatedCases"],
-                         fixture_cases=tuple(fixtures), kinds=kinds)
+                         fixture_cases=tuple(fixtures), kinds=kinds, diseases=diseases)
     for case_id in data["deletedCaseIds"]:
         if wg.cases.delete(case_id) is None:
             raise ValidationError(f"deleted case {case_id} is not a seeded case", f"{where}.deletedCaseIds")

@@ -23,6 +23,14 @@ from .models import Case, Summary
 SortKey = tuple[datetime, str, str]
 
 
+
+class DuplicateCaseId(ValueError):
+    """Two seeded cases (given, or given and generated) with one id."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(f"seeded cases have duplicate ids: {case_id}")
+        self.case_id = case_id
+
 class CaseSource(Protocol):
     """Cases made on demand, each from its index alone."""
 
@@ -90,7 +98,7 @@ class SeededCases(Sequence[Case]):
                 refs.extend(order[start:cut])
                 start = cut
             if case.id in self._held_position or (generated is not None and generated.index_of_id(case.id) is not None):
-                raise ValueError(f"seeded cases have duplicate ids: {case.id}")
+                raise DuplicateCaseId(case.id)
             self._held_position[case.id] = len(refs)
             refs.append(-1 - j)
         refs.extend(order[start:])

@@ -30,6 +30,8 @@ class Origin:
     seed: int
     generated_cases: int
     fixture_cases: tuple[Case, ...] = ()
+    #: The diseases it was configured with (a fixture folder's); None: the shipped catalogue.
+    diseases: tuple[Disease, ...] | None = None
 
 
 class Workgroup:

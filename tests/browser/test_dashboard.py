@@ -287,11 +287,15 @@ def test_a_vendor_call_made_elsewhere_shows_in_the_traffic_tail_within_a_second(
     page = dashboard.open()
     page.wait_for_selector("#server-meta >> text=seed 42")
     api.admin("POST", "/faults", {"operation": "getDiseaseConfig", "kind": "error", "status": 503, "times": 1}, expect=201)
+    [override] = api.admin("POST", "/overrides", {"operation": "listWorkgroups", "times": 1,
+                                                  "response": {"body": {"workgroupRoles": []}}}, expect=201)
     tail = page.locator("#traffic-table tbody tr")
 
     response = api.get("/crs/api/v1/session/workgroups")
-    assert response.status_code == 200
-    tail.filter(has_text="listWorkgroups").wait_for(timeout=1000)  # the page polls every 0.5 s
+    assert response.json() == {"workgroupRoles": []}
+    listed = tail.filter(has_text="listWorkgroups")
+    listed.wait_for(timeout=1000)  # the page polls every 0.5 s
+    listed.locator(".mark.override", has_text=f"override #{override['id']}").wait_for(timeout=1000)
 
     assert api.get("/cfg/api/v1/disease-config").status_code == 503
     assert api.get("/crs/api/v1/cases/search", headers={"X-Mock-Delay-Ms": "30"}).status_code == 200

@@ -67,6 +67,7 @@ HOW = {
     ("docs/lab-export.md", "Reports and audit log: a lab's export job", 1): "test_the_pytest_examples_pass_twice_against_one_server",
     ("README.md", "The client report", 1): "test_the_pytest_examples_pass_twice_against_one_server",
     ("README.md", "The client report", 2): "test_the_client_report_sample_is_what_the_server_prints",
+    ("README.md", "Real payloads: record, commit, serve", 1): "test_the_recording_steps_run_as_written (a mock as the upstream)",
     ("README.md", "How it works", 1): "test_the_drawing_is_the_layers_the_import_contract_states",
     ("README.md", "Performance", 1): "test_the_benchmark_commands_name_scripts_that_exist (each runs for minutes)",
 }
@@ -192,6 +193,53 @@ def test_the_serve_command_starts_seeded_without_configuration(tmp_path: Path) -
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def test_the_recording_steps_run_as_written(tmp_path: Path) -> None:
+    """Record (a mock as the upstream, a free port), commit in a fresh git repository, serve
+    (a free port): the served cases are the ones the client read through the recorder."""
+    from processes import HEADERS, free_port, wait_until_up
+
+    record, commit, serve = example("Real payloads: record, commit, serve").splitlines()
+    upstream = start_server(cases=4, seed=7)  # not the served generator's seed: recorded ids are its own
+    recorder_port, port = free_port(), free_port()
+    record = record.replace("https://ici.example.org", upstream.url).replace("--port 8081", f"--port {recorder_port}")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
+    mockserver = str(Path(sys.executable).with_name("mockserver"))
+    proc = subprocess.Popen([mockserver, *record.split()[1:]], cwd=tmp_path, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(f"http://127.0.0.1:{recorder_port}", proc)
+        read = requests.get(f"http://127.0.0.1:{recorder_port}/crs/api/v1/cases/search", headers=HEADERS, timeout=10)
+        assert read.json()["totalElements"] == 6
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        upstream.stop()
+    git = {**env, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True, timeout=30)
+    subprocess.run(["bash", "-c", commit], cwd=tmp_path, env=git, check=True, timeout=30)
+    committed = subprocess.run(["git", "ls-files"], cwd=tmp_path, capture_output=True, text=True, check=True).stdout
+    assert "fixtures/recorded/fixtures.json" in committed and "fixtures/recorded/redactions.json" in committed
+    served = subprocess.Popen([mockserver, *serve.split()[1:], "--port", str(port)], cwd=tmp_path, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}", served)
+        found = requests.get(f"http://127.0.0.1:{port}/crs/api/v1/cases/search", headers=HEADERS,
+                             params={"pageSize": 200}, timeout=10).json()
+        assert found["totalElements"] == 100 + 6  # the generated cases and, beside them, the recorded ones
+        assert {c["id"] for c in read.json()["content"]} <= {c["id"] for c in found["content"]}
+    finally:
+        served.terminate()
+        served.wait(timeout=20)
+
+
+def test_the_readme_lists_every_identifying_field() -> None:
+    from mockserver.recording.identifying import IDENTIFYING
+
+    listed = re.findall(r"^   \| `([\w.\[\]]+)` \| ([\w' -]+) \|", (ROOT / "README.md").read_text(), re.MULTILINE)
+    assert listed == [(row.name, row.kind) for row in IDENTIFYING]
 
 
 def ci_lines() -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from mockserver.datagen.cases import make_case, make_test_definitions
 from mockserver.datagen.catalog import WORKFLOWS, fixtures_dir, load_diseases
+from mockserver.datagen.fixture_folder import shipped_cases
 from mockserver.datagen.qc import qc_overview
-from mockserver.datagen.world import build_workgroup, load_fixture_cases
+from mockserver.datagen.world import build_workgroup
 from mockserver.domain.statuses import CaseStatus
 
 WG = "wg-test"
@@ -77,12 +78,12 @@ def test_fixtures_are_found_and_load() -> None:
     diseases = load_diseases()
     assert diseases["255032005"].name == "Medullary thyroid carcinoma"
     assert diseases["254837009"].key_genes == ("BRAF", "ERBB2", "MET", "PIK3CA")
-    fixtures = load_fixture_cases()
+    fixtures = shipped_cases()
     assert {c.display_id for c in fixtures} == {"FIXTURE_001_BREAST", "FIXTURE_002_THYROID"}
 
 
 def test_workgroup_holds_fixtures_and_generated_cases() -> None:
-    wg = build_workgroup(WG, "Test", seed=1, cases=10, fixture_cases=load_fixture_cases())
+    wg = build_workgroup(WG, "Test", seed=1, cases=10, fixture_cases=shipped_cases())
     assert len(wg.cases) == 12
     assert wg.test_definition_named("tso500 solid test") is not None
 
@@ -93,6 +94,6 @@ def test_served_case_loads_back_to_the_same_record() -> None:
     from mockserver.schemas.cases import CaseSchema
 
     schema = CaseSchema(direct_identifiers=True)
-    wg = build_workgroup(WG, "Test", seed=4, cases=300, fixture_cases=load_fixture_cases())
+    wg = build_workgroup(WG, "Test", seed=4, cases=300, fixture_cases=shipped_cases())
     for case in wg.cases.ordered():
         assert schema.load(schema.dump(case)) == case

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from mockserver.datagen.cases import CaseMaker, GeneratedCases, GeneratedSummary, make_case, make_test_definitions
 from mockserver.datagen.catalog import load_diseases
-from mockserver.datagen.world import build_workgroup, load_fixture_cases
+from mockserver.datagen.fixture_folder import shipped_cases
+from mockserver.datagen.world import build_workgroup
 from mockserver.domain.case_table import _Without, merged_slice
 from mockserver.domain.models import Case, Summary
 from mockserver.domain.seeded_cases import SeededCases
@@ -102,7 +103,7 @@ def test_an_id_in_other_letters_or_of_a_case_beyond_the_count_is_not_found() -> 
 
 
 def test_cases_are_in_creation_order_and_held_cases_fall_in_place() -> None:
-    fixtures = tuple(load_fixture_cases())
+    fixtures = tuple(shipped_cases())
     cases = seeded(2000, fixtures=fixtures)
     keys = [c.sort_key for c in cases]
     assert keys == sorted(keys) and len(cases) == 2002

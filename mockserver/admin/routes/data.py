@@ -51,7 +51,8 @@ def reset() -> Response:
             responses={200: 'object'})
 def reset_server() -> Response:
     EmptySchema().load(json_body(default={}))
-    restored = startup.restore(current_app.config["MOCKSERVER_SETTINGS"], state(), control())
+    restored = startup.restore(current_app.config["MOCKSERVER_SETTINGS"], current_app.config["MOCKSERVER_FIXTURES"],
+                               state(), control())
     return jsonify({"reset": restored})
 
 

@@ -372,6 +372,7 @@
         entry.plane === "control" ? h("span", { class: "mark control" }, "control") : null,
         h("span", { class: "sub path" }, entry.path),
         entry.fault ? h("span", { class: "mark fault" }, `fault: ${entry.fault}`) : null,
+        entry.override ? h("span", { class: "mark override" }, `override #${entry.override}`) : null,
         entry.delayMs ? h("span", { class: "mark delay" }, `delayed ${Math.round(entry.delayMs)} ms`) : null),
       h("td", { class: entry.status === null || entry.status >= 400 ? "error" : "ok" },
         entry.status === null ? "dropped" : String(entry.status)),
