@@ -190,9 +190,8 @@ def _body_differences(entry: dict[str, Any], wanted: dict[str, Pattern], body_li
     if preview is None or entry["bodySize"] > body_limit:
         why = "no body" if not entry["bodySize"] else f"a body of {entry['bodySize']} bytes the journal does not keep whole"
         return [f"body: expected a JSON body, the request had {why}"]
-    try:
-        body = json.loads(preview)
-    except ValueError:
+    body = entry["parsedBody"] if "parsedBody" in entry else parsed_body(preview)
+    if body is NOT_JSON:
         return ["body: expected a JSON body, the request's body is not JSON"]
     found = []
     for dotted, pattern in wanted.items():
@@ -200,6 +199,17 @@ def _body_differences(entry: dict[str, Any], wanted: dict[str, Pattern], body_li
         if value is _ABSENT or not pattern.test(value):
             found.append(f"body {dotted}: expected {pattern}, " + ("was absent" if value is _ABSENT else f"was {value!r}"))
     return found
+
+
+#: ``parsed_body`` of a body that is not JSON.
+NOT_JSON = object()
+
+
+def parsed_body(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return NOT_JSON
 
 
 def _at(value: Any, dotted: str) -> Any:

@@ -23,7 +23,7 @@ from werkzeug.routing import Rule
 from .. import fidelity
 from ..apidoc import RESPONSE_CHECK
 from ..http.limits import JSON_BODY_LIMIT
-from .journal import VENDOR, Pattern, differences, kept_request
+from .journal import NOT_JSON, VENDOR, Pattern, differences, kept_request, parsed_body
 
 #: Overrides held at once: each request tests them in order, so their number is bounded.
 MAX_OVERRIDES = 1000
@@ -152,9 +152,11 @@ class Overrides:
 
 
 def request_facts(method: str, environ: dict[str, Any], path: str, body: str | None) -> dict[str, Any]:
-    """The request as the journal's matchers read an entry; the body whole when it is text."""
+    """The request as the journal's matchers read an entry; the body whole when it is text,
+    parsed once for every override that matches on it."""
     return {"plane": VENDOR, "method": method, **kept_request(environ, path),
-            "bodyPreview": body, "bodySize": len(body.encode()) if body is not None else 0}
+            "bodyPreview": body, "bodySize": len(body.encode()) if body is not None else 0,
+            "parsedBody": parsed_body(body) if body is not None else NOT_JSON}
 
 
 def check(spec: dict[str, Any], where: str = "") -> None:

@@ -5,7 +5,8 @@ A folder with a ``fixtures.json`` manifest holds workgroups::
 
     fixtures.json                          {"format": FORMAT, "workgroups": [{"id", "name", "cases"?, "seed"?}]}
     workgroups/<id>/cases/*.json           cases in GET case's shape (one or a list per file)
-    workgroups/<id>/reports/<case id>.json draft report JSON; its case, when cases/ has none of that id
+    workgroups/<id>/reports/<case id>.json draft report JSON; its case, when cases/ has none of that
+                                           id (without the fields the mock does not serve)
     workgroups/<id>/disease-config.json    GET disease-config's body: the workgroup's diseases
     overrides/*.json                       overrides, as POST /_mock/overrides takes them
     redactions.json                        what the recorder replaced (never read back)
@@ -16,6 +17,7 @@ A folder without one is a folder of case files for the default workgroup (the sh
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -24,7 +26,9 @@ from typing import Any
 
 from marshmallow import ValidationError
 
+from .. import fidelity
 from ..domain.models import Case, Disease
+from ..domain.statuses import CaseStatus
 from ..http.limits import MAX_GENERATED_CASES, too_deep
 from ..schemas.cases import CaseSchema
 from .catalog import fixtures_dir, load_diseases
@@ -38,6 +42,8 @@ DISEASE_CONFIG = "disease-config.json"
 OVERRIDES = "overrides"
 REDACTIONS = "redactions.json"
 #: Keys of a draft report that are not its case's (the report adds them to the case's own).
+#: marshmallow's message for a key its schema does not declare.
+UNKNOWN_FIELD = "Unknown field."
 REPORT_ONLY_KEYS = ("variantIndexId", "selectedReportId", "reportDataVersion", "reportData", "preferredQcMetrics")
 _case = CaseSchema(direct_identifiers=True)
 
@@ -70,9 +76,9 @@ class FixtureFolder:
         return next((wg for wg in self.workgroups if wg.id == workgroup_id), None)
 
 
-def load_fixture_folder(directory: Path | None, default_workgroup: tuple[str, str]) -> FixtureFolder:
+def load_fixture_folder(directory: Path | str | None, default_workgroup: tuple[str, str]) -> FixtureFolder:
     """The folder's workgroups (a plain folder of cases: the default one's cases)."""
-    folder = directory if directory is not None else fixtures_dir() / CASES
+    folder = Path(directory) if directory is not None else fixtures_dir() / CASES
     if not folder.is_dir():
         raise FixtureError(f"fixture folder {folder} does not exist")
     if not (folder / MANIFEST).is_file():
@@ -156,8 +162,49 @@ def report_cases(paths: Iterable[Path]) -> list[tuple[str, Case]]:
         subjects = case.get("subjects")
         if isinstance(subjects, list):
             case["subjects"] = [_without_report_details(s) for s in subjects]
-        cases.append((str(path), _load_case(case, str(path))))
+            case.setdefault("status", _status_of_report(subjects))
+        cases.append((str(path), _load_case(fitted_case(case)[0], str(path))))
     return cases
+
+
+def fitted_case(case: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``case`` without the fields the mock's case shape does not serve (a real service's
+    payload has some), and their paths (``testDefinition.qcThresholds``). Other problems stay
+    for the loader to name."""
+    dropped: list[str] = []
+    for _ in range(3):  # nested unknown fields surface once their parents load
+        try:
+            _case.load(case)
+            break
+        except ValidationError as exc:
+            unknown = list(_unknown_paths(exc.messages, ()))
+        if not unknown:
+            break
+        case = copy.deepcopy(case) if not dropped else case
+        for path in unknown:
+            holder: Any = case
+            for part in path[:-1]:
+                holder = holder[int(part)] if isinstance(holder, list) else holder[part]
+            del holder[path[-1]]
+            dropped.append(".".join("[]" if p.isdigit() else p for p in path).replace(".[]", "[]"))
+    return case, dropped
+
+
+def _unknown_paths(messages: Any, path: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _unknown_paths(value, (*path, str(key)))
+    elif isinstance(messages, list) and UNKNOWN_FIELD in messages and path:
+        yield path
+
+
+def _status_of_report(subjects: list[Any]) -> str:
+    """A real draft report carries no case status: a report exists only for a processed case,
+    signed off when its report is final."""
+    details = [r.get("reportDetails") for s in subjects if isinstance(s, dict) for r in s.get("reports") or []
+               if isinstance(r, dict)]
+    final = any(isinstance(d, dict) and d.get("editStatus") == fidelity.REPORT_EDIT_STATUS_FINAL for d in details)
+    return (CaseStatus.REPORTS_SIGNED_OFF if final else CaseStatus.READY_FOR_INTERPRETATION).value
 
 
 def _without_report_details(subject: Any) -> Any:

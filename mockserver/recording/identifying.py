@@ -99,11 +99,16 @@ class Pseudonyms:
         #: Each value replaced so far and its stand-in: the text pass looks for them.
         self._replaced: dict[str, str] = {}
         self._stand_ins: set[str] = set()
+        self._order: list[str] = []
 
     @property
     def known(self) -> int:
         """How many values have stand-ins so far."""
-        return len(self._replaced)
+        return len(self._order)
+
+    def since(self, known: int) -> list[str]:
+        """The values given stand-ins after the first ``known``."""
+        return self._order[known:]
 
     def document(self, doc: Any, counts: Counter[tuple[str, str]] | None = None) -> Any:
         """A copy of ``doc`` with every identifying value replaced; ``counts`` gets how many
@@ -147,6 +152,7 @@ class Pseudonyms:
                 break
             stand_in = _STAND_INS[kind](self, f"{value}\x00{attempt}")
         self._replaced[value] = stand_in
+        self._order.append(value)
         self._stand_ins.add(stand_in)
         return stand_in
 

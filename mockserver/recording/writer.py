@@ -36,6 +36,12 @@ _SEARCH = "/crs/api/v1/cases/search"
 _WORKGROUPS = "/crs/api/v1/session/workgroups"
 _DISEASE_CONFIG = "/cfg/api/v1/disease-config"
 _REPORT = re.compile(r"^/drs/v1/draftreport/case/([^/]+)/reportjson$")
+#: The vendor's GETs whose JSON answers ``--overrides`` keeps (a path that is none of them
+#: would be refused by the mock when it loads the override).
+_VENDOR_GETS = re.compile(r"^/(crs/api/v2/cases/[^/\s]+|crs/api/v1/cases/search|crs/api/v1/session/workgroups"
+                          r"|crs/api/v1/custom-case-data/[^/\s]+/status|cfg/api/v1/disease-config"
+                          r"|drs/v1/draftreport/case/[^/\s]+/reportjson|als/api/v1/auditlogs/search)$")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,11 @@ class RecordedFixtures:
         self._received: dict[Path, Any] = {}
         #: Each file's replaced values by field, as last written.
         self._counts: dict[Path, Counter[tuple[str, str]]] = {}
+        #: Each file's answer as JSON text, and the files each word of them is in.
+        self._text: dict[Path, str] = {}
+        self._by_word: dict[str, set[Path]] = {}
+        #: Fields of recorded cases the mock's case shape does not serve, left out of case files.
+        self._not_served: Counter[str] = Counter()
         self._workgroups: dict[str, str] = {}
         #: (workgroup, case id) -> (rank, updatedDate): which answer a case file holds.
         self._case_rank: dict[tuple[str, str], tuple[str, int]] = {}
@@ -73,14 +84,25 @@ class RecordedFixtures:
             changed: list[Path] = []
             if method == "GET" and status == 200:
                 changed += self._fixtures(path, wg, body)
-            if self.overrides and method == "GET":
+            if self.overrides and method == "GET" and _VENDOR_GETS.match(path):
                 changed.append(self._override(path, query, wg, status, body))
             for file in changed:
                 self._write(file, self._redacted(file))
-            if self.pseudonyms.known != known:  # a new value: earlier files may hold it in their text
-                for file in self._received.keys() - set(changed):
-                    self._write(file, self._redacted(file))
+            for file in self._holding(self.pseudonyms.since(known)) - set(changed):
+                self._write(file, self._redacted(file))  # an earlier file holds a value found identifying since
             self._write_manifest()
+
+    def _holding(self, values: list[str]) -> set[Path]:
+        """The files whose answers hold any of ``values`` in their text: candidates by each
+        value's longest word (an index, so a recording costs in proportion to its size), then
+        checked whole."""
+        found: set[Path] = set()
+        for value in values:
+            words = _WORD.findall(value)
+            for file in self._by_word.get(max(words, key=len), ()) if words else ():
+                if json.dumps(value, ensure_ascii=False)[1:-1] in self._text[file]:  # as the JSON text writes it
+                    found.add(file)
+        return found
 
     def _fixtures(self, path: str, wg: str | None, body: Any) -> list[Path]:
         """The files this answer changes (their new content kept as received)."""
@@ -123,7 +145,9 @@ class RecordedFixtures:
         if kept is not None and moment < kept:
             return []
         self._case_rank[(wg, case_id)] = moment
-        return [self._keep(home / layout.CASES / f"{case_id}.json", case)]
+        fitted, dropped = layout.fitted_case(case)
+        self._not_served.update(dropped)
+        return [self._keep(home / layout.CASES / f"{case_id}.json", fitted)]
 
     def _override(self, path: str, query: list[tuple[str, str]], wg: str | None, status: int, body: Any) -> Path:
         params: dict[str, str] = {}
@@ -135,6 +159,10 @@ class RecordedFixtures:
 
     def _keep(self, file: Path, received: Any) -> Path:
         self._received[file] = received
+        text = json.dumps(received.__dict__ if isinstance(received, _ReceivedOverride) else received, ensure_ascii=False)
+        self._text[file] = text
+        for word in set(_WORD.findall(text)):
+            self._by_word.setdefault(word, set()).add(file)  # a word gone from a file stays: only a wasted check
         return file
 
     def _redacted(self, file: Path) -> Any:
@@ -153,6 +181,8 @@ class RecordedFixtures:
         self._write(self.out / layout.MANIFEST, {
             "format": layout.FORMAT,
             "workgroups": [{"id": wg, "name": name} for wg, name in sorted(self._workgroups.items())],
+            # Read by people, not by the loader: what case files lack that the answers had.
+            "fieldsNotServed": [{"field": field, "times": times} for field, times in sorted(self._not_served.items())],
         })
         counts: Counter[tuple[str, str]] = Counter()
         for per_file in self._counts.values():

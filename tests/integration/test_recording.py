@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -235,3 +237,76 @@ def test_without_overrides_the_export_finds_the_same_cases_from_the_fixtures_alo
         replay.stop()
     same = ("updatedDate", "tmb", "msi")
     assert sorted(tuple(r[k] for k in same) for r in replayed) == sorted(tuple(r[k] for k in same) for r in live)
+
+
+def test_a_value_found_identifying_later_is_replaced_in_files_written_before(upstream: ServerThread,
+                                                                            tmp_path: Path) -> None:
+    """A search for a display id that found nothing is written before any case shows the id is
+    one; once a case does, the earlier override is written again without it."""
+    case = MockControl(upstream.url).cases()[0]
+    out = tmp_path / "later"
+    proxy = recorder(upstream.url, out, overrides=True)
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    try:
+        other = "PROCESSING" if case["status"] != "PROCESSING" else "HAS_ISSUE"
+        empty = session.get(f"{proxy.url}/crs/api/v1/cases/search", params={"displayId": case["displayId"], "status": other})
+        assert empty.json()["content"] == []
+        written = "".join(p.read_text() for p in (out / "overrides").glob("*.json"))
+        assert case["displayId"] in written  # nothing said it identified anyone yet
+        assert session.get(f"{proxy.url}/crs/api/v2/cases/{case['id']}").status_code == 200
+    finally:
+        proxy.stop()
+    assert leaks(out, {"exact": {case["displayId"]}, "name": set()}) == []
+
+
+#: A real service's draft report (tests/reference/README.md says whose).
+REAL_REPORT = json.loads((ROOT / "tests" / "reference" / "report-json-demo-breast.json").read_text())
+
+
+def test_a_real_services_payload_is_recorded_redacted_and_served(tmp_path: Path) -> None:
+    """The real draft report (East Genomics' demo): fields the mock's case shape lacks are left
+    out of the case file and listed, the approver's name, the display id, the sample ids and the
+    free text are replaced, and the mock serves the case and a report for it."""
+    case_id = REAL_REPORT["id"]
+    case = {k: v for k, v in REAL_REPORT.items() if k not in ("variantIndexId", "selectedReportId", "reportDataVersion",
+                                                                "reportData", "preferredQcMetrics")}
+    case["status"] = "REPORTS_SIGNED_OFF"
+
+    class RealService(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body = json.dumps(REAL_REPORT if self.path.endswith("/reportjson") else case).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    service = ThreadingHTTPServer(("127.0.0.1", 0), RealService)
+    threading.Thread(target=service.serve_forever, daemon=True).start()
+    out = tmp_path / "real"
+    proxy = recorder(f"http://127.0.0.1:{service.server_address[1]}", out)
+    session = requests.Session()
+    session.headers.update(HEADERS)
+    try:
+        assert session.get(f"{proxy.url}/crs/api/v2/cases/{case_id}").json() == case  # handed back unchanged
+        assert session.get(f"{proxy.url}/drs/v1/draftreport/case/{case_id}/reportjson").json() == REAL_REPORT
+    finally:
+        proxy.stop()
+        service.shutdown()
+        service.server_close()
+    real_values = {"exact": {"DEMO_002_BREAST", "SP-1234567", "R208.1", "Two Pathogenic variants"},
+                   "name": {"Robert Wilson"}}
+    assert leaks(out, real_values) == []
+    manifest = json.loads((out / "fixtures.json").read_text())
+    assert {"field": "testDefinition.qcThresholds", "times": 1} in manifest["fieldsNotServed"]
+    replay = start_server(cases=0, fixtures=out)
+    try:
+        served = session.get(f"{replay.url}/crs/api/v2/cases/{case_id}").json()
+        assert served["status"] == "REPORTS_SIGNED_OFF" and served["displayId"].startswith("ACC-")
+        assert session.get(f"{replay.url}/drs/v1/draftreport/case/{case_id}/reportjson").status_code == 200
+    finally:
+        replay.stop()
