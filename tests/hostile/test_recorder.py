@@ -72,27 +72,25 @@ class Upstreams(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def fake_upstream() -> Iterator[tuple[str, type[Upstreams]]]:
-    handler = type("Handler", (Upstreams,), {"hits": []})
+def serve(name: str) -> Iterator[tuple[str, type[Upstreams]]]:
+    """A server of ``Upstreams`` with a request count of its own, on loopback, for one test."""
+    handler = type(name, (Upstreams,), {"hits": []})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}", handler
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def fake_upstream() -> Iterator[tuple[str, type[Upstreams]]]:
+    yield from serve("Upstream")
 
 
 @pytest.fixture
 def elsewhere() -> Iterator[tuple[str, type[Upstreams]]]:
     """Another host the recorder must never reach."""
-    handler = type("Elsewhere", (Upstreams,), {"hits": []})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", handler
-    server.shutdown()
-    server.server_close()
+    yield from serve("Elsewhere")
 
 
 def recorder(upstream: str, out: Path, timeout: float = 0.5) -> ServerThread:

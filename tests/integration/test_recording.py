@@ -196,21 +196,26 @@ def test_served_fixtures_answer_as_the_upstream_did_outside_the_redacted_fields(
         replay.stop()
 
 
-def test_the_report_export_runs_against_fixtures_recorded_from_it(upstream: ServerThread, tmp_path: Path) -> None:
+def export_recorded_then_replayed(upstream: ServerThread, out: Path, overrides: bool) -> tuple[list[Any], list[Any]]:
+    """The lab's export run through the recorder, then against a mock serving what it wrote."""
     export_signed_off = lab_export()
-    out = tmp_path / "export"
-    proxy = recorder(upstream.url, out, overrides=True)
+    proxy = recorder(upstream.url, out, overrides=overrides)
     try:
         live = export_signed_off(proxy.url, HEADERS, *WINDOW)
     finally:
         proxy.stop()
-    assert len(live) == 4
-    assert list(out.joinpath("overrides").glob("*.json"))
     replay = start_server(cases=0, fixtures=out)
     try:
-        replayed = export_signed_off(replay.url, HEADERS, *WINDOW)
+        return live, export_signed_off(replay.url, HEADERS, *WINDOW)
     finally:
         replay.stop()
+
+
+def test_the_report_export_runs_against_fixtures_recorded_from_it(upstream: ServerThread, tmp_path: Path) -> None:
+    out = tmp_path / "export"
+    live, replayed = export_recorded_then_replayed(upstream, out, overrides=True)
+    assert len(live) == 4
+    assert list(out.joinpath("overrides").glob("*.json"))
     # The same rows, but for what was redacted: the case's display id, the approver, free text.
     redacted = ("displayId", "approvedBy", "config")
     assert [{k: v for k, v in r.items() if k not in redacted} for r in replayed] == \
@@ -221,20 +226,10 @@ def test_the_report_export_runs_against_fixtures_recorded_from_it(upstream: Serv
 
 def test_without_overrides_the_export_finds_the_same_cases_from_the_fixtures_alone(upstream: ServerThread,
                                                                                    tmp_path: Path) -> None:
-    export_signed_off = lab_export()
     out = tmp_path / "export"
-    proxy = recorder(upstream.url, out)
-    try:
-        live = export_signed_off(proxy.url, HEADERS, *WINDOW)
-    finally:
-        proxy.stop()
+    live, replayed = export_recorded_then_replayed(upstream, out, overrides=False)
     folder = load_fixture_folder(out, (WG, "default"))
     assert [len(wg.cases) for wg in folder.workgroups] == [4] and folder.overrides == ()
-    replay = start_server(cases=0, fixtures=out)
-    try:
-        replayed = export_signed_off(replay.url, HEADERS, *WINDOW)
-    finally:
-        replay.stop()
     same = ("updatedDate", "tmb", "msi")
     assert sorted(tuple(r[k] for k in same) for r in replayed) == sorted(tuple(r[k] for k in same) for r in live)
 
