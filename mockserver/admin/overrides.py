@@ -25,8 +25,9 @@ from ..apidoc import RESPONSE_CHECK
 from ..http.limits import JSON_BODY_LIMIT
 from .journal import NOT_JSON, VENDOR, Pattern, differences, kept_request, parsed_body
 
-#: Overrides held at once: each request tests them in order, so their number is bounded.
-MAX_OVERRIDES = 1000
+#: Overrides held at once (a recording with --overrides holds one per GET it saw). A request
+#: tests those for its exact method and path (an index) and those by operation or wildcard.
+MAX_OVERRIDES = 100_000
 #: Headers an override may not set: they frame the HTTP message, which the server writes.
 FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection", "keep-alive", "upgrade", "te",
                              "trailer"})
@@ -53,6 +54,13 @@ class Override:
             self.response_body = json.dumps(self.response["body"], separators=(",", ":")).encode()
         elif "bodyText" in self.response:
             self.response_body = self.response["bodyText"].encode()
+
+    @property
+    def request_line(self) -> tuple[str, str] | None:
+        """Its exact method and path, when it names them without a wildcard."""
+        if self.method is None or self.path is None or "*" in self.path:
+            return None
+        return self.method, self.path
 
     def selects(self, operation: str | None, method: str, path: str, workgroup: str | None) -> bool:
         """Whether the request line and workgroup are this override's (its matchers aside)."""
@@ -93,7 +101,11 @@ class Override:
 class Overrides:
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._overrides: list[Override] = []
+        #: By id, in the order they were added.
+        self._overrides: dict[int, Override] = {}
+        #: The same, by exact request line, and the rest (by operation, or a path with ``*``).
+        self._by_request_line: dict[tuple[str, str], list[Override]] = {}
+        self._general: list[Override] = []
         self._next_id = 0
 
     def __bool__(self) -> bool:
@@ -101,7 +113,7 @@ class Overrides:
 
     def listing(self, workgroup: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            return [o.as_json() for o in self._overrides if workgroup is None or o.workgroup == workgroup]
+            return [o.as_json() for o in self._overrides.values() if workgroup is None or o.workgroup == workgroup]
 
     def add(self, specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Append overrides (as ``OverrideSchema`` loaded them); ValueError past ``MAX_OVERRIDES``."""
@@ -112,27 +124,32 @@ class Overrides:
             for spec in specs:
                 self._next_id += 1
                 override = Override(id=self._next_id, **spec)
-                self._overrides.append(override)
+                self._overrides[override.id] = override
+                self._bucket(override).append(override)
                 added.append(override.as_json())
             return added
 
     def remove(self, override_id: int) -> bool:
         with self._lock:
-            before = len(self._overrides)
-            self._overrides = [o for o in self._overrides if o.id != override_id]
-            return len(self._overrides) != before
+            override = self._overrides.get(override_id)
+            if override is not None:
+                self._drop(override)
+            return override is not None
 
     def clear(self, workgroup: str | None = None) -> None:
         """Every override, or only those scoped to ``workgroup``."""
         with self._lock:
-            self._overrides = [] if workgroup is None else [o for o in self._overrides if o.workgroup != workgroup]
+            for override in [o for o in self._overrides.values() if workgroup is None or o.workgroup == workgroup]:
+                self._drop(override)
 
     def match(self, operation: str | None, method: str, path: str, workgroup: str | None,
               facts: Callable[[], dict[str, Any]]) -> Override | None:
         """The first override this request matches; it counts down and may run out. The
         matchers run outside the lock (``facts`` gives the request as a journal entry)."""
         with self._lock:
-            candidates = [o for o in self._overrides if o.selects(operation, method, path, workgroup)]
+            candidates = [o for o in (*self._by_request_line.get((method, path), ()), *self._general)
+                          if o.selects(operation, method, path, workgroup)]
+        candidates.sort(key=lambda o: o.id)  # the order they were added in
         entry: dict[str, Any] | None = None
         for override in candidates:
             if override.match:
@@ -140,15 +157,26 @@ class Overrides:
                 if differences(entry, override.match, body_limit=JSON_BODY_LIMIT):
                     continue
             with self._lock:
-                if override not in self._overrides:
+                if override.id not in self._overrides:
                     continue  # removed, or run out, meanwhile
                 override.matched += 1
                 if override.times is not None:
                     override.times -= 1
                     if override.times == 0:
-                        self._overrides.remove(override)
+                        self._drop(override)
                 return override
         return None
+
+    def _bucket(self, override: Override) -> list[Override]:
+        line = override.request_line
+        return self._by_request_line.setdefault(line, []) if line is not None else self._general
+
+    def _drop(self, override: Override) -> None:
+        del self._overrides[override.id]
+        bucket = self._bucket(override)
+        bucket.remove(override)
+        if not bucket and override.request_line is not None:
+            del self._by_request_line[override.request_line]
 
 
 def request_facts(method: str, environ: dict[str, Any], path: str, body: str | None) -> dict[str, Any]:

@@ -70,6 +70,8 @@ IDENTIFYING: tuple[Identifying, ...] = (
     Identifying(("approvedByName",), PERSON_NAME, "the user who signed a report off"),
     Identifying(("updatedByName",), PERSON_NAME, "the user who last changed a report"),
     Identifying(("modifiedByUserName",), PERSON_NAME, "the user who last changed a test definition"),
+    Identifying(("assignedToName",), PERSON_NAME, "the user a variant's assessment is assigned to"),
+    Identifying(("assignedByName",), PERSON_NAME, "the user who assigned a variant's assessment"),
     Identifying(("configData", "[]", "value"), FREE_TEXT, "custom case data typed Text: whatever a lab wrote",
                 _text_field),
     Identifying(("notes", "[]", "value"), FREE_TEXT, "a report note"),
@@ -79,13 +81,19 @@ IDENTIFYING: tuple[Identifying, ...] = (
     Identifying(("interpretationSummaryBegin",), FREE_TEXT, "a report's interpretation summary"),
     Identifying(("interpretationSummaryEnd",), FREE_TEXT, "a report's interpretation summary"),
     Identifying(("curatorNotes",), FREE_TEXT, "a curator's notes on an assertion"),
+    Identifying(("curatorSummary",), FREE_TEXT, "a curator's summary of an assertion (it may name its curator)"),
+    Identifying(("curatorSummaries",), FREE_TEXT, "the same, as a list"),
+    Identifying(("associations", "[]", "summary"), FREE_TEXT, "the same, where a variant's association repeats it"),
 )
 #: Beside the table: any string shaped like an e-mail address, wherever it is, is an e-mail address.
 EMAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-#: A replaced value of up to this many characters is also replaced inside other text where it
-#: stands alone (not inside a longer word): ``DEMO_002`` in ``DEMO_002_DNA``, a name in an
-#: audit message. Longer free text is replaced in its own field only.
-MAX_IN_TEXT = 80
+#: A replaced name, date, MRN, e-mail or accession of this many characters is also replaced
+#: inside other text where it stands alone (not inside a longer word): ``DEMO_002`` in
+#: ``DEMO_002_DNA``, a name in an audit message. Free text is replaced in its own field only,
+#: and so is a shorter value: ``HAS`` or ``DNA`` as a lab's custom data must not turn
+#: ``HAS_ISSUE`` or a sample type into something the API never answers.
+MIN_IN_TEXT, MAX_IN_TEXT = 4, 80
+_WORD = re.compile(r"[^\W_]+")
 
 
 class Pseudonyms:
@@ -96,18 +104,21 @@ class Pseudonyms:
     def __init__(self, key: bytes) -> None:
         self._key = key
         self._lock = threading.Lock()
-        #: Each value replaced so far and its stand-in: the text pass looks for them.
+        #: Each value replaced so far and its stand-in, and those the text pass looks for.
         self._replaced: dict[str, str] = {}
+        self._in_text_values: dict[str, str] = {}
+        #: The first word of each: a text without any of them holds none (most texts).
+        self._first_words: set[str] = set()
         self._stand_ins: set[str] = set()
         self._order: list[str] = []
 
     @property
     def known(self) -> int:
-        """How many values have stand-ins so far."""
+        """How many values the text pass looks for so far."""
         return len(self._order)
 
     def since(self, known: int) -> list[str]:
-        """The values given stand-ins after the first ``known``."""
+        """The values the text pass looks for, after the first ``known``."""
         return self._order[known:]
 
     def document(self, doc: Any, counts: Counter[tuple[str, str]] | None = None) -> Any:
@@ -125,13 +136,16 @@ class Pseudonyms:
     # --- the field pass -------------------------------------------------------------------------
     def _fields(self, value: Any, path: tuple[str, ...], counts: Counter[tuple[str, str]]) -> Any:
         if isinstance(value, dict):
-            out = {}
+            out: dict[str, Any] = {}
             for key, item in value.items():
                 here = (*path, key)
                 row = _row_for(here, value)
                 if row is not None and item not in (None, "") and not isinstance(item, dict | list):
                     out[key] = self._replace(str(item), row.kind)
                     counts[(path_name(here), row.kind)] += 1
+                elif row is not None and isinstance(item, list) and not any(isinstance(i, dict | list) for i in item):
+                    out[key] = [self._replace(str(i), row.kind) if i not in (None, "") else i for i in item]
+                    counts[(path_name((*here, "[]")), row.kind)] += sum(1 for i in item if i not in (None, ""))
                 else:
                     out[key] = self._fields(item, here, counts)
             return out
@@ -143,16 +157,24 @@ class Pseudonyms:
         return value
 
     def _replace(self, value: str, kind: str) -> str:
-        known = self._replaced.get(value)
-        if known is not None:
-            return known
+        stand_in = self._replaced.get(value)
+        if stand_in is None:
+            stand_in = self._new_stand_in(value, kind)
+        if value not in self._in_text_values and kind != FREE_TEXT and MIN_IN_TEXT <= len(value) <= MAX_IN_TEXT:
+            first_word = _WORD.search(value)  # (seen as free text before, it was not looked for in text)
+            if first_word is not None:
+                self._in_text_values[value] = stand_in
+                self._first_words.add(first_word.group())
+                self._order.append(value)
+        return stand_in
+
+    def _new_stand_in(self, value: str, kind: str) -> str:
         stand_in = _STAND_INS[kind](self, value)
         for attempt in range(1, 100):
             if stand_in != value and stand_in not in self._stand_ins and stand_in not in self._replaced:
                 break
             stand_in = _STAND_INS[kind](self, f"{value}\x00{attempt}")
         self._replaced[value] = stand_in
-        self._order.append(value)
         self._stand_ins.add(stand_in)
         return stand_in
 
@@ -167,10 +189,12 @@ class Pseudonyms:
         return value
 
     def _in_text(self, value: str) -> str:
-        """Each replaced value (up to ``MAX_IN_TEXT`` characters) found standing alone in
+        """Each replaced value the text pass looks for (``MIN_IN_TEXT``) found standing alone in
         ``value`` replaced, the longest first: one pass over the text's word boundaries with a
         dictionary lookup at each, so the cost is linear in the text, whatever was replaced."""
-        if not self._replaced or not value or value in self._stand_ins:
+        if not self._in_text_values or len(value) < MIN_IN_TEXT or value in self._stand_ins:
+            return value
+        if not any(word in self._first_words for word in _WORD.findall(value)):
             return value
         ends = [j for j in range(1, len(value) + 1) if j == len(value) or not value[j].isalnum()]
         pieces, done = [], 0
@@ -179,7 +203,7 @@ class Pseudonyms:
                 continue
             first, last = bisect_right(ends, i), bisect_right(ends, i + MAX_IN_TEXT)
             for j in reversed(ends[first:last]):
-                stand_in = self._replaced.get(value[i:j])
+                stand_in = self._in_text_values.get(value[i:j])
                 if stand_in is not None:
                     pieces += [value[done:i], stand_in]
                     done = j
@@ -240,8 +264,13 @@ _STAND_INS: dict[str, Callable[[Pseudonyms, str], str]] = {
 }
 
 
+_ROWS_BY_KEY: dict[str, list[Identifying]] = {}
+for _row in IDENTIFYING:
+    _ROWS_BY_KEY.setdefault(_row.path[-1], []).append(_row)
+
+
 def _row_for(path: tuple[str, ...], holder: dict[str, Any]) -> Identifying | None:
-    for row in IDENTIFYING:
+    for row in _ROWS_BY_KEY.get(path[-1], ()):
         if path[-len(row.path):] == row.path and (row.when is None or row.when(holder)):
             return row
     return None

@@ -64,8 +64,9 @@ class RecordedFixtures:
         self._lock = threading.Lock()
         #: Each file's content as received, before redaction: what it is written from.
         self._received: dict[Path, Any] = {}
-        #: Each file's replaced values by field, as last written.
+        #: Each file's replaced values by field, as last written, and their sum.
         self._counts: dict[Path, Counter[tuple[str, str]]] = {}
+        self._totals: Counter[tuple[str, str]] = Counter()
         #: Each file's answer as JSON text, and the files each word of them is in.
         self._text: dict[Path, str] = {}
         self._by_word: dict[str, set[Path]] = {}
@@ -166,16 +167,22 @@ class RecordedFixtures:
         return file
 
     def _redacted(self, file: Path) -> Any:
+        """The file's content, redacted; the running totals of what was replaced follow it."""
         received = self._received[file]
-        counts = self._counts[file] = Counter()
+        counts: Counter[tuple[str, str]] = Counter()
         if not isinstance(received, _ReceivedOverride):
-            return self.pseudonyms.document(received, counts)
-        body = self.pseudonyms.document(received.body, counts)  # first: it may bring values the text pass needs
-        query = {name: self.pseudonyms.text(value) for name, value in received.query.items()}
-        return [{"method": "GET", "path": self.pseudonyms.text(received.path), "workgroup": received.workgroup,
-                 "match": {"query": query} if query else {}, "response": {"status": received.status, "body": body},
-                 # The real service's answer is the authority, whatever the mock's document says.
-                 "validate": False}]
+            redacted = self.pseudonyms.document(received, counts)
+        else:
+            body = self.pseudonyms.document(received.body, counts)  # first: it may bring values the text pass needs
+            query = {name: self.pseudonyms.text(value) for name, value in received.query.items()}
+            redacted = [{"method": "GET", "path": self.pseudonyms.text(received.path), "workgroup": received.workgroup,
+                         "match": {"query": query} if query else {}, "response": {"status": received.status, "body": body},
+                         # The real service's answer is the authority, whatever the mock's document says.
+                         "validate": False}]
+        self._totals.subtract(self._counts.get(file, Counter()))
+        self._totals.update(counts)
+        self._counts[file] = counts
+        return redacted
 
     def _write_manifest(self) -> None:
         self._write(self.out / layout.MANIFEST, {
@@ -184,9 +191,7 @@ class RecordedFixtures:
             # Read by people, not by the loader: what case files lack that the answers had.
             "fieldsNotServed": [{"field": field, "times": times} for field, times in sorted(self._not_served.items())],
         })
-        counts: Counter[tuple[str, str]] = Counter()
-        for per_file in self._counts.values():
-            counts.update(per_file)
+        counts = +self._totals  # without the fields no file holds any more
         self._write(self.out / layout.REDACTIONS, {
             "format": REDACTIONS_FORMAT,
             "key": self.key_source,

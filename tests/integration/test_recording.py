@@ -293,7 +293,8 @@ def test_a_real_services_payload_is_recorded_redacted_and_served(tmp_path: Path)
         proxy.stop()
         service.shutdown()
         service.server_close()
-    real_values = {"exact": {"DEMO_002_BREAST", "SP-1234567", "R208.1", "Two Pathogenic variants"},
+    real_values = {"exact": {"DEMO_002_BREAST", "SP-1234567", "R208.1", "Two Pathogenic variants", "analysed by RSW",
+                             "Added SNVs"},
                    "name": {"Robert Wilson"}}
     assert leaks(out, real_values) == []
     manifest = json.loads((out / "fixtures.json").read_text())

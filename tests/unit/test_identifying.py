@@ -22,6 +22,8 @@ def holding(row: Identifying, value: Any) -> dict[str, Any]:
     """A document with ``value`` at the row's path (every ``[]`` one array item), the object
     holding it shaped as the row's condition wants."""
     leaf: dict[str, Any] = {row.path[-1]: value, "type": "Text", "name": "Anything"}
+    if row.path[-1] == "curatorSummaries":
+        leaf[row.path[-1]] = [value]
     doc: Any = leaf
     for part in reversed(row.path[:-1]):
         doc = [doc] if part == "[]" else {part: doc}
@@ -32,7 +34,8 @@ def value_at(doc: Any, row: Identifying) -> Any:
     doc = doc["wrapper"]
     for part in row.path[:-1]:
         doc = doc[0] if part == "[]" else doc[part]
-    return doc[row.path[-1]]
+    value = doc[row.path[-1]]
+    return value[0] if isinstance(value, list) else value
 
 
 @pytest.mark.parametrize("row", IDENTIFYING, ids=[r.name for r in IDENTIFYING])
@@ -99,3 +102,22 @@ def test_two_values_never_share_a_stand_in() -> None:
     pseudonyms = Pseudonyms(KEY)
     names = [pseudonyms.document({"firstName": f"Name{i}"})["firstName"] for i in range(2000)]
     assert len(set(names)) == len(names)
+
+
+def test_free_text_and_short_values_are_replaced_in_their_own_field_only() -> None:
+    """A lab's custom data ``HAS`` (free text) or a sample named ``DNA`` must not turn the
+    status HAS_ISSUE or the sample type DNA into something the API never answers."""
+    case = {"status": "HAS_ISSUE",
+            "customMetadata": {"configData": [{"type": "Text", "name": "Flag", "value": "HAS"}]},
+            "subjects": [{"samples": [{"externalSampleName": "DNA", "sampleType": "DNA"}]}]}
+    out = Pseudonyms(KEY).document(case)
+    assert out["status"] == "HAS_ISSUE" and out["subjects"][0]["samples"][0]["sampleType"] == "DNA"
+    assert out["customMetadata"]["configData"][0]["value"] != "HAS"
+    assert out["subjects"][0]["samples"][0]["externalSampleName"] != "DNA"
+
+
+def test_a_value_first_seen_as_free_text_is_still_looked_for_in_text_once_it_names_someone() -> None:
+    pseudonyms = Pseudonyms(KEY)
+    pseudonyms.document({"configData": [{"type": "Text", "name": "Reviewer", "value": "Robert Wilson"}]})
+    out = pseudonyms.document({"approvedByName": "Robert Wilson", "note": "Signed by Robert Wilson."})
+    assert "Robert" not in json.dumps(out)
