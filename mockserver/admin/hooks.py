@@ -70,20 +70,22 @@ def is_journaled_control_call() -> bool:
 def register(app: Flask) -> None:
     @app.before_request
     def _delay_and_faults() -> Response | None:
-        g.mock_started = time.perf_counter()
-        g.mock_received = control().journal.now()
+        # The request and g bound once: each use of Flask's proxies costs a context lookup.
+        req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+        plane = control()
+        ctx.mock_started = time.perf_counter()
+        ctx.mock_received = plane.journal.now()
         if not is_vendor_request():
             return None
-        g.mock_fault = None
-        g.mock_delay_ms = 0.0
-        plane = control()
+        ctx.mock_fault = None
+        ctx.mock_delay_ms = 0.0
         op = operation()
-        if op is None or request.endpoint is None:
+        if op is None or req.endpoint is None:
             return None  # an unknown route or method: routing answers at once
-        doc = doc_of(current_app.view_functions[request.endpoint])
+        doc = doc_of(current_app.view_functions[req.endpoint])
         assert doc is not None  # every vendor operation is documented
         credentials.check(needs_workgroup=doc.needs_workgroup)  # a refusal is never delayed
-        requested = request.headers.get(DELAY_HEADER)
+        requested = req.headers.get(DELAY_HEADER)
         if requested is not None:
             try:
                 delay_ms = float(requested)
@@ -96,16 +98,16 @@ def register(app: Flask) -> None:
         if delay_ms > 0:
             with plane.holding.slot("a simulated delay"):
                 time.sleep(delay_ms / 1000)
-            g.mock_delay_ms = delay_ms
-        workgroup = request.headers.get("X-ILMN-Workgroup")
+            ctx.mock_delay_ms = delay_ms
+        workgroup = req.headers.get("X-ILMN-Workgroup")
         rule = plane.faults.match(op, workgroup)
         if rule is not None:
-            g.mock_fault = rule["kind"]
+            ctx.mock_fault = rule["kind"]
             return fault_response(rule, op)
         if plane.overrides:
-            override = plane.overrides.match(op, request.method, request.path, workgroup, _request_facts)
+            override = plane.overrides.match(op, req.method, req.path, workgroup, _request_facts)
             if override is not None:
-                g.mock_override = override.id
+                ctx.mock_override = override.id
                 return override.answer()
         return None
 
@@ -168,26 +170,28 @@ def record(response: Response, plane: str = VENDOR) -> None:
     """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
     formats them when the journal is read. Authorization is redacted here, so no key is kept:
     the entry names it by ``redaction.key_id``."""
-    environ = request.environ
+    req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    environ = req.environ
     journal = control().journal
     now = journal.now()
-    started = g.get("mock_started")
+    started = ctx.get("mock_started")
+    vendor = plane == VENDOR
     journal.record({
         "time": now,
-        "received": g.get("mock_received", now),
+        "received": ctx.get("mock_received", now),
         "plane": plane,
-        "method": request.method,
-        **kept_request(environ, request.path),
-        "bodySize": request.content_length or 0,
+        "method": req.method,
+        **kept_request(environ, req.path),
+        "bodySize": req.content_length or 0,
         "bodyPreview": _body_preview(),
-        "operation": operation() if plane == VENDOR else control_operation(),
-        "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP") if plane == VENDOR else _control_workgroup(),
-        "client": redaction.key_id(environ.get("HTTP_AUTHORIZATION", "")) if plane == VENDOR else None,
+        "operation": operation() if vendor else control_operation(),
+        "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP") if vendor else _control_workgroup(),
+        "client": redaction.key_id(environ.get("HTTP_AUTHORIZATION", "")) if vendor else None,
         "status": None if environ.get(NO_STATUS) else response.status_code,
         "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
-        "fault": g.get("mock_fault"),
-        "override": g.get("mock_override"),
-        "delayMs": g.get("mock_delay_ms", 0.0),
+        "fault": ctx.get("mock_fault"),
+        "override": ctx.get("mock_override"),
+        "delayMs": ctx.get("mock_delay_ms", 0.0),
         "retryAfter": response.headers.get("Retry-After") if response.status_code in (429, 503) else None,
         **answered.facts(environ),
     })

@@ -24,6 +24,8 @@ _get_args = GetCaseArgsSchema()
 _search_args = SearchCasesArgsSchema()
 _diseases_body = UpdateCaseDiseasesSchema()
 _case = CaseSchema()
+#: GET case without a query: its defaults, loaded once rather than on every call.
+_NO_ARGS = _get_args.load({})
 _case_with_phi = CaseSchema(direct_identifiers=True)
 CasePageSchema = page_schema(CaseSchema, "CasePage")
 _page_without_content = CasePageSchema(exclude=("content",))
@@ -36,7 +38,7 @@ _page_without_content = CasePageSchema(exclude=("content",))
             query=GetCaseArgsSchema, responses={200: CaseSchema})
 def get_case(case_id: str) -> Response:
     wg = workgroup()
-    args = _get_args.load(query_args())
+    args = _get_args.load(query_args()) if request.query_string else _NO_ARGS
     found = operations.get_case(wg, case_id, state().clock.now())
     answered.note_resource("case", found.id, found.status.value)
     if not (args["directIdentifiers"] or args["includeQcOverviewMetrics"]):
