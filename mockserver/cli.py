@@ -63,7 +63,7 @@ def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argp
                               ("lifecycle", "PUT", '{"processing": {"mode": "time", "seconds": 5}}'),
                               ("latency", "PUT", '{"default": {"fixedMs": 50}}'),
                               ("faults", "POST", '[{"operation": "searchCases", "status": 503, "times": 1}]'),
-                              ("overrides", "POST", '[{"operation": "getWorkgroups", "response": {"body": []}}]'),
+                              ("overrides", "POST", '[{"operation": "listWorkgroups", "response": {"body": {"workgroupRoles": []}}}]'),
                               ("workgroups", "POST", '[{"name": "Lab 2", "cases": 20}]')):
         serve.add_argument(f"--{name}", metavar="JSON",
                            help=f"as {call} /_mock/{name} takes it, e.g. '{shape}' ({env}{name.upper()})")

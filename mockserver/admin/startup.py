@@ -23,8 +23,11 @@ def _load(schema: Schema, value: Any, setting: str, many: bool = False) -> Any:
     try:
         return schema.load(value, many=many)
     except ValidationError as exc:
-        problems = "; ".join(f"{d['field']}: {d['message']}" for d in flatten(exc.messages))
-        raise ValueError(f"invalid {setting} setting: {problems}") from None
+        raise ValueError(f"invalid {setting} setting: {_problems(exc)}") from None
+
+
+def _problems(exc: ValidationError) -> str:
+    return "; ".join(f"{d['field']}: {d['message']}" for d in flatten(exc.messages))
 
 
 def restore(settings: Settings, fixtures: FixtureFolder, mock: MockState, plane: ControlPlane) -> list[str]:
@@ -51,14 +54,13 @@ def apply_overrides(app: Flask, specs: Any, where: str, plane: ControlPlane) -> 
     """Start-up overrides (from ``where``: a setting or a file; one or a list), checked as
     ``POST /_mock/overrides`` checks them, in the app (its routes and document); a reset puts
     them back."""
-    loaded = _load(OverrideSchema(), specs if isinstance(specs, list) else [specs], where, many=True)
-    with app.app_context():
-        for index, spec in enumerate(loaded):
-            try:
+    try:
+        loaded = OverrideSchema().load(specs if isinstance(specs, list) else [specs], many=True)
+        with app.app_context():
+            for index, spec in enumerate(loaded):
                 check(spec, f"{index}.")
-            except ValidationError as exc:
-                problems = "; ".join(f"{d['field']}: {d['message']}" for d in flatten(exc.messages))
-                raise ValueError(f"invalid {where}: {problems}") from None
+    except ValidationError as exc:
+        raise ValueError(f"invalid {where}: {_problems(exc)}") from None
     try:
         plane.overrides.add(loaded)
     except ValueError as exc:

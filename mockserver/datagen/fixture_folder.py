@@ -41,9 +41,9 @@ REPORTS = "reports"
 DISEASE_CONFIG = "disease-config.json"
 OVERRIDES = "overrides"
 REDACTIONS = "redactions.json"
-#: Keys of a draft report that are not its case's (the report adds them to the case's own).
 #: marshmallow's message for a key its schema does not declare.
 UNKNOWN_FIELD = "Unknown field."
+#: Keys of a draft report that are not its case's (the report adds them to the case's own).
 REPORT_ONLY_KEYS = ("variantIndexId", "selectedReportId", "reportDataVersion", "reportData", "preferredQcMetrics")
 _case = CaseSchema(direct_identifiers=True)
 

@@ -6,8 +6,8 @@ identifies someone. ``Pseudonyms`` replaces every such value with a stand-in of 
 kind (an invented name, a date of the same year, an MRN) drawn from a keyed hash of the
 value, so the same value gets the same stand-in in every file of a recording (links between
 cases, reports and overrides hold) and the stand-in cannot be checked against a guessed value
-without the key. A value found inside other text (a display id inside
-an analysis id, a name in an audit message) is replaced there too. No flag keeps real values.
+without the key. A value found inside other text (a display id inside an analysis id, a name
+in an audit message) is replaced there too. No flag keeps real values.
 """
 
 from __future__ import annotations
@@ -93,7 +93,8 @@ EMAIL_SHAPE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 #: and so is a shorter value: ``HAS`` or ``DNA`` as a lab's custom data must not turn
 #: ``HAS_ISSUE`` or a sample type into something the API never answers.
 MIN_IN_TEXT, MAX_IN_TEXT = 4, 80
-_WORD = re.compile(r"[^\W_]+")
+#: A word: a run of letters and digits (``_`` and ``-`` divide words, as they divide ids).
+WORD = re.compile(r"[^\W_]+")
 
 
 class Pseudonyms:
@@ -161,7 +162,7 @@ class Pseudonyms:
         if stand_in is None:
             stand_in = self._new_stand_in(value, kind)
         if value not in self._in_text_values and kind != FREE_TEXT and MIN_IN_TEXT <= len(value) <= MAX_IN_TEXT:
-            first_word = _WORD.search(value)  # (seen as free text before, it was not looked for in text)
+            first_word = WORD.search(value)  # (seen as free text before, it was not looked for in text)
             if first_word is not None:
                 self._in_text_values[value] = stand_in
                 self._first_words.add(first_word.group())
@@ -194,7 +195,7 @@ class Pseudonyms:
         dictionary lookup at each, so the cost is linear in the text, whatever was replaced."""
         if not self._in_text_values or len(value) < MIN_IN_TEXT or value in self._stand_ins:
             return value
-        if not any(word in self._first_words for word in _WORD.findall(value)):
+        if not any(word in self._first_words for word in WORD.findall(value)):
             return value
         ends = [j for j in range(1, len(value) + 1) if j == len(value) or not value[j].isalnum()]
         pieces, done = [], 0

@@ -7,9 +7,10 @@ configuration and the workgroups from their calls, draft reports from GET report
 ``overrides``, every JSON answer to a GET is also written as an override for that path and
 query, for payloads the domain cannot represent. Each file is rewritten whole, through a
 temporary file, as soon as an answer changes it, so a recorder stopped at any moment leaves
-a folder the mock can load. When an answer brings an identifying value not seen before,
-every file is written again from the answers as received (held in memory only), so a value
-that an earlier file holds in its text (a display id in a query) is replaced there too.
+a folder the mock can load. When an answer brings an identifying value not seen before, the
+earlier files whose text holds it (found through an index of their words) are written again
+from the answers as received (held in memory only), so a display id in an earlier query is
+replaced there too.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..datagen import fixture_folder as layout
-from .identifying import Pseudonyms
+from .identifying import WORD, Pseudonyms
 
 log = logging.getLogger("mockserver.record")
 REDACTIONS_FORMAT = "ici-mock-redactions/1"
@@ -41,7 +42,6 @@ _REPORT = re.compile(r"^/drs/v1/draftreport/case/([^/]+)/reportjson$")
 _VENDOR_GETS = re.compile(r"^/(crs/api/v2/cases/[^/\s]+|crs/api/v1/cases/search|crs/api/v1/session/workgroups"
                           r"|crs/api/v1/custom-case-data/[^/\s]+/status|cfg/api/v1/disease-config"
                           r"|drs/v1/draftreport/case/[^/\s]+/reportjson|als/api/v1/auditlogs/search)$")
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,12 @@ class RecordedFixtures:
         #: Each file's answer as JSON text, and the files each word of them is in.
         self._text: dict[Path, str] = {}
         self._by_word: dict[str, set[Path]] = {}
-        #: Fields of recorded cases the mock's case shape does not serve, left out of case files.
+        #: Fields of recorded cases the mock's case shape does not serve, left out of case files:
+        #: each case file's, and their sum.
+        self._dropped: dict[Path, Counter[str]] = {}
         self._not_served: Counter[str] = Counter()
         self._workgroups: dict[str, str] = {}
-        #: (workgroup, case id) -> (rank, updatedDate): which answer a case file holds.
+        #: (workgroup, case id) -> (updatedDate, rank): which answer a case file holds.
         self._case_rank: dict[tuple[str, str], tuple[str, int]] = {}
 
     def capture(self, method: str, path: str, query: list[tuple[str, str]], workgroup: str | None, status: int,
@@ -99,7 +101,7 @@ class RecordedFixtures:
         checked whole."""
         found: set[Path] = set()
         for value in values:
-            words = _WORD.findall(value)
+            words = WORD.findall(value)
             for file in self._by_word.get(max(words, key=len), ()) if words else ():
                 if json.dumps(value, ensure_ascii=False)[1:-1] in self._text[file]:  # as the JSON text writes it
                     found.add(file)
@@ -147,8 +149,11 @@ class RecordedFixtures:
             return []
         self._case_rank[(wg, case_id)] = moment
         fitted, dropped = layout.fitted_case(case)
+        file = home / layout.CASES / f"{case_id}.json"
+        self._not_served.subtract(self._dropped.get(file, Counter()))
+        self._dropped[file] = Counter(dropped)
         self._not_served.update(dropped)
-        return [self._keep(home / layout.CASES / f"{case_id}.json", fitted)]
+        return [self._keep(file, fitted)]
 
     def _override(self, path: str, query: list[tuple[str, str]], wg: str | None, status: int, body: Any) -> Path:
         params: dict[str, str] = {}
@@ -162,7 +167,7 @@ class RecordedFixtures:
         self._received[file] = received
         text = json.dumps(received.__dict__ if isinstance(received, _ReceivedOverride) else received, ensure_ascii=False)
         self._text[file] = text
-        for word in set(_WORD.findall(text)):
+        for word in set(WORD.findall(text)):
             self._by_word.setdefault(word, set()).add(file)  # a word gone from a file stays: only a wasted check
         return file
 
@@ -189,7 +194,7 @@ class RecordedFixtures:
             "format": layout.FORMAT,
             "workgroups": [{"id": wg, "name": name} for wg, name in sorted(self._workgroups.items())],
             # Read by people, not by the loader: what case files lack that the answers had.
-            "fieldsNotServed": [{"field": field, "times": times} for field, times in sorted(self._not_served.items())],
+            "fieldsNotServed": [{"field": field, "times": times} for field, times in sorted((+self._not_served).items())],
         })
         counts = +self._totals  # without the fields no file holds any more
         self._write(self.out / layout.REDACTIONS, {

@@ -219,8 +219,12 @@ def test_overrides_at_start_come_back_after_a_server_reset() -> None:
         server.stop()
 
 
-def test_an_invalid_override_at_start_is_refused_naming_it() -> None:
+@pytest.mark.parametrize(("override", "reason"), [
+    ({"operation": "getCase", "response": {"status": 299}}, r"0\.response: getCase documents no 299 answer"),
+    ({"operation": "getCase"}, r"0\.response: Missing data for required field\.$"),
+])
+def test_an_invalid_override_at_start_is_refused_naming_it(override: dict, reason: str) -> None:
     from mockserver import create_app
 
-    with pytest.raises(ValueError, match=r"invalid overrides setting: 0\.response: getCase documents no 299 answer"):
-        create_app(cases=0, overrides=[{"operation": "getCase", "response": {"status": 299}}])
+    with pytest.raises(ValueError, match=r"^invalid overrides setting: " + reason):
+        create_app(cases=0, overrides=[override])

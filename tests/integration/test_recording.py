@@ -288,6 +288,7 @@ def test_a_real_services_payload_is_recorded_redacted_and_served(tmp_path: Path)
     session.headers.update(HEADERS)
     try:
         assert session.get(f"{proxy.url}/crs/api/v2/cases/{case_id}").json() == case  # handed back unchanged
+        assert session.get(f"{proxy.url}/crs/api/v2/cases/{case_id}").status_code == 200  # the same case again
         assert session.get(f"{proxy.url}/drs/v1/draftreport/case/{case_id}/reportjson").json() == REAL_REPORT
     finally:
         proxy.stop()
