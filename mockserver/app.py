@@ -60,8 +60,8 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
     app.config["MOCKSERVER_KEYS"] = settings.key_workgroups()
     fixtures = app.config["MOCKSERVER_FIXTURES"] = load_fixtures(settings)
     mock = app.extensions["mockserver"] = build_state(settings, fixtures, step_kinds)
-    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.threads,
-                         ClientRuleSettings(poll_interval_seconds=settings.client_poll_interval))
+    plane = ControlPlane(settings.seed, settings.journal_size, settings.admin_token, settings.worker_threads,
+                         ClientRuleSettings(poll_interval_seconds=settings.client_poll_interval), settings.server)
     startup.apply(settings, mock, plane)
     errors.register(app)
     api.register(app)

@@ -12,7 +12,7 @@ from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
 
 from .http.limits import MAX_GENERATED_CASES, MAX_POLL_INTERVAL_SECONDS
-from .settings import ENV_PREFIX, JSON_FIELDS, Settings, parse_setting
+from .settings import DEFAULT_THREADS, ENV_PREFIX, JSON_FIELDS, SERVERS, Settings, parse_setting
 from .version import __version__
 
 
@@ -30,7 +30,12 @@ def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argp
     serve.add_argument("--fixtures", type=Path, help=f"folder of fixture case JSON files (default: the shipped ones; {env}FIXTURES)")
     serve.add_argument("--api-key", dest="api_keys", action="append", metavar="KEY[=WORKGROUP,...]",
                        help=f"accept only these keys, optionally limited to workgroups; repeatable ({env}API_KEYS, space-separated)")
-    serve.add_argument("--threads", type=int, help=f"worker threads (default {defaults.threads}; {env}THREADS)")
+    serve.add_argument("--server", choices=SERVERS,
+                       help=f"the HTTP server: waitress carries out every behaviour; granian is the fast mode, which "
+                            f"cannot drop a connection before its answer (default {defaults.server}; {env}SERVER)")
+    serve.add_argument("--threads", type=int,
+                       help="worker threads (default: " + ", ".join(f"{n} under {s}" for s, n in DEFAULT_THREADS.items())
+                            + f"; {env}THREADS)")
     serve.add_argument("--connection-limit", type=int,
                        help=f"open connections at once; more wait to be accepted (default {defaults.connection_limit}; "
                             f"{env}CONNECTION_LIMIT)")
@@ -117,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     for name, (low, high) in RANGES.items():
         value = getattr(settings, name)
-        if not low <= value <= high:
+        if value is not None and not low <= value <= high:
             flag = "--" + name.replace("_", "-")
             print(f"mockserver: {flag} {value} is out of range: use {low} to {high}", file=sys.stderr)
             return 2
@@ -180,7 +185,7 @@ def serve(settings: Settings) -> int:
             return 2
     access_log = AccessLogWriter() if settings.access_log else None
     try:
-        server = make_server(app, settings.host, settings.port, settings.threads, access_log)
+        server = make_server(app, settings.host, settings.port, settings.worker_threads, access_log)
     except (OSError, ValueError) as exc:
         print(f"mockserver: {bind_error(settings.host, settings.port, exc)}", file=sys.stderr)
         return 2
@@ -198,9 +203,10 @@ def serve(settings: Settings) -> int:
     from .ui import PAGE_PATH as DASHBOARD_PATH
 
     log.info(
-        "serving the ICI %s on %s (seed %s, %s generated cases, ready in %.2fs); dashboard %s%s, API page %s/api-docs,"
-        " OpenAPI document %s/openapi.json",
-        SERVED_APIS, url, settings.seed, settings.cases, time.perf_counter() - started, url, DASHBOARD_PATH, url, url,
+        "serving the ICI %s on %s (%s, %s threads; seed %s, %s generated cases, ready in %.2fs); dashboard %s%s,"
+        " API page %s/api-docs, OpenAPI document %s/openapi.json",
+        SERVED_APIS, url, settings.server, settings.worker_threads, settings.seed, settings.cases,
+        time.perf_counter() - started, url, DASHBOARD_PATH, url, url,
     )
     signal.signal(signal.SIGTERM, _stop)
     try:

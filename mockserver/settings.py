@@ -21,6 +21,13 @@ INT_FIELDS = ("port", "seed", "cases", "threads", "journal_size", "connection_li
 FLOAT_FIELDS = ("state_save_seconds", "client_poll_interval")
 JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "overrides", "workgroups")
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
+#: The servers ``serve --server`` runs, each with the worker threads it gets by default. waitress
+#: gets many: each request holds a thread from its arrival, and a delayed one for its delay.
+#: granian holds idle and waiting connections in Rust, and its Python threads contend for the
+#: GIL: 8 serve GET case at 16 connections as fast as 2 within the noise, 32 are 20% slower
+#: (bench/bench_servers.py), and 8 still leave 6 for delays and waits.
+DEFAULT_THREADS = {"waitress": 32, "granian": 8}
+SERVERS = tuple(DEFAULT_THREADS)
 
 
 @dataclass(frozen=True)
@@ -34,8 +41,11 @@ class Settings:
     #: Empty: any well-formed key is accepted. Otherwise ``KEY`` (every workgroup) or
     #: ``KEY=WORKGROUP[,WORKGROUP...]`` (only those).
     api_keys: tuple[str, ...] = field(default=())
-    #: waitress worker threads; a delayed request (simulated latency) holds one while it waits.
-    threads: int = 32
+    #: The HTTP server (SERVERS): waitress carries out every behaviour; granian is the fast mode.
+    server: str = "waitress"
+    #: Worker threads running the app; a delayed request (simulated latency) holds one while it
+    #: waits. None: the server's own default (DEFAULT_THREADS).
+    threads: int | None = None
     #: Open connections at once; past it, new ones wait in the listen queue until one closes.
     #: Idle and slow connections are closed (below), so a shared CI backend is never locked
     #: out by forgotten keep-alive pools: waitress's own defaults (100 connections, idle ones
@@ -70,6 +80,10 @@ class Settings:
     url_file: Path | None = None
     #: Check every response against the OpenAPI document; a mismatch is a 500 naming the field.
     validate_responses: bool = False
+
+    @property
+    def worker_threads(self) -> int:
+        return self.threads if self.threads is not None else DEFAULT_THREADS[self.server]
 
     def key_workgroups(self) -> dict[str, frozenset[str] | None]:
         """Allowed keys, each with the workgroups it may use (None: all of them)."""
@@ -140,7 +154,15 @@ def _typed(name: str, value: object, where: str) -> object:
         raise ValueError(f"{where} must be a number of seconds, not {value!r}")
     if name in ("access_log", "validate_responses") and not isinstance(value, bool):
         raise ValueError(f"{where} must be true or false")
+    if name == "server":
+        return _server(value, where)
     return value
+
+
+def _server(value: object, where: str) -> str:
+    if value not in SERVERS:
+        raise ValueError(f"{where} must be one of {', '.join(SERVERS)}, not {value!r}")
+    return str(value)
 
 
 def parse_setting(name: str, raw: str, where: str) -> object:
@@ -161,6 +183,8 @@ def parse_setting(name: str, raw: str, where: str) -> object:
         return tuple(raw.replace(";", " ").split())
     if name in ("access_log", "validate_responses"):
         return raw.strip().lower() not in ("0", "false", "no", "off")
+    if name == "server":
+        return _server(raw.strip().lower(), where)
     if name in JSON_FIELDS:
         try:
             return json.loads(raw)

@@ -18,6 +18,7 @@ from mockserver import create_app
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain.mock_state import MockState
 from mockserver.domain.workgroup import Workgroup
+from mockserver.serving.connection_faults import NOT_CARRIED_OUT
 from mockserver.serving.runner import ServerThread
 from mockserver.testing.clients import VendorClient
 
@@ -81,10 +82,21 @@ class Api(VendorClient):
         return self.search(pageSize=2000, **params)["content"]
 
 
+#: The server the HTTP suites run under; CI runs them under each (``MOCKSERVER_SERVER=granian``).
+SERVER = os.environ.get("MOCKSERVER_SERVER") or "waitress"
+#: The faults that server refuses, each with its reason.
+REFUSED_FAULTS = NOT_CARRIED_OUT.get(SERVER, {})
+
+
+def carried_out(kind: str) -> pytest.MarkDecorator:
+    """Skips a test of a ``kind`` fault under a server that refuses that kind, giving its reason."""
+    return pytest.mark.skipif(kind in REFUSED_FAULTS, reason=REFUSED_FAULTS.get(kind, ""))
+
+
 def start_server(**settings: Any) -> ServerThread:
     """A live server. Its responses are checked against its OpenAPI document only where a test
     asks (``validate_responses=True``): the contract tests do, once per operation."""
-    return ServerThread(create_app(**settings)).start()
+    return ServerThread(create_app(**{"server": SERVER, **settings})).start()
 
 
 @pytest.fixture(scope="session")

@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Mapping
 from typing import Any
+
+from marshmallow import ValidationError
 
 
 class Faults:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, not_carried_out: Mapping[str, str] | None = None) -> None:
+        #: Kinds the server cannot carry out, each with the reason a rule of that kind is refused.
+        self.not_carried_out = dict(not_carried_out or {})
         self._lock = threading.Lock()
         self._rng = random.Random(f"{seed}:faults")
         self._rules: list[dict[str, Any]] = []
@@ -19,7 +24,17 @@ class Faults:
         with self._lock:
             return [dict(r) for r in self._rules]
 
-    def add(self, rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def check(self, rules: list[dict[str, Any]], listed: bool = True) -> None:
+        """A ValidationError naming the first rule whose kind the server cannot carry out: such a
+        rule is refused, never answered some other way."""
+        for index, rule in enumerate(rules):
+            reason = self.not_carried_out.get(rule["kind"])
+            if reason is not None:
+                raise ValidationError({index: {"kind": [reason]}} if listed else {"kind": [reason]})
+
+    def add(self, rules: list[dict[str, Any]], listed: bool = True) -> list[dict[str, Any]]:
+        """Append the rules, or none of them (``check``)."""
+        self.check(rules, listed)
         with self._lock:
             added = []
             for rule in rules:

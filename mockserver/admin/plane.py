@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask
 
+from ..serving.connection_faults import NOT_CARRIED_OUT
 from .client_report import ClientRuleSettings
 from .faults import Faults
 from .holding import HoldingSlots
@@ -18,14 +19,15 @@ EXTENSION = "mockserver.control"
 
 class ControlPlane:
     def __init__(self, seed: int, journal_size: int, admin_token: str | None, threads: int,
-                 client_rules: ClientRuleSettings | None = None) -> None:
+                 client_rules: ClientRuleSettings | None = None, server: str = "waitress") -> None:
         self.seed = seed
+        self.not_carried_out = NOT_CARRIED_OUT.get(server, {})
         self.start_client_rules = client_rules or ClientRuleSettings()
         #: Replaced whole (a frozen value), so a report being judged sees one setting.
         self.client_rules = self.start_client_rules
         self.holding = HoldingSlots(threads)
         self.latency = Latency(seed)
-        self.faults = Faults(seed)
+        self.faults = Faults(seed, self.not_carried_out)
         self.overrides = Overrides()
         #: Overrides the server starts with (settings, fixture folders): a reset puts them back.
         self.start_overrides: list[dict[str, Any]] = []
@@ -37,7 +39,7 @@ class ControlPlane:
         only, an empty journal, the client rules as the server started."""
         self.client_rules = self.start_client_rules
         self.latency = Latency(self.seed)
-        self.faults = Faults(self.seed)
+        self.faults = Faults(self.seed, self.not_carried_out)
         self.overrides = Overrides()
         self.overrides.add(self.start_overrides)
         self.journal.clear()

@@ -101,4 +101,8 @@ def apply_server_wide(settings: Settings, mock: MockState, plane: ControlPlane) 
     if settings.latency is not None:
         plane.latency.replace(_load(LatencySchema(), settings.latency, "latency"))
     if settings.faults is not None:
-        plane.faults.add(_load(FaultRuleSchema(), settings.faults, "faults", many=True))
+        rules = _load(FaultRuleSchema(), settings.faults, "faults", many=True)
+        try:
+            plane.faults.add(rules)
+        except ValidationError as exc:
+            raise ValueError(f"invalid faults setting: {_problems(exc)}") from None

@@ -350,6 +350,10 @@ def import_state(doc: Any, mock: MockState, plane: ControlPlane) -> None:
     clock = data["clock"]
     restored_at = clock["now"] if clock["mode"] == "frozen" else None
     check_restorable(restored_at, clock["offsetSeconds"])
+    try:
+        plane.faults.check(data["faults"])
+    except ValidationError as exc:
+        raise ValidationError({"faults": exc.messages}) from None
     # Everything is valid: swap it in.
     mock.restore_clock(restored_at, clock["offsetSeconds"])
     mock.set_default_plans(lifecycle_plans)

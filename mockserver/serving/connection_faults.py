@@ -11,6 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+#: The faults each server cannot carry out, and why. granian answers a body that fails before
+#: its first byte with a 500 of its own, and has no way to reset a connection; it cuts a body
+#: short (truncatedBody) as waitress does.
+NOT_CARRIED_OUT = {
+    "granian": {
+        kind: f"the granian server cannot carry out {kind} (it would answer 500 where the connection should drop); "
+              f"serve with --server waitress (the default) for it, or use truncatedBody or error under granian"
+        for kind in ("connectionReset", "emptyResponse")
+    },
+}
+
 #: Set in the WSGI environ of a request whose connection is dropped before its status line:
 #: the access log and the journal record no status for it, since the client saw none.
 NO_STATUS = "mockserver.no_status"

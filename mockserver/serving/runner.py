@@ -1,5 +1,6 @@
-"""Running the app: waitress (multi-threaded, one process, so one in-memory store), with the
-access log around it, and a background-thread server for tests."""
+"""Running the app: waitress (multi-threaded, one process, so one in-memory store) or, in the
+fast mode, granian (``granian_runner``), with the access log around it, and a background-thread
+server for tests."""
 
 from __future__ import annotations
 
@@ -62,8 +63,21 @@ def wsgi_app(app: Flask, access_log: AccessLogWriter | None) -> Callable[..., It
 
 
 def make_server(app: Flask, host: str, port: int, threads: int, access_log: AccessLogWriter | None = None) -> Any:
-    """waitress for ``app``, with the connection bounds of the app's settings."""
+    """The server the app's settings name, bound and not yet serving: ``effective_port``,
+    ``run()`` (until a signal or ``close()``), ``close()``."""
     settings: Settings = app.config["MOCKSERVER_SETTINGS"]
+    if settings.server == "granian":
+        from .granian_runner import GranianServer  # imported only when asked for
+
+        return GranianServer(app, host, port, threads, access_log)
+    if settings.server != "waitress":
+        raise ValueError(f"unknown server {settings.server!r}; use one of waitress, granian")
+    return _waitress(app, settings, host, port, threads, access_log)
+
+
+def _waitress(app: Flask, settings: Settings, host: str, port: int, threads: int,
+              access_log: AccessLogWriter | None) -> Any:
+    """waitress, with the connection bounds of the app's settings."""
     # The body limit sits above the upload limit so that oversized uploads reach the app and
     # get the vendor's error body; waitress spools bodies over 512 KB to a temporary file.
     server = create_server(
@@ -83,16 +97,20 @@ def make_server(app: Flask, host: str, port: int, threads: int, access_log: Acce
 
 
 class ServerThread:
-    """The app served by waitress on a background thread; ``port=0`` picks a free port.
+    """The app served on a background thread by the server its settings name; ``port=0``
+    picks a free port.
 
-    The loop runs in short rounds so that, asked to stop, it closes its own sockets from its
-    own thread (closing them from another thread races with its poll).
+    waitress's loop runs in short rounds so that, asked to stop, it closes its own sockets from
+    its own thread (closing them from another thread races with its poll). granian serves from
+    threads of its own.
     """
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, threads: int | None = None,
                  log_requests: bool = False) -> None:
         self.app = app
-        threads = threads or app.config["MOCKSERVER_SETTINGS"].threads
+        settings: Settings = app.config["MOCKSERVER_SETTINGS"]
+        self.server = settings.server
+        threads = threads or settings.worker_threads
         self._access_log = AccessLogWriter() if log_requests else None
         try:
             self._server = make_server(app, host, port, threads, self._access_log)
@@ -114,6 +132,13 @@ class ServerThread:
         return self
 
     def _run(self) -> None:
+        if self.server != "waitress":
+            self._server.start()
+            self._stopping.wait()
+            self._server.close()
+            if self._access_log is not None:
+                self._access_log.close()
+            return
         server = self._server
         while not self._stopping.is_set():
             server.asyncore.loop(timeout=0.5, map=server._map, use_poll=server.adj.asyncore_use_poll, count=1)
@@ -131,10 +156,11 @@ class ServerThread:
         if self._stopping.is_set() or not self._thread.is_alive():
             return
         self._stopping.set()
-        try:
-            self._server.trigger.pull_trigger()  # wake the loop now rather than at its timeout
-        except OSError:
-            pass  # the loop saw the flag first and has already closed the trigger
+        if self.server == "waitress":
+            try:
+                self._server.trigger.pull_trigger()  # wake the loop now rather than at its timeout
+            except OSError:
+                pass  # the loop saw the flag first and has already closed the trigger
         self._thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:

@@ -57,6 +57,7 @@ HOW = {
     ("README.md", "Set-up on a fresh machine", 1): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
     ("README.md", "Set-up on a fresh machine", 2): "test_the_serve_command_starts_seeded_without_configuration",
     ("README.md", "Set-up on a fresh machine", 3): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
+    ("README.md", "Set-up on a fresh machine", 4): "by .ci/run, word for word (test_the_set_up_is_what_ci_runs)",
     ("README.md", "Refreshing the lock", 1): "test_the_lock_is_written_by_the_command_shown (uv needs the package index)",
     ("README.md", "Docker", 1): "tests/integration/test_docker.py: the README's tag and variable, --network host for -p",
     ("README.md", "Calling it", 1): "test_the_shell_examples_run_top_to_bottom",
@@ -247,7 +248,7 @@ def ci_lines() -> list[str]:
 
 
 def test_the_set_up_is_what_ci_runs() -> None:
-    for number in (1, 3):
+    for number in (1, 3, 4):
         for line in example("Set-up on a fresh machine", number).splitlines():
             assert line.strip() in ci_lines(), line
 

@@ -114,20 +114,27 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> str:
     return tag
 
 
-@pytest.fixture
-def container(image: str) -> Iterator[tuple[str, str]]:
+def readme_variable(name: str) -> str:
+    """``NAME=value`` as the README's ``docker run`` line that sets it gives it."""
+    (line,) = [line for line in readme_docker_lines() if name in line]
+    return re.search(rf"-e ({name}=\w+)", line).group(1)
+
+
+@pytest.fixture(params=["waitress", "granian"])
+def container(image: str, request: pytest.FixtureRequest) -> Iterator[tuple[str, str, str]]:
     """The README's ``docker run`` with MOCKSERVER_CASES, on the host network instead of ``-p``:
     variables (address, cases) and flags after the image name (port, state file on a named
-    volume at /data, as the README shows)."""
-    (with_cases,) = [line for line in readme_docker_lines() if "MOCKSERVER_CASES" in line]
-    cases = re.search(r"-e (MOCKSERVER_CASES=\d+)", with_cases).group(1)
+    volume at /data, as the README shows); then again with the README's MOCKSERVER_SERVER."""
+    variables = ["-e", readme_variable("MOCKSERVER_CASES")]
+    if request.param == "granian":
+        variables += ["-e", readme_variable("MOCKSERVER_SERVER")]
     port = free_port()
     name = f"ici-mock-test-{port}"
     docker("volume", "create", name)
     try:
-        docker("run", "-d", "--name", name, "--network", "host", "-e", "MOCKSERVER_HOST=127.0.0.1", "-e", cases,
+        docker("run", "-d", "--name", name, "--network", "host", "-e", "MOCKSERVER_HOST=127.0.0.1", *variables,
                "-v", f"{name}:/data", image, "--port", str(port), "--state-file", "/data/state.json")
-        yield name, f"http://127.0.0.1:{port}"
+        yield name, f"http://127.0.0.1:{port}", request.param
     finally:
         docker("rm", "-f", name, check=False)
         docker("volume", "rm", "-f", name, check=False)
@@ -138,8 +145,9 @@ def health(name: str) -> str:
 
 
 @pytest.mark.timeout(BUILD_TIMEOUT * 2)  # a fresh machine builds the base and the image first
-def test_the_image_serves_healthy_as_configured_and_stops_on_sigterm(container: tuple[str, str], tmp_path: Path) -> None:
-    name, url = container
+def test_the_image_serves_healthy_as_configured_and_stops_on_sigterm(container: tuple[str, str, str],
+                                                                    tmp_path: Path) -> None:
+    name, url, server = container
     deadline = time.monotonic() + 90  # the image's health check first runs 10 s after the start
     while health(name) != "healthy":
         assert health(name) in ("starting", "healthy") and time.monotonic() < deadline, docker("logs", name).stderr
@@ -152,6 +160,7 @@ def test_the_image_serves_healthy_as_configured_and_stops_on_sigterm(container: 
     status = docker("exec", name, "cat", "/proc/1/status").stdout
     assert re.search(r"^Uid:\s+10001\s", status, re.MULTILINE), status  # the server, not just exec, is non-root
     assert "mockserver" in docker("exec", name, "cat", "/proc/1/cmdline").stdout
+    assert f"({server}, " in docker("logs", name).stderr  # the banner names the server serving
 
     started = time.monotonic()
     docker("kill", "--signal", "TERM", name)

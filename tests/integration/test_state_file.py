@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 from processes import HEADERS, serving
 
@@ -30,9 +31,10 @@ def everything(url: str) -> dict:
     }
 
 
-def test_state_file__survives_a_sigterm_restart(tmp_path) -> None:
+@pytest.mark.parametrize("server", ["waitress", "granian"])
+def test_state_file__survives_a_sigterm_restart(tmp_path, server: str) -> None:
     path = tmp_path / "state.json"
-    with serving("--state-file", str(path)) as (url, proc):
+    with serving("--state-file", str(path), "--server", server) as (url, proc):
         requests.put(url + "/_mock/clock", json={"mode": "frozen", "now": "2026-02-03T04:05:06Z"}, timeout=10)
         requests.put(url + "/_mock/lifecycle", json={"processing": {"mode": "manual"}}, timeout=10)
         requests.delete(url + f"/crs/api/v1/cases/{CASE}", headers=HEADERS, timeout=10)
@@ -41,7 +43,7 @@ def test_state_file__survives_a_sigterm_restart(tmp_path) -> None:
         before = everything(url)
         proc.send_signal(signal.SIGTERM)
         output = proc.communicate(timeout=20)[0]
-    assert proc.returncode == 0 and "state saved to" in output
+    assert proc.returncode == 0 and "state saved to" in output and f"({server}, " in output
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     with serving("--state-file", str(path)) as (url, _):
         assert everything(url) == before

@@ -68,8 +68,9 @@ def list_faults() -> Response:
             body=ANY_JSON, responses={201: FaultRuleSchema(many=True)})
 def add_faults() -> Response:
     body = json_body()
-    rules = _rule.load(body, many=True) if isinstance(body, list) else [_rule.load(body)]
-    response = jsonify(_rule.dump(control().faults.add(rules), many=True))
+    listed = isinstance(body, list)
+    rules = _rule.load(body, many=True) if listed else [_rule.load(body)]
+    response = jsonify(_rule.dump(control().faults.add(rules, listed), many=True))
     response.status_code = 201
     return response
 

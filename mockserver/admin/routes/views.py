@@ -83,7 +83,8 @@ def get_overview() -> Response:
         "statusLabels": {status.value: label for status, label in UI_LABELS.items()},
         "reportStatuses": list(fidelity.REPORT_STATUSES),
         "operations": list(fidelity.OPERATIONS),
-        "faultKinds": list(FAULT_KINDS),
+        # Only the kinds this server carries out: the dashboard offers no fault it would refuse.
+        "faultKinds": [kind for kind in FAULT_KINDS if kind not in control().not_carried_out],
         "workgroupCount": count,
         "workgroups": [_counted(describe(wg), overview.case_counts(wg, now)) for wg in shown],
         "requests": [entry_json(e) for e in control().journal.newest(query["requests"])],
