@@ -140,7 +140,10 @@ class GranianServer:
             False, None, None, None, "tls1.3", None, [], False,  # no TLS
             (None, None),  # no metrics
         )
-        scheduler = _new_cbscheduler(loop, _wsgi_caller(self._app), impl_asyncio=False)
+        # The asyncio flavour: the other one registers a half-made task in asyncio's set of all
+        # tasks, and asyncio.all_tasks() anywhere in this process (Playwright's, a test's) then
+        # raises. A WSGI worker calls the app from its threads and schedules nothing either way.
+        scheduler = _new_cbscheduler(loop, _wsgi_caller(self._app), impl_asyncio=True)
         worker.serve_str(scheduler, loop, self._stop)
 
     def run(self) -> None:

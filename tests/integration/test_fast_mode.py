@@ -3,6 +3,7 @@ its behaviour is the HTTP suites' own, which CI runs under it (``MOCKSERVER_SERV
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -77,6 +78,17 @@ def test_the_process_environment_never_reaches_a_request(monkeypatch: pytest.Mon
         server.stop()
     assert entry["workgroup"] == WG and entry["headers"]["X-Sent"] == "by the client"
     assert "X-Planted" not in entry["headers"]
+
+
+def test_asyncio_code_in_the_same_process_still_lists_its_tasks(granian: Api) -> None:
+    """granian's default scheduler puts a half-made task in asyncio's registry, and
+    asyncio.all_tasks() (Playwright calls it on exit) then raised RuntimeError."""
+    assert granian.get(f"/crs/api/v2/cases/{BREAST_CASE}").status_code == 200
+
+    async def tasks() -> int:
+        return len(asyncio.all_tasks())
+
+    assert asyncio.run(tasks()) == 1
 
 
 def test_an_unknown_server_is_refused_at_start() -> None:
