@@ -4,13 +4,17 @@ its behaviour is the HTTP suites' own, which CI runs under it (``MOCKSERVER_SERV
 from __future__ import annotations
 
 import asyncio
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
 from conftest import BREAST_CASE, WG, Api
+from processes import serving
 
 from mockserver import create_app
 from mockserver.serving.runner import ServerThread
@@ -88,7 +92,18 @@ def test_asyncio_code_in_the_same_process_still_lists_its_tasks(granian: Api) ->
     async def tasks() -> int:
         return len(asyncio.all_tasks())
 
-    assert asyncio.run(tasks()) == 1
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: this one may run a loop already (Playwright's)
+        assert pool.submit(lambda: asyncio.run(tasks())).result(timeout=30) == 1
+
+
+def test_a_config_file_chooses_the_server_and_its_threads(tmp_path: Path) -> None:
+    config = tmp_path / "mock.yaml"
+    config.write_text("server: granian\nthreads: 4\n")
+    with serving("--config", str(config), "--cases", "0") as (url, proc):
+        assert requests.get(url + "/_mock/health", timeout=10).status_code == 200
+        proc.send_signal(signal.SIGTERM)
+        output = proc.communicate(timeout=20)[0]
+    assert proc.returncode == 0 and "(granian, 4 threads;" in output
 
 
 def test_an_unknown_server_is_refused_at_start() -> None:
