@@ -22,6 +22,7 @@ from .context import control
 from .journal import CONTROL, PREVIEW_BYTES, VENDOR, kept_request
 from .latency import MAX_DELAY_MS
 from .overrides import request_facts
+from .plane import ControlPlane
 
 PREFIX = "/_mock"
 #: The index, the API page and its document are the mock's own, not the vendor surface.
@@ -75,11 +76,13 @@ def register(app: Flask) -> None:
         plane = control()
         ctx.mock_started = time.perf_counter()
         ctx.mock_received = plane.journal.now()
-        if not is_vendor_request():
+        # Worked out once: the journal's hook reads them again after the answer.
+        vendor = ctx.mock_vendor = is_vendor_request()
+        if not vendor:
             return None
         ctx.mock_fault = None
         ctx.mock_delay_ms = 0.0
-        op = operation()
+        op = ctx.mock_operation = operation()
         if op is None or req.endpoint is None:
             return None  # an unknown route or method: routing answers at once
         doc = doc_of(current_app.view_functions[req.endpoint])
@@ -113,11 +116,15 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _journal(response: Response) -> Response:
-        if control().journal.size:
-            if is_vendor_request():
-                record(response)
+        plane = control()
+        if plane.journal.size:
+            vendor = g.get("mock_vendor")
+            if vendor is None:  # an earlier hook answered before ours ran
+                vendor = is_vendor_request()
+            if vendor:
+                record(plane, response)
             elif is_journaled_control_call():
-                record(response, plane=CONTROL)
+                record(plane, response, CONTROL)
         return response
 
 
@@ -166,13 +173,13 @@ def _control_workgroup() -> str | None:
     return request.args.get("workgroup") or (request.view_args or {}).get("workgroup_id")
 
 
-def record(response: Response, plane: str = VENDOR) -> None:
+def record(control_plane: ControlPlane, response: Response, plane: str = VENDOR) -> None:
     """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
     formats them when the journal is read. Authorization is redacted here, so no key is kept:
     the entry names it by ``redaction.key_id``."""
     req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
     environ = req.environ
-    journal = control().journal
+    journal = control_plane.journal
     now = journal.now()
     started = ctx.get("mock_started")
     vendor = plane == VENDOR
@@ -184,7 +191,7 @@ def record(response: Response, plane: str = VENDOR) -> None:
         **kept_request(environ, req.path),
         "bodySize": req.content_length or 0,
         "bodyPreview": _body_preview(),
-        "operation": operation() if vendor else control_operation(),
+        "operation": (ctx.mock_operation if "mock_operation" in ctx else operation()) if vendor else control_operation(),
         "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP") if vendor else _control_workgroup(),
         "client": redaction.key_id(environ.get("HTTP_AUTHORIZATION", "")) if vendor else None,
         "status": None if environ.get(NO_STATUS) else response.status_code,

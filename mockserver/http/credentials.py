@@ -29,7 +29,8 @@ def api_key() -> str:
 
 
 def _checked_key() -> str:
-    header = request.headers.get("Authorization", "").strip()
+    environ = request.environ
+    header = environ.get("HTTP_AUTHORIZATION", "").strip()
     if not header:
         answered.note_cause("missing header Authorization")
         raise Unauthorized("Missing Authorization header; send 'Authorization: ApiKey <key>'.")
@@ -48,7 +49,7 @@ def _checked_key() -> str:
         answered.note_cause("unknown API key")
         raise Unauthorized("The API key is not valid: this server accepts only the keys it was started with "
                            "(--api-key or MOCKSERVER_API_KEYS).")
-    if not request.headers.get("X-ILMN-Domain", "").strip():
+    if not environ.get("HTTP_X_ILMN_DOMAIN", "").strip():
         answered.note_cause("missing header X-ILMN-Domain")
         raise Unauthorized("Missing X-ILMN-Domain header (the tenant domain).")
     return key
@@ -70,7 +71,7 @@ def workgroup() -> Workgroup:
 
 def _named_workgroup() -> Workgroup:
     key = api_key()
-    workgroup_id = request.headers.get("X-ILMN-Workgroup", "").strip()
+    workgroup_id = request.environ.get("HTTP_X_ILMN_WORKGROUP", "").strip()
     if not workgroup_id:
         answered.note_cause("missing header X-ILMN-Workgroup")
         raise Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id).")
