@@ -1,6 +1,7 @@
 # A small image of the ICI mock server: the package installed from this source tree with the
-# project's locked versions into a virtual environment, served by waitress, as a non-root user.
-# Configure it with the MOCKSERVER_* variables or with serve's flags after the image name.
+# project's locked versions into a virtual environment, served by waitress (or, with
+# MOCKSERVER_SERVER=granian, the fast mode), as a non-root user. Configure it with the
+# MOCKSERVER_* variables or with serve's flags after the image name.
 #
 # BASE is any Debian-like image with python3 (3.11 or newer) and its venv module: the official
 # slim image by default; CI builds a Debian-made stand-in (tests/integration/test_docker.py).

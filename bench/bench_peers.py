@@ -2,7 +2,8 @@
 
 Runs that folder's ``run_peers.sh`` (WireMock, Prism, json-server, moto, bare Flask under the
 Werkzeug dev server, waitress and gunicorn) with the mock added as ``ours``, started as a user
-starts it: ``mockserver serve --cases 1000``, access log and journal on. Rounds are interleaved
+starts it: ``mockserver serve --cases 1000``, access log and journal on; and as ``ours-fast``,
+the same with ``--server granian`` (the fast mode). Rounds are interleaved
 and ratios are taken within a round, so a noisy machine still gives comparable figures. Writes
 ``bench/results/peers.json`` (medians and same-round ratios, with the commit) and the runner's
 own report as ``bench/results/peers.md``. Set up the peers once per machine with
@@ -68,6 +69,9 @@ def main() -> None:
     env = {
         **os.environ,
         "OURS_CMD": f"{shlex.quote(sys.executable)} -m mockserver serve --port {{port}} --cases 1000",
+        # The fast mode, in the same rounds: the same command with granian serving.
+        "OURS2_CMD": f"{shlex.quote(sys.executable)} -m mockserver serve --port {{port}} --cases 1000 --server granian",
+        "OURS2_NAME": "ours-fast",
         "OURS_VERSION": f"main-{commit()}",
         "OURS_HEADERS": "\n".join(f"{k}: {v}" for k, v in HEADERS.items()),
         "ROUNDS": str(args.rounds), "DURATION": str(args.duration),
@@ -77,7 +81,8 @@ def main() -> None:
         env["PEERS"] = args.peers
     subprocess.run(["bash", str(peers_dir / "run_peers.sh")], env=env, check=True, timeout=3 * 3600)
     raw = json.loads(raw_path.read_text())
-    configuration = ("mockserver serve --cases 1000 (defaults: access log and journal on), beside the peers of "
+    configuration = ("mockserver serve --cases 1000 (defaults: access log and journal on) as ours, and the same with "
+                     "--server granian as ours-fast, beside the peers of "
                      f"../shared/perf-peers; {args.rounds} interleaved rounds, {args.duration} s per wrk phase after a warm-up")
     print(write_results("peers", configuration, summary(raw, peerbench)))
     raw_path.unlink()

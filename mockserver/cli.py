@@ -32,7 +32,7 @@ def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argp
                        help=f"accept only these keys, optionally limited to workgroups; repeatable ({env}API_KEYS, space-separated)")
     serve.add_argument("--server", choices=SERVERS,
                        help=f"the HTTP server: waitress carries out every behaviour; granian is the fast mode, which "
-                            f"cannot drop a connection before its answer (default {defaults.server}; {env}SERVER)")
+                            f"cannot carry out the connection faults (default {defaults.server}; {env}SERVER)")
     serve.add_argument("--threads", type=int,
                        help="worker threads (default: " + ", ".join(f"{n} under {s}" for s, n in DEFAULT_THREADS.items())
                             + f"; {env}THREADS)")

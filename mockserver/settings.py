@@ -23,10 +23,12 @@ JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "overrides", "workgrou
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
 #: The servers ``serve --server`` runs, each with the worker threads it gets by default. waitress
 #: gets many: each request holds a thread from its arrival, and a delayed one for its delay.
-#: granian holds idle and waiting connections in Rust, and its Python threads contend for the
-#: GIL: 8 serve GET case at 16 connections as fast as 2 within the noise, 32 are 20% slower
-#: (bench/bench_servers.py), and 8 still leave 6 for delays and waits.
-DEFAULT_THREADS = {"waitress": 32, "granian": 8}
+#: granian holds idle and waiting connections in Rust, and each Python thread it adds contends
+#: for the GIL: at 16 connections (access log and journal on) 2 threads served GET case at 5,360
+#: req/s and a search page at 2,490, 4 threads 0.9x and 0.6x that, 8 threads 0.64x and 0.72x
+#: (bench/bench_servers.py, interleaved rounds; a semaphore letting 2 of 8 run did not win it
+#: back). So 2, of which a delay or a wait may hold 1; --threads raises both.
+DEFAULT_THREADS = {"waitress": 32, "granian": 2}
 SERVERS = tuple(DEFAULT_THREADS)
 
 
