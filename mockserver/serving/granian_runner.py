@@ -5,8 +5,8 @@ granian's own ``Granian`` server runs each worker in a child process on a GIL bu
 the mock needs its store in the process that saves the state file and that tests reach into.
 So this drives granian's worker the way its thread-based server (``granian.server.mt``) does:
 a listening socket of ours, one ``WSGIWorker``, a signal to stop it. Those are granian's inner
-parts, so ``constraints.txt`` pins granian's exact version and the tests run the HTTP suites
-under it.
+parts, so ``pyproject.toml`` allows one minor release, ``constraints.txt`` pins the exact
+version, and CI runs the HTTP suites under it.
 """
 
 from __future__ import annotations
