@@ -8,7 +8,7 @@ first one within a round, so a noisy machine still gives comparable figures. Bou
 prints medians; asserts nothing. Writes ``results/servers.json``.
 
     python bench/bench_servers.py [--rounds 5] [--seconds 5]
-        [--config NAME='FLAGS' ...]     # default: waitress with 32 and 8 threads, granian
+        [--config NAME='FLAGS' ...]     # default: waitress with 32 and 8 threads, granian with 2 and 8
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ CONFIGURATIONS = {
     "waitress": "",
     "waitress-8-threads": "--threads 8",
     "granian": "--server granian",
+    "granian-8-threads": "--server granian --threads 8",
 }
 MEASURES = ("c1_case_p50_ms", "c16_case_rps", "c16_search_rps")
 
