@@ -83,6 +83,11 @@ class Settings:
     #: Check every response against the OpenAPI document; a mismatch is a 500 naming the field.
     validate_responses: bool = False
 
+    def __post_init__(self) -> None:
+        # Here rather than only where text is parsed: create_app(server=...) and MockServer(...)
+        # give their settings directly.
+        _server(self.server, "server")
+
     @property
     def worker_threads(self) -> int:
         return self.threads if self.threads is not None else DEFAULT_THREADS[self.server]

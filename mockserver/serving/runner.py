@@ -66,12 +66,10 @@ def make_server(app: Flask, host: str, port: int, threads: int, access_log: Acce
     """The server the app's settings name, bound and not yet serving: ``effective_port``,
     ``run()`` (until a signal or ``close()``), ``close()``."""
     settings: Settings = app.config["MOCKSERVER_SETTINGS"]
-    if settings.server == "granian":
+    if settings.server == "granian":  # Settings allow only SERVERS
         from .granian_runner import GranianServer  # imported only when asked for
 
         return GranianServer(app, host, port, threads, access_log)
-    if settings.server != "waitress":
-        raise ValueError(f"unknown server {settings.server!r}; use one of waitress, granian")
     return _waitress(app, settings, host, port, threads, access_log)
 
 

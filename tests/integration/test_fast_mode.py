@@ -104,6 +104,8 @@ def test_a_config_file_chooses_the_server_and_its_threads(tmp_path: Path) -> Non
 
 
 def test_an_unknown_server_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="server must be one of waitress, granian, not 'tomcat'"):
+        create_app(cases=0, server="tomcat")
     result = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--cases", "0"], capture_output=True,
                             text=True, timeout=60, env={"MOCKSERVER_SERVER": "tomcat", "PATH": ""})
     assert result.returncode == 2
