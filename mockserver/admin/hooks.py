@@ -18,11 +18,10 @@ from ..http import answered, credentials
 from ..http.errors import error_response
 from ..serving import redaction
 from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_status
-from .context import control
 from .journal import CONTROL, PREVIEW_BYTES, VENDOR, kept_request
 from .latency import MAX_DELAY_MS
 from .overrides import request_facts
-from .plane import ControlPlane
+from .plane import EXTENSION, ControlPlane
 
 PREFIX = "/_mock"
 #: The index, the API page and its document are the mock's own, not the vendor surface.
@@ -31,6 +30,7 @@ NOT_VENDOR = ("/openapi.json", "/api-docs")
 #: The dashboard's page and assets (``mockserver.ui``): they hold no data either.
 DASHBOARD = "/_mock/ui"
 DELAY_HEADER = "X-Mock-Delay-Ms"
+DELAY_ENVIRON_KEY = "HTTP_X_MOCK_DELAY_MS"
 #: Control-plane calls the journal keeps: those that change something. Reads (the dashboard
 #: polls several a second) would push the vendor requests out of the bounded journal.
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -38,7 +38,10 @@ _READS_BY_POST = frozenset({"mockCountRequests", "mockNearMisses"})
 
 
 def is_vendor_request() -> bool:
-    path = request.path
+    return is_vendor_path(request.path)
+
+
+def is_vendor_path(path: str) -> bool:
     return not (path in (INDEX, PREFIX) or path.startswith(PREFIX + "/") or path.startswith(NOT_VENDOR))
 
 
@@ -50,7 +53,11 @@ def is_open_page() -> bool:
 
 
 def operation() -> str | None:
-    endpoint = request.endpoint
+    return operation_of(request.endpoint)
+
+
+def operation_of(endpoint: str | None) -> str | None:
+    """The vendor operation a routed endpoint (``blueprint.getCase``) serves."""
     name = endpoint.rsplit(".", 1)[-1] if endpoint else None
     return name if name in fidelity.OPERATIONS else None
 
@@ -72,23 +79,25 @@ def register(app: Flask) -> None:
     @app.before_request
     def _delay_and_faults() -> Response | None:
         # The request and g bound once: each use of Flask's proxies costs a context lookup.
-        req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
-        plane = control()
-        ctx.mock_started = time.perf_counter()
-        ctx.mock_received = plane.journal.now()
+        req = request._get_current_object()  # type: ignore[attr-defined]
+        facts = vars(g._get_current_object())
+        plane: ControlPlane = app.extensions[EXTENSION]  # the hook's own app: no proxy lookup
+        facts["mock_started"] = time.perf_counter()
+        facts["mock_received"] = plane.journal.now()
         # Worked out once: the journal's hook reads them again after the answer.
-        vendor = ctx.mock_vendor = is_vendor_request()
+        vendor = facts["mock_vendor"] = is_vendor_path(req.path)
         if not vendor:
             return None
-        ctx.mock_fault = None
-        ctx.mock_delay_ms = 0.0
-        op = ctx.mock_operation = operation()
-        if op is None or req.endpoint is None:
+        facts["mock_fault"] = None
+        facts["mock_delay_ms"] = 0.0
+        op = facts["mock_operation"] = operation_of(req.endpoint)
+        if op is None:
             return None  # an unknown route or method: routing answers at once
-        doc = doc_of(current_app.view_functions[req.endpoint])
+        doc = doc_of(app.view_functions[req.endpoint])
         assert doc is not None  # every vendor operation is documented
-        credentials.check(needs_workgroup=doc.needs_workgroup)  # a refusal is never delayed
-        requested = req.headers.get(DELAY_HEADER)
+        environ = req.environ
+        credentials.check(app, environ, facts, needs_workgroup=doc.needs_workgroup)  # a refusal is never delayed
+        requested = environ.get(DELAY_ENVIRON_KEY)
         if requested is not None:
             try:
                 delay_ms = float(requested)
@@ -101,22 +110,22 @@ def register(app: Flask) -> None:
         if delay_ms > 0:
             with plane.holding.slot("a simulated delay"):
                 time.sleep(delay_ms / 1000)
-            ctx.mock_delay_ms = delay_ms
-        workgroup = req.headers.get("X-ILMN-Workgroup")
+            facts["mock_delay_ms"] = delay_ms
+        workgroup = environ.get("HTTP_X_ILMN_WORKGROUP")
         rule = plane.faults.match(op, workgroup)
         if rule is not None:
-            ctx.mock_fault = rule["kind"]
+            facts["mock_fault"] = rule["kind"]
             return fault_response(rule, op)
         if plane.overrides:
             override = plane.overrides.match(op, req.method, req.path, workgroup, _request_facts)
             if override is not None:
-                ctx.mock_override = override.id
+                facts["mock_override"] = override.id
                 return override.answer()
         return None
 
     @app.after_request
     def _journal(response: Response) -> Response:
-        plane = control()
+        plane: ControlPlane = app.extensions[EXTENSION]
         if plane.journal.size:
             vendor = g.get("mock_vendor")
             if vendor is None:  # an earlier hook answered before ours ran
@@ -177,28 +186,35 @@ def record(control_plane: ControlPlane, response: Response, plane: str = VENDOR)
     """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
     formats them when the journal is read. Authorization is redacted here, so no key is kept:
     the entry names it by ``redaction.key_id``."""
-    req, ctx = request._get_current_object(), g._get_current_object()  # type: ignore[attr-defined]
+    req = request._get_current_object()  # type: ignore[attr-defined]
+    # g's own dict: its get() is a method call per fact.
+    facts = vars(g._get_current_object())
     environ = req.environ
     journal = control_plane.journal
     now = journal.now()
-    started = ctx.get("mock_started")
+    started = facts.get("mock_started")
     vendor = plane == VENDOR
-    journal.record({
-        "time": now,
-        "received": ctx.get("mock_received", now),
-        "plane": plane,
-        "method": req.method,
-        **kept_request(environ, req.path),
-        "bodySize": req.content_length or 0,
-        "bodyPreview": _body_preview(),
-        "operation": (ctx.mock_operation if "mock_operation" in ctx else operation()) if vendor else control_operation(),
-        "workgroup": environ.get("HTTP_X_ILMN_WORKGROUP") if vendor else _control_workgroup(),
-        "client": redaction.key_id(environ.get("HTTP_AUTHORIZATION", "")) if vendor else None,
-        "status": None if environ.get(NO_STATUS) else response.status_code,
-        "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
-        "fault": ctx.get("mock_fault"),
-        "override": ctx.get("mock_override"),
-        "delayMs": ctx.get("mock_delay_ms", 0.0),
-        "retryAfter": response.headers.get("Retry-After") if response.status_code in (429, 503) else None,
-        **answered.facts(environ),
-    })
+    entry = kept_request(environ, req.path)
+    entry["time"] = now
+    entry["received"] = facts.get("mock_received", now)
+    entry["plane"] = plane
+    entry["method"] = req.method
+    if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING"):
+        entry["bodySize"], entry["bodyPreview"] = req.content_length or 0, _body_preview()
+    else:
+        entry["bodySize"], entry["bodyPreview"] = 0, None
+    if vendor:
+        entry["operation"] = facts["mock_operation"] if "mock_operation" in facts else operation()
+        entry["workgroup"] = environ.get("HTTP_X_ILMN_WORKGROUP")
+        entry["client"] = redaction.key_id(environ.get("HTTP_AUTHORIZATION", ""))
+    else:
+        entry["operation"], entry["workgroup"], entry["client"] = control_operation(), _control_workgroup(), None
+    status = response.status_code
+    entry["status"] = None if environ.get(NO_STATUS) else status
+    entry["durationMs"] = round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0
+    entry["fault"] = facts.get("mock_fault")
+    entry["override"] = facts.get("mock_override")
+    entry["delayMs"] = facts.get("mock_delay_ms", 0.0)
+    entry["retryAfter"] = response.headers.get("Retry-After") if status in (429, 503) else None
+    answered.add_facts(environ, entry)
+    journal.record(entry)

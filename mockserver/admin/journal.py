@@ -258,18 +258,21 @@ def _header_name(environ_key: str) -> str:
     return "-".join(part.capitalize() for part in name.split("_"))
 
 
-#: Kept for the client report and the matchers, not shown: ``query`` and ``page``/``resource``
-#: are shown in their JSON forms.
-_INTERNAL = frozenset({"queryString", "received", "page", "resource"})
+#: What ``GET /_mock/requests`` shows of an entry as it is kept, in this order (an entry is
+#: built in whatever order is cheapest); then ``query``, ``page`` and ``resource`` in their JSON
+#: forms. ``queryString`` and ``received`` are kept for the client report and the matchers.
+_SHOWN = ("plane", "method", "path", "headers", "truncated", "bodySize", "bodyPreview", "operation", "workgroup",
+          "client", "status", "durationMs", "fault", "override", "delayMs", "retryAfter", "error", "cause",
+          "otherVersion", "seq")
 
 
 def entry_json(entry: dict[str, Any]) -> dict[str, Any]:
     """An entry as ``GET /_mock/requests`` shows it."""
-    shown = {k: v for k, v in entry.items() if k not in _INTERNAL}
-    shown["time"] = (EPOCH + entry["time"] * MICROSECOND).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    shown["query"] = parse_qs(entry["queryString"], keep_blank_values=True)
+    shown = {"time": (EPOCH + entry["time"] * MICROSECOND).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+    shown.update((k, entry[k]) for k in _SHOWN)
     shown["headers"] = {_header_name(k): v for k, v in entry["headers"] if v != ""}
-    page, resource = entry.get("page"), entry.get("resource")
+    shown["query"] = parse_qs(entry["queryString"], keep_blank_values=True)
+    page, resource = entry["page"], entry["resource"]
     shown["page"] = {"number": page.number, "totalPages": page.total_pages} if page else None
     shown["resource"] = resource._asdict() if resource else None
     return shown

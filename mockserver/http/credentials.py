@@ -7,7 +7,9 @@ them once: the key and the workgroup are kept on ``flask.g`` for the rest of the
 
 from __future__ import annotations
 
-from flask import current_app, g, request
+from typing import Any
+
+from flask import Flask, current_app, g, request
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from .. import fidelity
@@ -22,14 +24,43 @@ def state() -> MockState:
 
 def api_key() -> str:
     """The caller's key; 401 when it is missing, malformed or not one of the configured keys."""
-    key: str | None = g.get("mock_api_key")
+    return _key(current_app.config["MOCKSERVER_KEYS"], request.environ, vars(g._get_current_object()))
+
+
+def workgroup() -> Workgroup:
+    """The workgroup named by X-ILMN-Workgroup, after checking the credentials."""
+    wg: Workgroup | None = g.get("mock_workgroup")
+    return wg if wg is not None else _workgroup(current_app._get_current_object(), request.environ,  # type: ignore[attr-defined]
+                                                vars(g._get_current_object()))
+
+
+def check(app: Flask, environ: dict[str, Any], facts: dict[str, Any], needs_workgroup: bool) -> None:
+    """Raise 401/403 as the operation itself would. The request's app, environ and ``g``'s
+    attributes come bound (this runs on every request: each proxy lookup costs)."""
+    if needs_workgroup:
+        _workgroup(app, environ, facts)
+    else:
+        _key(app.config["MOCKSERVER_KEYS"], environ, facts)
+
+
+def key_may_use(key: str, workgroup_id: str) -> bool:
+    return _may_use(current_app.config["MOCKSERVER_KEYS"], key, workgroup_id)
+
+
+def _may_use(allowed: dict[str, Any], key: str, workgroup_id: str) -> bool:
+    groups = allowed.get(key) if allowed else None
+    return groups is None or workgroup_id in groups
+
+
+def _key(allowed: dict[str, Any], environ: dict[str, Any], facts: dict[str, Any]) -> str:
+    """The key, checked once a request and kept in ``facts`` (``g``)."""
+    key: str | None = facts.get("mock_api_key")
     if key is None:
-        key = g.mock_api_key = _checked_key()
+        key = facts["mock_api_key"] = _checked_key(allowed, environ)
     return key
 
 
-def _checked_key() -> str:
-    environ = request.environ
+def _checked_key(allowed: dict[str, Any], environ: dict[str, Any]) -> str:
     header = environ.get("HTTP_AUTHORIZATION", "").strip()
     if not header:
         answered.note_cause("missing header Authorization")
@@ -44,7 +75,6 @@ def _checked_key() -> str:
         raise Unauthorized(
             f"Malformed Authorization header (scheme '{parts[0]}'); send 'Authorization: ApiKey <key>'."
         )
-    allowed = current_app.config["MOCKSERVER_KEYS"]
     if allowed and key not in allowed:
         answered.note_cause("unknown API key")
         raise Unauthorized("The API key is not valid: this server accepts only the keys it was started with "
@@ -55,45 +85,32 @@ def _checked_key() -> str:
     return key
 
 
-def key_may_use(key: str, workgroup_id: str) -> bool:
-    allowed = current_app.config["MOCKSERVER_KEYS"]
-    groups = allowed.get(key) if allowed else None
-    return groups is None or workgroup_id in groups
-
-
-def workgroup() -> Workgroup:
-    """The workgroup named by X-ILMN-Workgroup, after checking the credentials."""
-    wg: Workgroup | None = g.get("mock_workgroup")
+def _workgroup(app: Flask, environ: dict[str, Any], facts: dict[str, Any]) -> Workgroup:
+    """The workgroup, resolved once a request and kept in ``facts`` (``g``)."""
+    wg: Workgroup | None = facts.get("mock_workgroup")
     if wg is None:
-        wg = g.mock_workgroup = _named_workgroup()
+        wg = facts["mock_workgroup"] = _named_workgroup(app, environ, facts)
     return wg
 
 
-def _named_workgroup() -> Workgroup:
-    key = api_key()
-    workgroup_id = request.environ.get("HTTP_X_ILMN_WORKGROUP", "").strip()
+def _named_workgroup(app: Flask, environ: dict[str, Any], facts: dict[str, Any]) -> Workgroup:
+    allowed = app.config["MOCKSERVER_KEYS"]
+    key = _key(allowed, environ, facts)
+    workgroup_id = environ.get("HTTP_X_ILMN_WORKGROUP", "").strip()
     if not workgroup_id:
         answered.note_cause("missing header X-ILMN-Workgroup")
         raise Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id).")
-    wg = state().workgroup(workgroup_id)
+    wg = app.extensions["mockserver"].workgroup(workgroup_id)
     # Both are the vendor's 403; the messages tell a typo from a key without access.
     if wg is None:
         answered.note_cause("unknown workgroup")
         raise Forbidden(f"Workgroup '{workgroup_id}' does not exist; GET /crs/api/v1/session/workgroups "
                         f"lists the workgroups this API key may use.")
-    if not key_may_use(key, workgroup_id):
+    if not _may_use(allowed, key, workgroup_id):
         answered.note_cause("workgroup not allowed for this key")
         raise Forbidden(f"This API key may not use workgroup '{workgroup_id}'; GET /crs/api/v1/session/workgroups "
                         f"lists the workgroups it may use.")
     return wg
-
-
-def check(needs_workgroup: bool) -> None:
-    """Raise 401/403 as the operation itself would."""
-    if needs_workgroup:
-        workgroup()
-    else:
-        api_key()
 
 
 def caller(wg: Workgroup) -> str:

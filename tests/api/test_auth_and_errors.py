@@ -148,7 +148,8 @@ def test_a_request_resolves_its_credentials_once(api: Api, monkeypatch: pytest.M
     calls: list[str] = []
     for name in ("_checked_key", "_named_workgroup"):
         original = getattr(credentials, name)
-        monkeypatch.setattr(credentials, name, lambda original=original, name=name: calls.append(name) or original())
+        monkeypatch.setattr(credentials, name,
+                            lambda *args, original=original, name=name: calls.append(name) or original(*args))
     api.request(method, path)
     assert calls.count("_checked_key") == 1 and calls.count("_named_workgroup") <= 1
 
