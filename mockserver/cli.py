@@ -34,8 +34,9 @@ def _parser(defaults: Settings) -> tuple[argparse.ArgumentParser, dict[str, argp
                        help=f"the HTTP server: waitress carries out every behaviour; granian is the fast mode, which "
                             f"cannot carry out the connection faults (default {defaults.server}; {env}SERVER)")
     serve.add_argument("--threads", type=int,
-                       help="worker threads (default: " + ", ".join(f"{n} under {s}" for s, n in DEFAULT_THREADS.items())
-                            + f"; {env}THREADS)")
+                       help="worker threads; delays and waits may hold all but a quarter of them, and under waitress "
+                            "only that quarter (at least 2) runs at rest, the others lent to held requests (default: "
+                            + ", ".join(f"{n} under {s}" for s, n in DEFAULT_THREADS.items()) + f"; {env}THREADS)")
     serve.add_argument("--connection-limit", type=int,
                        help=f"open connections at once; more wait to be accepted (default {defaults.connection_limit}; "
                             f"{env}CONNECTION_LIMIT)")

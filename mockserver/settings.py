@@ -22,7 +22,8 @@ FLOAT_FIELDS = ("state_save_seconds", "client_poll_interval")
 JSON_FIELDS = ("clock", "lifecycle", "latency", "faults", "overrides", "workgroups")
 PATH_FIELDS = ("fixtures", "state_file", "url_file")
 #: The servers ``serve --server`` runs, each with the worker threads it gets by default. waitress
-#: gets many: each request holds a thread from its arrival, and a delayed one for its delay.
+#: gets many, for the delays and waits it may hold at once (24): only a quarter of them run at
+#: rest, the others are lent to held requests (``serving.lending``).
 #: granian holds idle and waiting connections in Rust, and each Python thread it adds contends
 #: for the GIL: at 16 connections (access log and journal on) 2 threads served GET case at 5,360
 #: req/s and a search page at 2,490, 4 threads 0.9x and 0.6x that, 8 threads 0.64x and 0.72x

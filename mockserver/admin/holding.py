@@ -1,8 +1,9 @@
 """A bounded share of the worker threads for requests that hold one while they sleep.
 
-A simulated delay and ``/_mock/cases/{id}/wait`` each keep a waitress worker thread busy for
-their whole duration. Only ``capacity`` of them may do so at once; the other workers always
-remain for requests that answer at once, so waits and delays can never starve the vendor API.
+A simulated delay and ``/_mock/cases/{id}/wait`` each keep a worker thread busy for their whole
+duration. Only ``capacity`` of them may do so at once; the other workers always remain for
+requests that answer at once, so waits and delays can never starve the vendor API. Under
+waitress each held request is lent a thread of its own for the time (``serving.lending``).
 """
 
 from __future__ import annotations
@@ -10,25 +11,24 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from werkzeug.exceptions import ServiceUnavailable
 
-
-def reserved_workers(threads: int) -> int:
-    """Workers never held by a delay or a wait: a quarter of them, at least two."""
-    return max(2, threads // 4)
+from ..serving.lending import LEND_THREAD, core_threads
 
 
 class HoldingSlots:
     def __init__(self, threads: int) -> None:
         self.threads = threads
-        self.capacity = max(1, threads - reserved_workers(threads))
+        self.capacity = max(1, threads - core_threads(threads))
         self.held = 0
         self._lock = threading.Lock()
 
     @contextmanager
-    def slot(self, what: str) -> Iterator[None]:
-        """Hold one slot for the block; 503 (Retry-After: 1) at once when all are taken."""
+    def slot(self, what: str, environ: dict[str, Any]) -> Iterator[None]:
+        """Hold one slot for the block (with a thread lent by the server, when it lends one);
+        503 (Retry-After: 1) at once when all are taken."""
         with self._lock:
             if self.held >= self.capacity:
                 raise ServiceUnavailable(
@@ -39,7 +39,12 @@ class HoldingSlots:
                 )
             self.held += 1
         try:
-            yield
+            lend = environ.get(LEND_THREAD)
+            if lend is None:
+                yield
+            else:
+                with lend():
+                    yield
         finally:
             with self._lock:
                 self.held -= 1

@@ -108,7 +108,7 @@ def register(app: Flask) -> None:
         else:
             delay_ms = plane.latency.draw_ms(op)
         if delay_ms > 0:
-            with plane.holding.slot("a simulated delay"):
+            with plane.holding.slot("a simulated delay", environ):
                 time.sleep(delay_ms / 1000)
             facts["mock_delay_ms"] = delay_ms
         workgroup = environ.get("HTTP_X_ILMN_WORKGROUP")

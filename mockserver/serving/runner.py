@@ -19,10 +19,17 @@ from waitress.task import WSGITask
 from ..settings import Settings
 from .access_log import AccessLog, AccessLogWriter
 from .connection_faults import AbortConnection
+from .lending import LEND_THREAD, LendingDispatcher, core_threads
 
 
 class _FaultAwareTask(WSGITask):
-    """Carries out AbortConnection: no further bytes, optionally a reset, then close."""
+    """Carries out AbortConnection: no further bytes, optionally a reset, then close; offers
+    the request a thread lent for holding (``lending``)."""
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[LEND_THREAD] = self.channel.server.task_dispatcher.lend_thread
+        return environ
 
     def execute(self) -> None:
         try:
@@ -89,6 +96,7 @@ def _waitress(app: Flask, settings: Settings, host: str, port: int, threads: int
         connection_limit=settings.connection_limit,
         channel_timeout=settings.channel_timeout,
         cleanup_interval=1,  # how often idle channels are looked for: at most a second late
+        _dispatcher=LendingDispatcher(core_threads(threads)),
     )
     server.channel_class = type("_Channel", (_FaultAwareChannel,), {"header_timeout": float(settings.header_timeout)})
     return server

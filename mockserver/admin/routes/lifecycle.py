@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, request
 
 from ...apidoc import CONTROL, Derived, documented
 from ...domain import control_operations as ops
@@ -171,7 +171,7 @@ def wait_for_case(case_id: str) -> Response:
     query = args(WaitArgsSchema)
     mock = state()
     wg = mock.workgroup_of_case(case_id, query.get("workgroup"))
-    with control().holding.slot("a wait"):
+    with control().holding.slot("a wait", request.environ):
         case = ops.wait_for_case_status(wg, case_id, query["status"], query["timeout"], mock.clock)
     return jsonify(_full_case.dump(case))
 
