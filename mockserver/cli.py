@@ -154,13 +154,11 @@ def serve(settings: Settings) -> int:
     from .serving.access_log import AccessLogWriter
     from .serving.runner import make_server
 
-    # How long a thread may keep the GIL while others wait for it. CPython's 5 ms lets a busy
-    # request (a large upload being worked out) stall the others; 1 ms made GET case at 16
-    # connections 40% slower (threads preempted while holding a workgroup's lock queue up behind
-    # it). 2 ms keeps most of both: 928 req/s against 573 at 1 ms and 982 at 5 ms, and a worst
-    # probe stall of 16 ms during an 8,000-row upload against 11 ms and 34 ms (ab runs with wrk,
-    # bench/bench_hostile.py --runs 1; 2026-11-29, 2 CPUs).
-    sys.setswitchinterval(0.002)
+    # CPython's GIL switch interval (5 ms) is kept. 2 ms had cut the stall a busy request (an
+    # 8,000-row upload) puts on others from 34 ms to 16 ms, but with the journal and access log
+    # on, waitress at 16 connections then fell in and out of a convoy (GET case 120 to 900 req/s
+    # from one 3 s run to the next): in 4 interleaved rounds against bare Flask+waitress, GET
+    # case 0.51x at 2 ms and 0.85x at 5 ms, a search page 0.34x and 1.52x (2026-12-05, 2 CPUs).
     _allow_open_files(settings.connection_limit)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     log = logging.getLogger("mockserver")
