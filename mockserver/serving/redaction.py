@@ -12,6 +12,7 @@ REDACTED = "<redacted>"
 #: nothing. WSGI environ names.
 SCHEME_ONLY_HEADERS = ("HTTP_AUTHORIZATION", "HTTP_PROXY_AUTHORIZATION")
 SECRET_HEADERS = ("HTTP_COOKIE", "HTTP_X_API_KEY", "HTTP_API_KEY", "HTTP_X_AUTH_TOKEN", "HTTP_X_ACCESS_TOKEN")
+CREDENTIAL_HEADERS = frozenset(SCHEME_ONLY_HEADERS + SECRET_HEADERS)
 #: Query parameters (compared in lower case, without - and _) that carry credentials.
 SECRET_PARAMETERS = frozenset({"apikey", "key", "token", "accesstoken", "pstoken", "authorization", "auth",
                                "password", "secret", "clientsecret", "sessionid"})
