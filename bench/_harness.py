@@ -45,12 +45,13 @@ class Server:
 
 
 @contextmanager
-def serve(*args: str, timeout: float = 300) -> Iterator[Server]:
+def serve(*args: str, timeout: float = 300, program: tuple[str, ...] = ("-m", "mockserver", "serve")) -> Iterator[Server]:
+    """``mockserver serve`` (or another ``program`` taking ``--port``) on a free loopback port."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOCKSERVER_")}
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", str(port), *args],
+    proc = subprocess.Popen([sys.executable, *program, "--port", str(port), *args],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + timeout
