@@ -10,10 +10,11 @@ import json
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from operator import itemgetter
+from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
 from ..domain.clock import EPOCH, MICROSECOND
@@ -234,21 +235,60 @@ def kept_request(environ: dict[str, Any], path: str) -> dict[str, Any]:
     return {"path": path, "queryString": query, "headers": headers, "truncated": cut}
 
 
+class _HeaderPlan(NamedTuple):
+    """Where an environ with these keys has its request headers."""
+
+    keys: tuple[str, ...]  # the header keys, in the environ's order
+    read: Callable[[dict[str, Any]], Sequence[str]]  # their values, at once
+    credentials: tuple[int, ...]  # positions of the headers that carry credentials
+    keys_chars: int
+
+
+#: Plans by the environ's keys. A client sends the same headers request after request, so
+#: an environ's keys repeat; past ``_MAX_PLANS`` (random header names, say) a request works its
+#: plan out again rather than adding one.
+_plans: dict[tuple[str, ...], _HeaderPlan] = {}
+_MAX_PLANS = 256
+
+
+def _header_plan(environ_keys: tuple[str, ...]) -> _HeaderPlan:
+    keys = tuple(key for key in environ_keys if key.startswith(_HEADER_KEYS))
+    read = itemgetter(*keys) if len(keys) > 1 else lambda environ: tuple(environ[key] for key in keys)
+    credentials = tuple(position for position, key in enumerate(keys) if key in redaction.CREDENTIAL_HEADERS)
+    return _HeaderPlan(keys, read, credentials, sum(map(len, keys)))
+
+
 def _redacted_headers(environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bool]:
-    # Picked out in one comprehension, then only the credentials redacted: this runs on every
-    # request, and the loop over the whole environ with a call per header cost a fifth more.
-    headers = [(key, value) for key, value in environ.items() if key.startswith(_HEADER_KEYS)]
+    # This runs on every request with the journal on: looping over the environ (30 keys or
+    # so) cost 17 us of the entry's 42 on a 2-CPU machine, a plan looked up by its keys 4 us.
+    environ_keys = tuple(environ)
+    plan = _plans.get(environ_keys)
+    if plan is None:
+        plan = _header_plan(environ_keys)
+        if len(_plans) < _MAX_PLANS:
+            _plans[environ_keys] = plan
+    values = list(plan.read(environ))
+    for position in plan.credentials:
+        values[position] = redaction.header_value(plan.keys[position], values[position])
+    headers = list(zip(plan.keys, values))  # noqa: B905 (as many values as keys: read by them)
+    values_chars = sum(map(len, values))
+    if values_chars <= MAX_HEADER_CHARS and plan.keys_chars + values_chars <= MAX_HEADERS_CHARS:
+        return headers, False  # no value can be over its bound, nor all of them over theirs
+    return _within_bounds(headers)
+
+
+def _within_bounds(headers: list[tuple[str, str]]) -> tuple[list[tuple[str, str]], bool]:
+    """Each value cut to its bound, and the headers to theirs; whether anything was cut."""
+    kept: list[tuple[str, str]] = []
     used, cut = 0, False
-    for position, (key, value) in enumerate(headers):
-        shown = redaction.header_value(key, value) if key in redaction.CREDENTIAL_HEADERS else value
-        if len(shown) > MAX_HEADER_CHARS:
-            shown, cut = shown[:MAX_HEADER_CHARS] + "…", True
-        if shown is not value:
-            headers[position] = key, shown
-        used += len(key) + len(shown)
+    for key, value in headers:
+        if len(value) > MAX_HEADER_CHARS:
+            value, cut = value[:MAX_HEADER_CHARS] + "…", True
+        used += len(key) + len(value)
         if used > MAX_HEADERS_CHARS:
-            return headers[:position], True
-    return headers, cut
+            return kept, True
+        kept.append((key, value))
+    return kept, cut
 
 
 _CONTENT_KEYS = ("CONTENT_TYPE", "CONTENT_LENGTH")
