@@ -160,7 +160,9 @@ def serve(settings: Settings) -> int:
     # from one 3 s run to the next): in 4 interleaved rounds against bare Flask+waitress, GET
     # case 0.51x at 2 ms and 0.85x at 5 ms, a search page 0.34x and 1.52x (2026-12-05, 2 CPUs).
     _allow_open_files(settings.connection_limit)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    log_handler = logging.StreamHandler(sys.stderr)
+    log_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler])
     log = logging.getLogger("mockserver")
     started = time.perf_counter()
     try:
@@ -182,7 +184,7 @@ def serve(settings: Settings) -> int:
         except ValueError as exc:
             print(f"mockserver: cannot start: {exc}", file=sys.stderr)
             return 2
-    access_log = AccessLogWriter() if settings.access_log else None
+    access_log = AccessLogWriter(handler=log_handler) if settings.access_log else None
     try:
         server = make_server(app, settings.host, settings.port, settings.worker_threads, access_log)
     except (OSError, ValueError) as exc:
@@ -242,7 +244,9 @@ def record(args: argparse.Namespace) -> int:
     if not 0 < args.upstream_timeout <= 600:
         print("mockserver: --upstream-timeout is out of range: use more than 0, up to 600", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    log_handler = logging.StreamHandler(sys.stderr)
+    log_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[log_handler])
     log = logging.getLogger("mockserver.record")
     pseudonyms = Pseudonyms(key.encode() if key else secrets.token_bytes(32))
     recorded = RecordedFixtures(args.out, pseudonyms, workgroups, overrides=args.overrides,

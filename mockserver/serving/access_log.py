@@ -6,6 +6,11 @@ the request path they held up the request and, through the GIL, every other one.
 takes whatever has queued up every 50 ms, so a busy server pays one wake-up per batch rather
 than per request (a wake-up per line took a fifth of the GIL at 16 connections, measured with
 py-spy); ``close`` writes what is left before returning.
+
+``mockserver serve`` gives the writer its log handler: a batch is then formatted with one
+record's time and written in one call, as the handler would write each line. A record per line
+(what a library user's logging gets) cost 45 us a line, 6% of the GIL serving GET case at 16
+connections (py-spy --gil).
 """
 
 from __future__ import annotations
@@ -27,8 +32,17 @@ StartResponse = Callable[..., Any]
 Line = tuple[str, str, str, str, float]
 
 
+#: Where a line's message goes in the handler's format (a character no message holds: a line
+#: is one line, its control characters escaped).
+_SLOT = "\x00"
+
+
 class AccessLogWriter:
-    def __init__(self, interval: float = 0.05) -> None:
+    """Lines queued by requests, logged by a thread of its own: as records of the
+    ``mockserver.access`` logger, or, given ``handler``, straight to that handler's stream."""
+
+    def __init__(self, interval: float = 0.05, handler: logging.StreamHandler[Any] | None = None) -> None:
+        self._handler = handler
         self._lines: deque[Line] = deque()
         self._closing = threading.Event()
         self._interval = interval
@@ -47,8 +61,19 @@ class AccessLogWriter:
         lines = self._lines
         if not access_log.isEnabledFor(logging.INFO):
             lines.clear()
-        for _ in range(len(lines)):
-            write(lines.popleft())
+        batch = [lines.popleft() for _ in range(len(lines))]
+        if not batch:
+            return
+        if self._handler is None:
+            for line in batch:
+                write(line)
+            return
+        stamp = access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, _SLOT, (), None)
+        before, _, after = self._handler.format(stamp).partition(_SLOT)
+        text = "".join(f"{before}{message(line)}{after}\n" for line in batch)
+        with self._handler.lock:  # type: ignore[union-attr]  # a StreamHandler has its lock
+            self._handler.stream.write(text)
+            self._handler.flush()
 
     def close(self, timeout: float = 10) -> None:
         """Write every line queued so far, then stop."""
@@ -56,13 +81,17 @@ class AccessLogWriter:
         self._thread.join(timeout)
 
 
-def write(line: Line) -> None:
-    """One record, made directly: ``Logger.info`` would also look up its caller's frame."""
+def message(line: Line) -> str:
+    """``METHOD path?query status duration``: credentials redacted, one line whatever was sent."""
     method, path, query, status, duration_ms = line
     query = redaction.query_string(query)
-    args = (redaction.one_line(method), redaction.one_line(path), f"?{redaction.one_line(query)}" if query else "",
-            status, duration_ms)
-    access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "%s %s%s %s %.1fms", args, None))
+    shown_query = f"?{redaction.one_line(query)}" if query else ""
+    return f"{redaction.one_line(method)} {redaction.one_line(path)}{shown_query} {status} {duration_ms:.1f}ms"
+
+
+def write(line: Line) -> None:
+    """One record, made directly: ``Logger.info`` would also look up its caller's frame."""
+    access_log.handle(access_log.makeRecord(access_log.name, logging.INFO, __file__, 0, "%s", (message(line),), None))
 
 
 class AccessLog:

@@ -3,6 +3,7 @@ order, redacted, and writes every queued line when it is closed."""
 
 from __future__ import annotations
 
+import io
 import logging
 
 import pytest
@@ -35,3 +36,20 @@ def test_the_middleware_queues_the_status_and_a_forged_line_stays_one_line(caplo
     writer.close()
     (line,) = [r.getMessage() for r in caplog.records if r.name == "mockserver.access"]
     assert line.startswith("GET /x\\nFORGED 200 0.1ms 404 ") and "\n" not in line
+
+
+def test_given_the_handler_a_batch_is_written_as_the_handler_formats_each_line(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="mockserver.access")
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("[%(levelname)s] %(name)s: %(message)s <"))
+    writer = AccessLogWriter(interval=3600, handler=handler)
+    writer.put(("GET", "/crs/api/v2/cases/1", "", "200", 1.25))
+    writer.put(("GET", "/x\nFORGED", "token=S3CRET", "-", 0.04))
+    assert stream.getvalue() == ""
+    writer.close()
+    assert stream.getvalue().splitlines() == [
+        "[INFO] mockserver.access: GET /crs/api/v2/cases/1 200 1.2ms <",
+        "[INFO] mockserver.access: GET /x\\nFORGED?token=<redacted> - 0.0ms <",
+    ]
+    assert [r for r in caplog.records if r.name == "mockserver.access"] == []  # no record a line
