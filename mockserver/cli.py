@@ -10,6 +10,7 @@ import sys
 import time
 from errno import EACCES, EADDRINUSE, EADDRNOTAVAIL
 from pathlib import Path
+from typing import TextIO
 
 from .http.limits import MAX_GENERATED_CASES, MAX_POLL_INTERVAL_SECONDS
 from .settings import DEFAULT_THREADS, ENV_PREFIX, JSON_FIELDS, SERVERS, Settings, parse_setting
@@ -149,6 +150,14 @@ def resolve_settings(flags: dict[str, object]) -> Settings:
     return settings.with_overrides(**overrides)
 
 
+def _log_to_stderr() -> logging.StreamHandler[TextIO]:
+    """INFO and up to stderr, each line with its time and logger; the handler, for the access log."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
+    return handler
+
+
 def serve(settings: Settings) -> int:
     from .app import create_app
     from .serving.access_log import AccessLogWriter
@@ -160,9 +169,7 @@ def serve(settings: Settings) -> int:
     # from one 3 s run to the next): in 4 interleaved rounds against bare Flask+waitress, GET
     # case 0.51x at 2 ms and 0.85x at 5 ms, a search page 0.34x and 1.52x (2026-12-05, 2 CPUs).
     _allow_open_files(settings.connection_limit)
-    log_handler = logging.StreamHandler(sys.stderr)
-    log_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[log_handler])
+    log_handler = _log_to_stderr()
     log = logging.getLogger("mockserver")
     started = time.perf_counter()
     try:
@@ -244,9 +251,7 @@ def record(args: argparse.Namespace) -> int:
     if not 0 < args.upstream_timeout <= 600:
         print("mockserver: --upstream-timeout is out of range: use more than 0, up to 600", file=sys.stderr)
         return 2
-    log_handler = logging.StreamHandler(sys.stderr)
-    log_handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    logging.basicConfig(level=logging.INFO, handlers=[log_handler])
+    _log_to_stderr()
     log = logging.getLogger("mockserver.record")
     pseudonyms = Pseudonyms(key.encode() if key else secrets.token_bytes(32))
     recorded = RecordedFixtures(args.out, pseudonyms, workgroups, overrides=args.overrides,

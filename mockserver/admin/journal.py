@@ -259,8 +259,8 @@ def _header_plan(environ_keys: tuple[str, ...]) -> _HeaderPlan:
 
 
 def _redacted_headers(environ: dict[str, Any]) -> tuple[list[tuple[str, str]], bool]:
-    # This runs on every request with the journal on: looping over the environ (30 keys or
-    # so) cost 17 us of the entry's 42 on a 2-CPU machine, a plan looked up by its keys 4 us.
+    # This runs on every request with the journal on: on a 28-key environ, looping over it
+    # took 10.7 us, a plan looked up by its keys 5.7 us (timeit, 2 CPUs).
     environ_keys = tuple(environ)
     plan = _plans.get(environ_keys)
     if plan is None:
