@@ -24,7 +24,7 @@ OPEN_PATHS = ("/_mock/health",)
 
 def register(app: Flask, plane: ControlPlane) -> None:
     install(app, plane)
-    hooks.register(app)
+    hooks.register(app, plane)
     schemas = kind_schemas(app.extensions["mockserver"].step_kinds)
     app.extensions[DERIVED] = {"Lifecycle": schemas.lifecycle, "CaseLifecycle": schemas.case_lifecycle}
 

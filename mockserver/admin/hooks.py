@@ -21,7 +21,7 @@ from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_stat
 from .journal import CONTROL, PREVIEW_BYTES, VENDOR, kept_request
 from .latency import MAX_DELAY_MS
 from .overrides import request_facts
-from .plane import EXTENSION, ControlPlane
+from .plane import ControlPlane
 
 PREFIX = "/_mock"
 #: The index, the API page and its document are the mock's own, not the vendor surface.
@@ -30,7 +30,7 @@ NOT_VENDOR = ("/openapi.json", "/api-docs")
 #: The dashboard's page and assets (``mockserver.ui``): they hold no data either.
 DASHBOARD = "/_mock/ui"
 DELAY_HEADER = "X-Mock-Delay-Ms"
-DELAY_ENVIRON_KEY = "HTTP_X_MOCK_DELAY_MS"
+DELAY_ENVIRON_KEY = "HTTP_" + DELAY_HEADER.upper().replace("-", "_")
 #: Control-plane calls the journal keeps: those that change something. Reads (the dashboard
 #: polls several a second) would push the vendor requests out of the bounded journal.
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -75,13 +75,12 @@ def is_journaled_control_call() -> bool:
             and control_operation() not in _READS_BY_POST)
 
 
-def register(app: Flask) -> None:
+def register(app: Flask, plane: ControlPlane) -> None:
     @app.before_request
     def _delay_and_faults() -> Response | None:
         # The request and g bound once: each use of Flask's proxies costs a context lookup.
         req = request._get_current_object()  # type: ignore[attr-defined]
         facts = vars(g._get_current_object())
-        plane: ControlPlane = app.extensions[EXTENSION]  # the hook's own app: no proxy lookup
         facts["mock_started"] = time.perf_counter()
         facts["mock_received"] = plane.journal.now()
         # Worked out once: the journal's hook reads them again after the answer.
@@ -125,7 +124,6 @@ def register(app: Flask) -> None:
 
     @app.after_request
     def _journal(response: Response) -> Response:
-        plane: ControlPlane = app.extensions[EXTENSION]
         if plane.journal.size:
             vendor = g.get("mock_vendor")
             if vendor is None:  # an earlier hook answered before ours ran

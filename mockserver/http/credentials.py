@@ -29,9 +29,7 @@ def api_key() -> str:
 
 def workgroup() -> Workgroup:
     """The workgroup named by X-ILMN-Workgroup, after checking the credentials."""
-    wg: Workgroup | None = g.get("mock_workgroup")
-    return wg if wg is not None else _workgroup(current_app._get_current_object(), request.environ,  # type: ignore[attr-defined]
-                                                vars(g._get_current_object()))
+    return _workgroup(current_app._get_current_object(), request.environ, vars(g._get_current_object()))  # type: ignore[attr-defined]
 
 
 def check(app: Flask, environ: dict[str, Any], facts: dict[str, Any], needs_workgroup: bool) -> None:
