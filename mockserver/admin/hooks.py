@@ -8,8 +8,9 @@ Vendor requests are every request outside ``/_mock``; their operation is the end
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Request, Response, current_app, g, request
 from werkzeug.exceptions import BadRequest, HTTPException
 
 from .. import fidelity
@@ -125,13 +126,15 @@ def register(app: Flask, plane: ControlPlane) -> None:
     @app.after_request
     def _journal(response: Response) -> Response:
         if plane.journal.size:
-            vendor = g.get("mock_vendor")
+            req = request._get_current_object()  # type: ignore[attr-defined]
+            facts = vars(g._get_current_object())
+            vendor = facts.get("mock_vendor")
             if vendor is None:  # an earlier hook answered before ours ran
-                vendor = is_vendor_request()
+                vendor = is_vendor_path(req.path)
             if vendor:
-                record(plane, response)
+                record(plane, req, facts, response)
             elif is_journaled_control_call():
-                record(plane, response, CONTROL)
+                record(plane, req, facts, response, CONTROL)
         return response
 
 
@@ -180,39 +183,44 @@ def _control_workgroup() -> str | None:
     return request.args.get("workgroup") or (request.view_args or {}).get("workgroup_id")
 
 
-def record(control_plane: ControlPlane, response: Response, plane: str = VENDOR) -> None:
+def record(control_plane: ControlPlane, req: Request, facts: dict[str, Any], response: Response,
+           plane: str = VENDOR) -> None:
     """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
-    formats them when the journal is read. Authorization is redacted here, so no key is kept:
-    the entry names it by ``redaction.key_id``."""
-    req = request._get_current_object()  # type: ignore[attr-defined]
-    # g's own dict: its get() is a method call per fact.
-    facts = vars(g._get_current_object())
+    formats them when the journal is read. ``facts`` is ``g``'s own dict (its ``get()`` is a
+    method call per fact). Authorization is redacted here, so no key is kept: the entry names
+    it by ``redaction.key_id``."""
     environ = req.environ
     journal = control_plane.journal
     now = journal.now()
     started = facts.get("mock_started")
-    vendor = plane == VENDOR
-    entry = kept_request(environ, req.path)
-    entry["time"] = now
-    entry["received"] = facts.get("mock_received", now)
-    entry["plane"] = plane
-    entry["method"] = req.method
     if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING"):
-        entry["bodySize"], entry["bodyPreview"] = req.content_length or 0, _body_preview()
+        body_size, body_preview = req.content_length or 0, _body_preview()
     else:
-        entry["bodySize"], entry["bodyPreview"] = 0, None
-    if vendor:
-        entry["operation"] = facts["mock_operation"] if "mock_operation" in facts else operation()
-        entry["workgroup"] = environ.get("HTTP_X_ILMN_WORKGROUP")
-        entry["client"] = redaction.key_id(environ.get("HTTP_AUTHORIZATION", ""))
+        body_size, body_preview = 0, None
+    if plane == VENDOR:
+        op = facts["mock_operation"] if "mock_operation" in facts else operation()
+        workgroup = environ.get("HTTP_X_ILMN_WORKGROUP")
+        client = redaction.key_id(environ.get("HTTP_AUTHORIZATION", ""))
     else:
-        entry["operation"], entry["workgroup"], entry["client"] = control_operation(), _control_workgroup(), None
+        op, workgroup, client = control_operation(), _control_workgroup(), None
     status = response.status_code
-    entry["status"] = None if environ.get(NO_STATUS) else status
-    entry["durationMs"] = round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0
-    entry["fault"] = facts.get("mock_fault")
-    entry["override"] = facts.get("mock_override")
-    entry["delayMs"] = facts.get("mock_delay_ms", 0.0)
-    entry["retryAfter"] = response.headers.get("Retry-After") if status in (429, 503) else None
-    answered.add_facts(environ, entry)
-    journal.record(entry)
+    # One dict display, not a store per fact: this is most of the journal's cost per request.
+    journal.record({
+        **kept_request(environ, req.path),
+        "time": now,
+        "received": facts.get("mock_received", now),
+        "plane": plane,
+        "method": req.method,
+        "bodySize": body_size,
+        "bodyPreview": body_preview,
+        "operation": op,
+        "workgroup": workgroup,
+        "client": client,
+        "status": None if environ.get(NO_STATUS) else status,
+        "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
+        "fault": facts.get("mock_fault"),
+        "override": facts.get("mock_override"),
+        "delayMs": facts.get("mock_delay_ms", 0.0),
+        "retryAfter": response.headers.get("Retry-After") if status in (429, 503) else None,
+        **answered.facts(environ),
+    })

@@ -69,10 +69,7 @@ def note_error(code: str, details: list[dict[str, str]], message: str) -> None:
     request.environ[ERROR] = {"code": code, "fields": fields, "message": message[:MAX_ERROR_MESSAGE_CHARS]}
 
 
-def add_facts(environ: dict[str, Any], entry: dict[str, Any]) -> None:
-    """The noted facts into a journal entry (in place: it is built on every request)."""
-    entry["error"] = environ.get(ERROR)
-    entry["page"] = environ.get(PAGE)
-    entry["resource"] = environ.get(RESOURCE)
-    entry["cause"] = environ.get(CAUSE)
-    entry["otherVersion"] = environ.get(OTHER_VERSION)
+def facts(environ: dict[str, Any]) -> dict[str, Any]:
+    """The noted facts, as a journal entry keeps them."""
+    return {"error": environ.get(ERROR), "page": environ.get(PAGE), "resource": environ.get(RESOURCE),
+            "cause": environ.get(CAUSE), "otherVersion": environ.get(OTHER_VERSION)}

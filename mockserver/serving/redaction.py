@@ -22,6 +22,9 @@ def header_value(environ_key: str, value: str) -> str:
     if environ_key in SCHEME_ONLY_HEADERS:
         # Each credential (a repeated header arrives comma-joined) shows as its scheme, or
         # <token> when it is a bare token.
+        if "," not in value:  # one credential: every request's case
+            parts = value.split(None, 1)
+            return parts[0] if len(parts) > 1 else "<token>"
         shown = []
         for credential in value.split(","):
             parts = credential.split()
@@ -36,6 +39,8 @@ def header_value(environ_key: str, value: str) -> str:
 #: cost on every request) under a secret drawn when the process starts, so a name cannot be
 #: checked against a guessed key, and the same key has the same name until the server restarts.
 _KEY_NAMING_SECRET = secrets.token_bytes(16)
+#: Keyed once: a copy of the keyed state costs less than keying anew on every request.
+_KEYED_NAMING = hashlib.blake2s(key=_KEY_NAMING_SECRET, digest_size=4)
 
 
 def key_id(authorization: str) -> str | None:
@@ -44,7 +49,8 @@ def key_id(authorization: str) -> str | None:
     words = authorization.split()
     if not words:
         return None
-    digest = hashlib.blake2s(words[-1].encode("utf-8", "surrogateescape"), key=_KEY_NAMING_SECRET, digest_size=4)
+    digest = _KEYED_NAMING.copy()
+    digest.update(words[-1].encode("utf-8", "surrogateescape"))
     return "key-" + digest.hexdigest()
 
 
