@@ -174,16 +174,23 @@ class _CaseIds:
         self._tag, self._mask = _Hash(key, 12), _Hash(key, 4)
 
     def of(self, index: int) -> str:
+        tag = self._tagged(index)
+        masked = index ^ int.from_bytes(self._mask(tag), "big")
+        h = (tag + masked.to_bytes(4, "big")).hex()
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+    def _tagged(self, index: int) -> bytes:
         tag = bytearray(self._tag(index.to_bytes(4, "big")))
         tag[6] = (tag[6] & 0x0F) | 0x40  # version 4
         tag[8] = (tag[8] & 0x3F) | 0x80  # RFC 4122 variant
-        masked = index ^ int.from_bytes(self._mask(tag), "big")
-        h = (bytes(tag) + masked.to_bytes(4, "big")).hex()
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return bytes(tag)
 
     def index_of(self, case_id: str) -> int | None:
         """The index whose case has id ``case_id`` (exactly as served), if any."""
-        if len(case_id) != 36 or not case_id.isascii():
+        # As served: lower-case hex, dashes at 8, 13, 18 and 23. Then the index read back is
+        # the one when its tag is the id's first 12 bytes (the mask is a hash of the tag).
+        if (len(case_id) != 36 or not case_id.isascii() or case_id != case_id.lower()
+                or case_id[8] + case_id[13] + case_id[18] + case_id[23] != "----"):
             return None
         try:
             raw = bytes.fromhex(case_id.replace("-", ""))
@@ -192,7 +199,7 @@ class _CaseIds:
         if len(raw) != 16:
             return None
         index = int.from_bytes(raw[12:], "big") ^ int.from_bytes(self._mask(raw[:12]), "big")
-        return index if self.of(index) == case_id else None
+        return index if self._tagged(index) == raw[:12] else None
 
 
 class CaseMaker:
