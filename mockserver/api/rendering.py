@@ -3,7 +3,7 @@ record is unchanged; bodies built from parts already encoded; long lists encoded
 
 Case records and events are immutable: a change stores a new record. A cached rendering is
 reused only while the record it was made from *is* the current record, so it can never be stale. Serving
-a case then costs a dictionary look-up instead of a marshmallow dump (about 100 us a case).
+a case then costs a dictionary look-up instead of a dump (``schemas.compiled``, about 90 us a case).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, jsonify
 from ..domain.models import Case
 from ..http import answered
 from ..schemas.cases import CaseSchema
+from ..schemas.compiled import dumper
 
 EXTENSION = "mockserver.rendered"
 ENTRIES = "mockserver.rendered-entries"
@@ -80,7 +81,7 @@ class RenderedItems:
 def install(app: Flask) -> None:
     """Give the app its caches of default case renderings and of audit entries, written with
     the app's JSON settings."""
-    app.extensions[EXTENSION] = RenderedCases(CaseSchema().dump, compact_json)
+    app.extensions[EXTENSION] = RenderedCases(dumper(CaseSchema()), compact_json)
     app.extensions[ENTRIES] = RenderedItems()
 
 

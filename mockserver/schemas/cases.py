@@ -32,6 +32,7 @@ from ..domain.models import (
 from ..domain.query import CaseQuery
 from ..domain.statuses import UI_LABELS, CaseStatus, parse_status
 from .common import checked_instant
+from .compiled import dumper
 
 QUERY_DATE_HINT = "yyyy-MM-dd'T'HH:mm:ss'Z' (for example 2021-01-30T08:30:00Z)"
 
@@ -94,6 +95,9 @@ class ConfigDataSchema(ServedShape):
         return CustomField(**data)
 
 
+_dump_config_data = dumper(ConfigDataSchema(many=True))
+
+
 class CustomMetadata(fields.Field):
     """``{"configData": [...]}`` around a tuple of CustomField records."""
 
@@ -102,7 +106,7 @@ class CustomMetadata(fields.Field):
                "properties": {"configData": {"type": "array", "items": ref(ConfigDataSchema)}}}
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
-        return {"configData": self._schema.dump(value or ())}
+        return {"configData": _dump_config_data(value or ())}
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if not isinstance(value, dict):
@@ -242,8 +246,8 @@ class TestReportSchema(Schema):
     timeModified = fields.Function(lambda t: t.time_created)
 
 
-_test_report = TestReportSchema()
-_pipeline = AnalysisPipelineSchema()
+_dump_test_report = dumper(TestReportSchema())
+_dump_pipeline = dumper(AnalysisPipelineSchema())
 
 
 class TestDefinitionSchema(ServedShape):
@@ -262,7 +266,7 @@ class TestDefinitionSchema(ServedShape):
     allowedActions = fields.Constant(["VIEW"], dump_only=True)
 
     def _reports(self, obj: TestDefinition) -> list[dict[str, Any]]:
-        return [_test_report.dump(obj)]
+        return [_dump_test_report(obj)]
 
     def _load_reports(self, value: Any) -> str:
         if not isinstance(value, list) or not value or not isinstance(value[0], dict) or not isinstance(value[0].get("id"), str):
@@ -270,7 +274,7 @@ class TestDefinitionSchema(ServedShape):
         return value[0]["id"]
 
     def _pipeline(self, obj: TestDefinition) -> dict[str, Any]:
-        return _pipeline.dump(obj)
+        return _dump_pipeline(obj)
 
     def _load_pipeline(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):

@@ -16,6 +16,7 @@ from ...schemas.cases import (
     UpdateCaseDiseasesSchema,
 )
 from ...schemas.common import page_envelope, page_schema
+from ...schemas.compiled import dumper
 from ..rendering import case_page_response, json_response, rendered
 
 bp = Blueprint("cases", __name__)
@@ -23,10 +24,10 @@ bp = Blueprint("cases", __name__)
 _get_args = GetCaseArgsSchema()
 _search_args = SearchCasesArgsSchema()
 _diseases_body = UpdateCaseDiseasesSchema()
-_case = CaseSchema()
+_dump_case = dumper(CaseSchema())
 #: GET case without a query: its defaults, loaded once rather than on every call.
 _NO_ARGS = _get_args.load({})
-_case_with_phi = CaseSchema(direct_identifiers=True)
+_dump_case_with_phi = dumper(CaseSchema(direct_identifiers=True))
 CasePageSchema = page_schema(CaseSchema, "CasePage")
 _page_without_content = CasePageSchema(exclude=("content",))
 
@@ -43,7 +44,7 @@ def get_case(case_id: str) -> Response:
     answered.note_resource("case", found.id, found.status.value)
     if not (args["directIdentifiers"] or args["includeQcOverviewMetrics"]):
         return json_response(rendered().json(found))
-    body = (_case_with_phi if args["directIdentifiers"] else _case).dump(found)
+    body = (_dump_case_with_phi if args["directIdentifiers"] else _dump_case)(found)
     if args["includeQcOverviewMetrics"]:
         body["preferredQcMetrics"] = state().qc_overview(found)
     return jsonify(body)
@@ -60,7 +61,8 @@ def update_case_diseases(case_id: str) -> Response:
     updated = operations.update_case_diseases(
         wg, case_id, body["externalid"], body["ontologytype"], state().clock.now(), caller(wg)
     )
-    return jsonify(_case.dump(updated))
+    # Rendered as GET case renders it, and kept: the client's next poll reads the same record.
+    return json_response(rendered().json(updated))
 
 
 @bp.delete("/crs/api/v1/cases/<not_search:case_id>", endpoint="deleteCase")
