@@ -1,7 +1,7 @@
 """A schema's ``dump`` worked out once per schema instead of once per field per call.
 
 marshmallow's dump asks each field, on every call, how to read its value, whether it is
-missing and how to write it: about 330 us a case, a third of PUT diseases. ``dumper(schema)``
+missing and how to write it: about 280 us a case (timeit), a third of PUT diseases. ``dumper(schema)``
 reads the schema's dump fields once and returns a function that writes the same dict: for each
 field, its attribute read with ``getattr`` and its own ``_serialize`` called, as
 ``Field.serialize`` does; strings, nested schemas, lists and enums (exact types, so a subclass
