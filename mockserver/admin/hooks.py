@@ -204,7 +204,7 @@ def record(control_plane: ControlPlane, req: Request, facts: dict[str, Any], res
     else:
         op, workgroup, client = control_operation(), _control_workgroup(), None
     status = response.status_code
-    # One dict display, not a store per fact: this is most of the journal's cost per request.
+    # One dict display rather than a store per fact: this runs on every request.
     journal.record({
         **kept_request(environ, req.path),
         "time": now,
