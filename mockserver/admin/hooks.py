@@ -19,7 +19,7 @@ from ..http import answered, credentials
 from ..http.errors import error_response
 from ..serving import redaction
 from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_status
-from .journal import CONTROL, PREVIEW_BYTES, VENDOR, kept_request
+from .journal import CONTROL, PREVIEW_BYTES, VENDOR, Facts, kept_request_line
 from .latency import MAX_DELAY_MS
 from .overrides import request_facts
 from .plane import ControlPlane
@@ -185,10 +185,9 @@ def _control_workgroup() -> str | None:
 
 def record(control_plane: ControlPlane, req: Request, facts: dict[str, Any], response: Response,
            plane: str = VENDOR) -> None:
-    """Keep the raw facts cheaply (this runs on every request); ``journal.entry_json``
-    formats them when the journal is read. ``facts`` is ``g``'s own dict (its ``get()`` is a
-    method call per fact). Authorization is redacted here, so no key is kept: the entry names
-    it by ``redaction.key_id``."""
+    """Hand the journal this request's facts (``journal.Facts``: this runs on every request).
+    ``facts`` is ``g``'s own dict (its ``get()`` is a method call per fact). Authorization is
+    redacted here, so no key is kept: the entry names it by ``redaction.key_id``."""
     environ = req.environ
     journal = control_plane.journal
     now = journal.now()
@@ -204,23 +203,10 @@ def record(control_plane: ControlPlane, req: Request, facts: dict[str, Any], res
     else:
         op, workgroup, client = control_operation(), _control_workgroup(), None
     status = response.status_code
-    # One dict display rather than a store per fact: this runs on every request.
-    journal.record({
-        **kept_request(environ, req.path),
-        "time": now,
-        "received": facts.get("mock_received", now),
-        "plane": plane,
-        "method": req.method,
-        "bodySize": body_size,
-        "bodyPreview": body_preview,
-        "operation": op,
-        "workgroup": workgroup,
-        "client": client,
-        "status": None if environ.get(NO_STATUS) else status,
-        "durationMs": round((time.perf_counter() - started) * 1000, 3) if started is not None else 0.0,
-        "fault": facts.get("mock_fault"),
-        "override": facts.get("mock_override"),
-        "delayMs": facts.get("mock_delay_ms", 0.0),
-        "retryAfter": response.headers.get("Retry-After") if status in (429, 503) else None,
-        **answered.facts(environ),
-    })
+    path, query, headers, truncated = kept_request_line(environ, req.path)
+    journal.record(Facts(
+        now, facts.get("mock_received", now), plane, req.method, path, query, headers, truncated, body_size,
+        body_preview, op, workgroup, client, None if environ.get(NO_STATUS) else status,
+        time.perf_counter() - started if started is not None else 0.0, facts.get("mock_fault"),
+        facts.get("mock_override"), facts.get("mock_delay_ms", 0.0),
+        response.headers.get("Retry-After") if status in (429, 503) else None, answered.noted(environ)))

@@ -69,7 +69,16 @@ def note_error(code: str, details: list[dict[str, str]], message: str) -> None:
     request.environ[ERROR] = {"code": code, "fields": fields, "message": message[:MAX_ERROR_MESSAGE_CHARS]}
 
 
-def facts(environ: dict[str, Any]) -> dict[str, Any]:
-    """The noted facts, as a journal entry keeps them."""
-    return {"error": environ.get(ERROR), "page": environ.get(PAGE), "resource": environ.get(RESOURCE),
-            "cause": environ.get(CAUSE), "otherVersion": environ.get(OTHER_VERSION)}
+class Noted(NamedTuple):
+    """The facts noted in a request; None where nothing was."""
+
+    error: dict[str, Any] | None
+    page: Page | None
+    resource: Resource | None
+    cause: str | None
+    other_version: str | None
+
+
+def noted(environ: dict[str, Any]) -> Noted:
+    return Noted(environ.get(ERROR), environ.get(PAGE), environ.get(RESOURCE), environ.get(CAUSE),
+                 environ.get(OTHER_VERSION))

@@ -12,7 +12,7 @@ BASE = {"REQUEST_METHOD": "GET", "PATH_INFO": "/x", "QUERY_STRING": "", "wsgi.ur
 
 def headers_of(environ: dict[str, str]) -> tuple[list[tuple[str, str]], bool]:
     kept = kept_request(environ, environ["PATH_INFO"])
-    return kept["headers"], kept["truncated"]
+    return list(kept["headers"]), kept["truncated"]
 
 
 def test_headers_in_order_with_credentials_redacted_and_the_same_from_a_kept_plan() -> None:
