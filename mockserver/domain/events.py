@@ -9,10 +9,12 @@ too, derived from their status and dates when first asked for (``seeded_history`
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
+from operator import attrgetter
 
 from .. import fidelity
 from .case_table import merged_updates
@@ -192,15 +194,14 @@ class EventLog:
         gone = self._events[:excess]
         del self._events[:excess]
         self._dropped += excess
-        for index, keys_of in ((self._by_entity, _index_keys), (self._by_name, _name_key), (self._by_type, _type_key)):
-            counts: dict[str, int] = {}
-            for event in gone:
-                for key in keys_of(event):
-                    counts[key] = counts.get(key, 0) + 1
+        for index, counts in ((self._by_entity, _entity_counts(gone)), (self._by_name, Counter(map(_NAME, gone))),
+                              (self._by_type, Counter(map(_ENTITY_TYPE, gone)))):
             for key, n in counts.items():
-                del index[key][:n]
-                if not index[key]:
+                kept = index[key]
+                if len(kept) == n:
                     del index[key]
+                else:
+                    del kept[:n]
 
     def of_entity(self, entity_id: str) -> list[Event]:
         return list(self._by_entity.get(entity_id, ()))
@@ -233,8 +234,9 @@ class EventLog:
             for key in grouped.keys() & self._by_entity.keys():
                 self._by_entity[key].extend(grouped.pop(key))
             merged_updates(self._by_entity, grouped)
+        stamp = object.__setattr__  # _stamp's own step, without a call per event (100,000 at once)
         for seq, event in enumerate(events, self.appended):
-            _stamp(event, seq)
+            stamp(event, "seq", seq)
         self._events.extend(events)
         for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
             self._by_name.setdefault(name, []).extend(named)
@@ -289,12 +291,18 @@ def _index_keys(event: Event) -> set[str]:
     return {event.entity_id} if event.case_id is None else {event.entity_id, event.case_id}
 
 
-def _name_key(event: Event) -> tuple[str]:
-    return (event.name,)
+_NAME = attrgetter("name")
+_ENTITY_TYPE = attrgetter("entity_type")
+_ENTITY_ID = attrgetter("entity_id")
 
 
-def _type_key(event: Event) -> tuple[str]:
-    return (event.entity_type,)
+def _entity_counts(events: Sequence[Event]) -> Counter[str]:
+    """How many entries of the entity index ``events`` hold, by key (``_index_keys``): counted
+    in C where it can be, as retention runs under the workgroup's lock and an upload of 100,000
+    new cases drops as many events at once (a loop of ``_index_keys`` took 160 ms of it)."""
+    counts = Counter(map(_ENTITY_ID, events))
+    counts.update(e.case_id for e in events if e.case_id is not None and e.case_id != e.entity_id)
+    return counts
 
 
 def _by_entity(events: Iterable[Event]) -> dict[str, list[Event]]:

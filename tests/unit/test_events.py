@@ -6,6 +6,8 @@ from dataclasses import replace
 
 import pytest
 from conftest import at, workgroup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockserver.datagen.world import build_workgroup
 from mockserver.domain import control_operations, operations
@@ -281,3 +283,27 @@ def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> No
 ])
 def test_only_by_says_when_narrowing_leaves_nothing_to_check(query: EventQuery, by: dict, alone: bool) -> None:
     assert query.only_by(**by) is alone
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["case.added", "upload.added", "case.deleted"]),
+                          st.sampled_from(["case", "upload"]), st.sampled_from(["e0", "e1", "e2", "c0"]),
+                          st.sampled_from([None, "c0", "c1", "e1"])), max_size=80),
+       st.integers(1, 20), st.integers(0, 40))
+def test_retention_leaves_every_index_as_a_rebuild_from_the_kept_events(
+        specs: list[tuple[str, str, str, str | None]], bound: int, split: int) -> None:
+    """Events of another entity than their case, of a case that is their entity, and of no
+    case; appended one at a time and as an upload's batch: the indexes hold exactly the kept."""
+    made = [Event(at(n), name, kind, entity, case, Cause.VENDOR, "test") for n, (name, kind, entity, case) in enumerate(specs)]
+    log = EventLog(max_events=bound)
+    for e in made[:split]:
+        log.append(e)
+    log.add_new(made[split:])
+    kept = list(log)
+    assert kept == made[len(made) - len(kept):]
+    for key in {"e0", "e1", "e2", "c0", "c1"}:
+        assert log.of_entity(key) == [e for e in kept if key in (e.entity_id, e.case_id)]
+    for name in ("case.added", "upload.added", "case.deleted"):
+        assert list(log.matching(EventQuery(names=(name,)))) == [e for e in kept if e.name == name]
+    for kind in ("case", "upload"):
+        assert list(log.matching(EventQuery(entity_type=kind))) == [e for e in kept if e.entity_type == kind]
