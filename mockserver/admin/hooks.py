@@ -204,9 +204,12 @@ def record(control_plane: ControlPlane, req: Request, facts: dict[str, Any], res
         op, workgroup, client = control_operation(), _control_workgroup(), None
     status = response.status_code
     path, query, headers, truncated = kept_request_line(environ, req.path)
+    # By name: twenty fields, many of one type, that no type check would tell apart by position.
     journal.record(Facts(
-        now, facts.get("mock_received", now), plane, req.method, path, query, headers, truncated, body_size,
-        body_preview, op, workgroup, client, None if environ.get(NO_STATUS) else status,
-        time.perf_counter() - started if started is not None else 0.0, facts.get("mock_fault"),
-        facts.get("mock_override"), facts.get("mock_delay_ms", 0.0),
-        response.headers.get("Retry-After") if status in (429, 503) else None, answered.noted(environ)))
+        time=now, received=facts.get("mock_received", now), plane=plane, method=req.method, path=path,
+        query_string=query, headers=headers, truncated=truncated, body_size=body_size, body_preview=body_preview,
+        operation=op, workgroup=workgroup, client=client, status=None if environ.get(NO_STATUS) else status,
+        duration_s=time.perf_counter() - started if started is not None else 0.0, fault=facts.get("mock_fault"),
+        override=facts.get("mock_override"), delay_ms=facts.get("mock_delay_ms", 0.0),
+        retry_after=response.headers.get("Retry-After") if status in (429, 503) else None,
+        noted=answered.noted(environ)))

@@ -234,9 +234,7 @@ class EventLog:
             for key in grouped.keys() & self._by_entity.keys():
                 self._by_entity[key].extend(grouped.pop(key))
             merged_updates(self._by_entity, grouped)
-        stamp = object.__setattr__  # _stamp's own step, without a call per event (100,000 at once)
-        for seq, event in enumerate(events, self.appended):
-            stamp(event, "seq", seq)
+        _stamp_each(events, self.appended)
         self._events.extend(events)
         for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
             self._by_name.setdefault(name, []).extend(named)
@@ -271,6 +269,14 @@ def _stamp(event: Event, seq: int) -> None:
     this once, on the object it was handed, so that stamping costs no copy (an upload appends
     100,000 events at once)."""
     object.__setattr__(event, "seq", seq)
+
+
+def _stamp_each(events: Sequence[Event], first: int) -> None:
+    """``_stamp`` for a batch, from ``first`` on, without a call per event (an upload stamps
+    100,000 at once, under the workgroup's lock)."""
+    stamp = object.__setattr__
+    for seq, event in enumerate(events, first):
+        stamp(event, "seq", seq)
 
 
 def within(events: Sequence[Event], since: datetime | None, until: datetime | None) -> Sequence[Event]:
