@@ -5,6 +5,7 @@ in a layer; no circle in the domain; the public names."""
 from __future__ import annotations
 
 import ast
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -127,3 +128,14 @@ def test_the_domain_has_no_import_circle_counting_type_checking_imports() -> Non
 def test_circles_finds_every_circle_and_nothing_else() -> None:
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c", "a"]]
     assert circles({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []
+
+
+def test_every_view_and_hook_is_a_plain_function() -> None:
+    """The app skips Flask's check for ``async def`` on each call (``app.SyncFlask``)."""
+    app = mockserver.create_app(cases=0)
+    assert isinstance(app, mockserver.app.SyncFlask)
+    hooks = [f for registry in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs,
+                                app.url_value_preprocessors) for funcs in registry.values() for f in funcs]
+    called = [*app.view_functions.values(), *hooks]
+    assert len(called) > len(app.view_functions) >= len(mockserver.fidelity.OPERATIONS)
+    assert [f for f in called if inspect.iscoroutinefunction(f)] == []
