@@ -21,7 +21,7 @@ from typing import Any, overload
 
 from .columns import Columns
 from .models import Case, Summary
-from .seeded_cases import SeededCases
+from .seeded_cases import SeededCases, SortKey
 
 _DELETED = None
 #: Work on 100,000 items is cut into slices of this many, so no one C-level call holds the GIL long.
@@ -162,11 +162,12 @@ class CaseTable:
 
     def put(self, case: Case) -> None:
         """Add a case or replace the one with the same id."""
-        self.delete(case.id)
+        was_added = case.id in self._added
+        replaced = self.delete(case.id)
         self._count += 1
         self._status_changes[case.status.value] += 1
         position = self._seeded.position_of(case.id)
-        if position is not None and self._seeded.sort_key(position) == case.sort_key:
+        if position is not None and self._seeded_key(position, None if was_added else replaced) == case.sort_key:
             self._changed[case.id] = case
             self._hidden[position] = case
         else:
@@ -175,6 +176,12 @@ class CaseTable:
         index = self._overlay_by_display_id
         index[case.display_id] = (*index.get(case.display_id, ()), case.id)
         self.version += 1
+
+    def _seeded_key(self, position: int, at_position: Case | None) -> SortKey:
+        """The sort key of the seeded case at ``position``: that of the case stored there, when
+        there is one (a case stays at its seeded position only with the seeded key), as reading
+        it from the seed costs about 30 us."""
+        return at_position.sort_key if at_position is not None else self._seeded.sort_key(position)
 
     def merged_with(self, new: NewCases) -> MergedOverlay:
         """The overlay with ``new`` added, built from copies without the workgroup's lock (each

@@ -38,7 +38,7 @@ def set_disease(wg: Workgroup, case: Case, disease: Disease, at: datetime, cause
         for subject in case.subjects
     )
     wg.record(disease_event(case, at, cause, user))
-    return set_status(wg, replace(case, subjects=subjects), new_status, at, cause, "disease set", user)
+    return set_status(wg, case, new_status, at, cause, "disease set", user, subjects)
 
 
 def disease_event(case: Case, at: datetime, cause: Cause, user: str | None = None) -> Event:

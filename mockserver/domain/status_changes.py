@@ -11,16 +11,17 @@ from datetime import datetime
 
 from .. import fidelity
 from .events import Cause, Event, case_event
-from .models import Case
+from .models import Case, Subject
 from .statuses import REPORT_STATUSES, CaseStatus
 from .workgroup import Workgroup
 
 
 def set_status(wg: Workgroup, case: Case, status: CaseStatus, at: datetime, cause: Cause, reason: str,
-               user: str | None = None) -> Case:
-    """Store the case in ``status``, with its events (a first report when it gets one); the
-    step its status starts begins under the case's plan."""
-    updated = replace(case, status=status, updated_date=at)
+               user: str | None = None, subjects: tuple[Subject, ...] | None = None) -> Case:
+    """Store the case in ``status`` (with new ``subjects`` if given: one record made, not two),
+    with its events (a first report when it gets one); the step its status starts begins under
+    the case's plan."""
+    updated = replace(case, status=status, updated_date=at, subjects=case.subjects if subjects is None else subjects)
     wg.cases.put(updated)
     if status is not case.status or status is CaseStatus.PROCESSING:
         wg.record(case_event(fidelity.EVENT_CASE_STATUS_UPDATED, updated, at, cause, reason,

@@ -76,8 +76,11 @@ def test_replace_with_new_creation_date_moves_the_case() -> None:
     table = CaseTable([case(1), case(2), case(3)])
     table.put(replace(table.get("id-001"), created_date=T0 + timedelta(days=1)))
     assert order(table) == ["id-002", "id-003", "id-001"] and len(table) == 3
+    assert table.deleted_ids() == ["id-001"]  # its seeded position is left empty
     table.put(replace(table.get("id-001"), created_date=T0 + timedelta(minutes=1)))
     assert order(table) == ["id-001", "id-002", "id-003"] and len(table) == 3
+    # Back at its seeded key: at its seeded position again, no longer added.
+    assert table.deleted_ids() == [] and [c.id for c in table.overlay()] == ["id-001"]
     table.put(replace(table.get("id-001"), status=CaseStatus.HAS_ISSUE))
     assert len(table) == 3 and table.get("id-001").status is CaseStatus.HAS_ISSUE
 
