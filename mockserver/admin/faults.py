@@ -20,6 +20,10 @@ class Faults:
         self._rules: list[dict[str, Any]] = []
         self._next_id = 0
 
+    def __bool__(self) -> bool:
+        """Whether any rule is set (one that matches no request counts)."""
+        return bool(self._rules)
+
     def rules(self) -> list[dict[str, Any]]:
         with self._lock:
             return [dict(r) for r in self._rules]

@@ -19,7 +19,7 @@ from ..http import answered, credentials
 from ..http.errors import error_response
 from ..serving import redaction
 from ..serving.connection_faults import NO_STATUS, abort_after, drop_before_status
-from .journal import CONTROL, PREVIEW_BYTES, VENDOR, Facts, kept_request_line
+from .journal import CONTROL, PREVIEW_BYTES, VENDOR, Facts, Journal, kept_request_line
 from .latency import MAX_DELAY_MS
 from .overrides import request_facts
 from .plane import ControlPlane
@@ -185,31 +185,48 @@ def _control_workgroup() -> str | None:
 
 def record(control_plane: ControlPlane, req: Request, facts: dict[str, Any], response: Response,
            plane: str = VENDOR) -> None:
-    """Hand the journal this request's facts (``journal.Facts``: this runs on every request).
-    ``facts`` is ``g``'s own dict (its ``get()`` is a method call per fact). Authorization is
-    redacted here, so no key is kept: the entry names it by ``redaction.key_id``."""
+    """Hand the journal this request's facts (this runs on every request). ``facts`` is ``g``'s
+    own dict (its ``get()`` is a method call per fact)."""
     environ = req.environ
-    journal = control_plane.journal
-    now = journal.now()
-    started = facts.get("mock_started")
     if environ.get("CONTENT_LENGTH") or environ.get("HTTP_TRANSFER_ENCODING"):
-        body_size, body_preview = req.content_length or 0, _body_preview()
+        body = req.content_length or 0, _body_preview()
     else:
-        body_size, body_preview = 0, None
+        body = NO_BODY
     if plane == VENDOR:
         op = facts["mock_operation"] if "mock_operation" in facts else operation()
         workgroup = environ.get("HTTP_X_ILMN_WORKGROUP")
-        client = redaction.key_id(environ.get("HTTP_AUTHORIZATION", ""))
     else:
-        op, workgroup, client = control_operation(), _control_workgroup(), None
+        op, workgroup = control_operation(), _control_workgroup()
     status = response.status_code
-    path, query, headers, truncated = kept_request_line(environ, req.path)
+    keep(control_plane.journal, environ, req.method, req.path, facts, plane, op, workgroup, body, status,
+         response.headers.get("Retry-After") if status in (429, 503) else None)
+
+
+#: The size and start of a request without a body.
+NO_BODY: tuple[int, str | None] = (0, None)
+
+
+def keep(journal: Journal, environ: dict[str, Any], method: str, path: str, facts: dict[str, Any], plane: str,
+         op: str | None, workgroup: str | None, body: tuple[int, str | None], status: int,
+         retry_after: str | None) -> None:
+    """The journal's entry of a request answered with ``status``, from what a hook or the fast
+    path (``mockserver.fast_path``) knows of it. Authorization is redacted here, so no key is
+    kept: the entry names it by ``redaction.key_id``."""
+    now = journal.now()
+    started = facts.get("mock_started")
+    client = redaction.key_id(environ.get("HTTP_AUTHORIZATION", "")) if plane == VENDOR else None
+    kept_path, query, headers, truncated = kept_request_line(environ, path)
     # By name: twenty fields, many of one type, that no type check would tell apart by position.
     journal.record(Facts(
-        time=now, received=facts.get("mock_received", now), plane=plane, method=req.method, path=path,
-        query_string=query, headers=headers, truncated=truncated, body_size=body_size, body_preview=body_preview,
+        time=now, received=facts.get("mock_received", now), plane=plane, method=method, path=kept_path,
+        query_string=query, headers=headers, truncated=truncated, body_size=body[0], body_preview=body[1],
         operation=op, workgroup=workgroup, client=client, status=None if environ.get(NO_STATUS) else status,
         duration_s=time.perf_counter() - started if started is not None else 0.0, fault=facts.get("mock_fault"),
-        override=facts.get("mock_override"), delay_ms=facts.get("mock_delay_ms", 0.0),
-        retry_after=response.headers.get("Retry-After") if status in (429, 503) else None,
+        override=facts.get("mock_override"), delay_ms=facts.get("mock_delay_ms", 0.0), retry_after=retry_after,
         noted=answered.noted(environ)))
+
+
+def answered_plainly(plane: ControlPlane, op: str, environ: dict[str, Any]) -> bool:
+    """Whether the control plane adds nothing to this vendor request but its journal entry: no
+    delay asked for or set, no fault rule, no override (``_delay_and_faults`` would return at once)."""
+    return DELAY_ENVIRON_KEY not in environ and not plane.latency.applies(op) and not plane.faults and not plane.overrides

@@ -22,12 +22,19 @@ class Latency:
             self.setting = setting
 
     def draw_ms(self, operation: str | None) -> float:
-        delay = self.setting["operations"].get(operation) if operation else None
-        delay = delay or self.setting["default"]
+        delay = self._delay(operation)
         if not delay:
             return 0.0
         with self._lock:
             return sample_ms(delay, self._rng)
+
+    def applies(self, operation: str | None) -> bool:
+        """Whether ``draw_ms`` would draw a delay for the operation (without drawing one)."""
+        return bool(self._delay(operation))
+
+    def _delay(self, operation: str | None) -> dict[str, Any] | None:
+        setting = self.setting  # replaced whole: one read sees one setting
+        return (setting["operations"].get(operation) if operation else None) or setting["default"]
 
 
 def sample_ms(delay: dict[str, Any], rng: random.Random) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify
@@ -81,12 +82,14 @@ class RenderedItems:
 def install(app: Flask) -> None:
     """Give the app its caches of default case renderings and of audit entries, written with
     the app's JSON settings."""
-    app.extensions[EXTENSION] = RenderedCases(dumper(CaseSchema()), compact_json)
+    # Bound to the app: a case is also rendered outside Flask's app context (``fast_path``).
+    app.extensions[EXTENSION] = RenderedCases(dumper(CaseSchema()), partial(app.json.dumps, separators=(",", ":")))
     app.extensions[ENTRIES] = RenderedItems()
 
 
-def rendered() -> RenderedCases:
-    return current_app.extensions[EXTENSION]
+def rendered(app: Flask | None = None) -> RenderedCases:
+    """The app's (the current app's unless given)."""
+    return (current_app if app is None else app).extensions[EXTENSION]
 
 
 def rendered_entries() -> RenderedItems:

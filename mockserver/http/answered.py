@@ -49,8 +49,10 @@ def note_page(number: int, total_pages: int) -> None:
     request.environ[PAGE] = Page(number, total_pages)
 
 
-def note_resource(kind: str, resource_id: str, state: str | None = None, final: bool = False) -> None:
-    request.environ[RESOURCE] = Resource(kind, resource_id, state, final)
+def note_resource(kind: str, resource_id: str, state: str | None = None, final: bool = False,
+                  environ: dict[str, Any] | None = None) -> None:
+    """In ``environ`` when given (a request answered without Flask's request context), else the request's."""
+    (request.environ if environ is None else environ)[RESOURCE] = Resource(kind, resource_id, state, final)
 
 
 def note_cause(cause: str) -> None:

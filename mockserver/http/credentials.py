@@ -7,10 +7,10 @@ them once: the key and the workgroup are kept on ``flask.g`` for the rest of the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from flask import Flask, current_app, g, request
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Forbidden, HTTPException, Unauthorized
 
 from .. import fidelity
 from ..domain.mock_state import MockState
@@ -58,28 +58,36 @@ def _key(allowed: dict[str, Any], environ: dict[str, Any], facts: dict[str, Any]
     return key
 
 
+class Refusal(NamedTuple):
+    """Credentials refused: why (noted for the journal), and the vendor's answer."""
+
+    cause: str
+    error: HTTPException
+
+
 def _checked_key(allowed: dict[str, Any], environ: dict[str, Any]) -> str:
+    return _accepted(_read_key(allowed, environ))
+
+
+def _read_key(allowed: dict[str, Any], environ: dict[str, Any]) -> str | Refusal:
     header = environ.get("HTTP_AUTHORIZATION", "").strip()
     if not header:
-        answered.note_cause("missing header Authorization")
-        raise Unauthorized("Missing Authorization header; send 'Authorization: ApiKey <key>'.")
+        return Refusal("missing header Authorization",
+                       Unauthorized("Missing Authorization header; send 'Authorization: ApiKey <key>'."))
     parts = header.split()
     if len(parts) == 2 and parts[0].lower() == fidelity.API_KEY_SCHEME:
         key = parts[1]
     elif len(parts) == 1 and parts[0].lower() != fidelity.API_KEY_SCHEME:
         key = parts[0]
     else:
-        answered.note_cause("malformed header Authorization")
-        raise Unauthorized(
-            f"Malformed Authorization header (scheme '{parts[0]}'); send 'Authorization: ApiKey <key>'."
-        )
+        return Refusal("malformed header Authorization", Unauthorized(
+            f"Malformed Authorization header (scheme '{parts[0]}'); send 'Authorization: ApiKey <key>'."))
     if allowed and key not in allowed:
-        answered.note_cause("unknown API key")
-        raise Unauthorized("The API key is not valid: this server accepts only the keys it was started with "
-                           "(--api-key or MOCKSERVER_API_KEYS).")
+        return Refusal("unknown API key", Unauthorized(
+            "The API key is not valid: this server accepts only the keys it was started with "
+            "(--api-key or MOCKSERVER_API_KEYS)."))
     if not environ.get("HTTP_X_ILMN_DOMAIN", "").strip():
-        answered.note_cause("missing header X-ILMN-Domain")
-        raise Unauthorized("Missing X-ILMN-Domain header (the tenant domain).")
+        return Refusal("missing header X-ILMN-Domain", Unauthorized("Missing X-ILMN-Domain header (the tenant domain)."))
     return key
 
 
@@ -87,28 +95,48 @@ def _workgroup(app: Flask, environ: dict[str, Any], facts: dict[str, Any]) -> Wo
     """The workgroup, resolved once a request and kept in ``facts`` (``g``)."""
     wg: Workgroup | None = facts.get("mock_workgroup")
     if wg is None:
-        wg = facts["mock_workgroup"] = _named_workgroup(app, environ, facts)
+        allowed = app.config["MOCKSERVER_KEYS"]
+        key = _key(allowed, environ, facts)
+        wg = facts["mock_workgroup"] = _accepted(_read_workgroup(app, allowed, key, environ))
     return wg
 
 
-def _named_workgroup(app: Flask, environ: dict[str, Any], facts: dict[str, Any]) -> Workgroup:
-    allowed = app.config["MOCKSERVER_KEYS"]
-    key = _key(allowed, environ, facts)
+def _read_workgroup(app: Flask, allowed: dict[str, Any], key: str, environ: dict[str, Any]) -> Workgroup | Refusal:
     workgroup_id = environ.get("HTTP_X_ILMN_WORKGROUP", "").strip()
     if not workgroup_id:
-        answered.note_cause("missing header X-ILMN-Workgroup")
-        raise Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id).")
+        return Refusal("missing header X-ILMN-Workgroup", Unauthorized("Missing X-ILMN-Workgroup header (the workgroup id)."))
     wg = app.extensions["mockserver"].workgroup(workgroup_id)
     # Both are the vendor's 403; the messages tell a typo from a key without access.
     if wg is None:
-        answered.note_cause("unknown workgroup")
-        raise Forbidden(f"Workgroup '{workgroup_id}' does not exist; GET /crs/api/v1/session/workgroups "
-                        f"lists the workgroups this API key may use.")
+        return Refusal("unknown workgroup", Forbidden(
+            f"Workgroup '{workgroup_id}' does not exist; GET /crs/api/v1/session/workgroups "
+            f"lists the workgroups this API key may use."))
     if not _may_use(allowed, key, workgroup_id):
-        answered.note_cause("workgroup not allowed for this key")
-        raise Forbidden(f"This API key may not use workgroup '{workgroup_id}'; GET /crs/api/v1/session/workgroups "
-                        f"lists the workgroups it may use.")
+        return Refusal("workgroup not allowed for this key", Forbidden(
+            f"This API key may not use workgroup '{workgroup_id}'; GET /crs/api/v1/session/workgroups "
+            f"lists the workgroups it may use."))
     return wg
+
+
+def accepted_workgroup(app: Flask, environ: dict[str, Any]) -> Workgroup | None:
+    """The workgroup of a request whose credentials hold, read from its environ alone (no
+    request context); None where they would be refused, noting nothing: the route refuses it."""
+    allowed = app.config["MOCKSERVER_KEYS"]
+    key = _read_key(allowed, environ)
+    if isinstance(key, Refusal):
+        return None
+    wg = _read_workgroup(app, allowed, key, environ)
+    return None if isinstance(wg, Refusal) else wg
+
+
+R = TypeVar("R")
+
+
+def _accepted(found: R | Refusal) -> R:
+    if isinstance(found, Refusal):
+        answered.note_cause(found.cause)
+        raise found.error
+    return found
 
 
 def caller(wg: Workgroup) -> str:

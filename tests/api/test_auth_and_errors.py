@@ -146,12 +146,12 @@ def test_a_request_resolves_its_credentials_once(api: Api, monkeypatch: pytest.M
     from mockserver.http import credentials
 
     calls: list[str] = []
-    for name in ("_checked_key", "_named_workgroup"):
+    for name in ("_read_key", "_read_workgroup"):
         original = getattr(credentials, name)
         monkeypatch.setattr(credentials, name,
                             lambda *args, original=original, name=name: calls.append(name) or original(*args))
     api.request(method, path)
-    assert calls.count("_checked_key") == 1 and calls.count("_named_workgroup") <= 1
+    assert calls.count("_read_key") == 1 and calls.count("_read_workgroup") <= 1
 
 
 def test_get_case_looks_its_case_up_once(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
