@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import admin, api, fidelity, openapi, ui
+from . import admin, api, fast_path, fidelity, openapi, ui
 from .admin import startup
 from .admin.client_report import ClientRuleSettings
 from .admin.plane import ControlPlane
@@ -84,4 +84,5 @@ def create_app(settings: Settings | None = None, *, step_kinds: StepKinds[Workgr
         startup.apply_overrides(app, overrides, f"fixture file {path}", plane)
     if settings.overrides is not None:
         startup.apply_overrides(app, settings.overrides, "overrides setting", plane)
+    fast_path.install(app, plane)
     return app

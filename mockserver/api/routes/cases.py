@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from typing import Any
+
+from flask import Blueprint, Flask, Response, jsonify, request
 
 from ...apidoc import VENDOR, documented
 from ...domain import operations
+from ...domain.errors import NotFound
+from ...domain.mock_state import MockState
+from ...domain.models import Case
+from ...domain.workgroup import Workgroup
 from ...http import answered
-from ...http.credentials import caller, state, workgroup
+from ...http.credentials import accepted_workgroup, caller, state, workgroup
 from ...http.query import query_args
 from ...schemas.cases import (
     CaseSchema,
@@ -40,14 +46,32 @@ _page_without_content = CasePageSchema(exclude=("content",))
 def get_case(case_id: str) -> Response:
     wg = workgroup()
     args = _get_args.load(query_args()) if request.query_string else _NO_ARGS
-    found = operations.get_case(wg, case_id, state().clock.now())
-    answered.note_resource("case", found.id, found.status.value)
+    found = _found_case(state(), wg, case_id, request.environ)
     if not (args["directIdentifiers"] or args["includeQcOverviewMetrics"]):
         return json_response(rendered().json(found))
     body = (_dump_case_with_phi if args["directIdentifiers"] else _dump_case)(found)
     if args["includeQcOverviewMetrics"]:
         body["preferredQcMetrics"] = state().qc_overview(found)
     return jsonify(body)
+
+
+def plain_case_json(app: Flask, environ: dict[str, Any], case_id: str) -> str | None:
+    """GET case without a query, read from the request's environ alone (``fast_path``): its
+    body, as the route writes it; None where the route must answer (a refusal, an unknown case)."""
+    wg = accepted_workgroup(app, environ)
+    if wg is None:
+        return None
+    try:
+        found = _found_case(app.extensions["mockserver"], wg, case_id, environ)
+    except NotFound:  # no read was counted: the route looks again, and answers the 404
+        return None
+    return rendered(app).json(found)
+
+
+def _found_case(mock: MockState, wg: Workgroup, case_id: str, environ: dict[str, Any]) -> Case:
+    found = operations.get_case(wg, case_id, mock.clock.now())
+    answered.note_resource("case", found.id, found.status.value, environ=environ)
+    return found
 
 
 @bp.put("/crs/api/v1/cases/<case_id>/diseases", endpoint="updateCaseDiseases")
