@@ -6,6 +6,7 @@ The bare app is what ``../shared/perf-peers/flask_reference.py`` is (a dict look
 write the same bytes. The mock runs with its defaults (journal on, 1,000 cases). A third app,
 Flask's floor, answers the same routes with those bodies already encoded: the time each app
 spends above it is its own work (the mock's hooks, domain and journal; the bare app's ``jsonify``).
+The mock answers a plain GET case in front of Flask (``mockserver.fast_path``): below the floor.
 Rounds alternate the three apps; medians of the rounds, and the mock's ratio to the bare app
 (issue 28's target: at most 1.15). Bounded loops; prints medians; asserts nothing.
 

@@ -118,9 +118,9 @@ def case_page_response(cases: list[Case], envelope: dict[str, Any]) -> Response:
 def page_response(content: str, envelope: dict[str, Any]) -> Response:
     """A page envelope whose ``content`` is already JSON text."""
     answered.note_page(envelope["number"], envelope["totalPages"])
-    members = [("content", content)]
-    members += [(name, compact_json(value)) for name, value in envelope.items() if name != "content"]
-    return json_response(object_json(members))
+    # The other fields in one encoding (an encoding a field cost a fifth of a search page).
+    rest = compact_json({name: value for name, value in envelope.items() if name != "content"})
+    return json_response('{"content":' + content + ("}" if rest == "{}" else "," + rest[1:]))
 
 
 def sliced_json_response(body: dict[str, Any]) -> Response:
