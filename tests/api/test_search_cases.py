@@ -271,3 +271,19 @@ def test_search_cases__date_bounds_include_a_changed_case_created_at_the_bound(f
     for bound in ("creationDateBefore", "creationDateAfter"):
         found = frozen_api.search(**{bound: instant, "status": "HAS_ISSUE", "pageSize": 2000})["content"]
         assert BREAST_CASE in ids(found), bound
+
+
+def test_loaded_queries_are_kept_within_bounds_and_refusals_never(api: Api) -> None:
+    from mockserver.api.routes import cases
+
+    cases._loaded_queries.clear()
+    for _ in range(2):  # a refusal is not kept: it is refused again
+        assert api.get("/crs/api/v1/cases/search", params={"pageSize": 0}).status_code == 400
+    first = api.get("/crs/api/v1/cases/search", params={"pageSize": 3, "orderBy": "desc"}).json()
+    assert list(cases._loaded_queries) == [b"pageSize=3&orderBy=desc"]
+    assert api.get("/crs/api/v1/cases/search", params={"pageSize": 3, "orderBy": "desc"}).json() == first
+    assert api.get("/crs/api/v1/cases/search", params={"ignored": "x" * cases.KEPT_QUERY_BYTES}).status_code == 200
+    assert len(cases._loaded_queries) == 1  # too long to keep
+    for n in range(cases.KEPT_QUERIES + 1):
+        assert api.get("/crs/api/v1/cases/search", params={"pageNumber": n}).status_code == 200
+    assert 0 < len(cases._loaded_queries) <= cases.KEPT_QUERIES

@@ -9,11 +9,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from marshmallow import ValidationError
+from hypothesis import given
+from hypothesis import strategies as st
+from marshmallow import ValidationError, fields
 
 from mockserver.domain import clock
 from mockserver.schemas import cases
-from mockserver.schemas.common import checked_instant
+from mockserver.schemas.common import checked_instant, page_envelope, page_schema
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "cases" / "fixture_001_breast.json"
 PHI = {"firstName", "lastName", "dateOfBirth", "mrn"}
@@ -53,3 +55,17 @@ def test_a_case_date_keeps_its_offset_and_must_lie_in_the_range() -> None:
     assert refused.value.messages == [f"Dates must lie {clock.RANGE}: the mock keeps no other date."]
     with pytest.raises(ValidationError, match="Dates must lie"):
         checked_instant(datetime(9999, 12, 31, 23, tzinfo=timezone(timedelta(hours=-5))))
+
+
+@given(total=st.integers(0, 10**6), number=st.integers(0, 10**4), size=st.integers(1, 1000))
+def test_a_page_envelope_is_already_in_its_schema_shape(total: int, number: int, size: int) -> None:
+    """The vendor routes serve ``page_envelope`` as built, without dumping it each time: its
+    schema dumps it unchanged, and it holds what the schema requires."""
+    content = [object()] * min(size, max(total - number * size, 0))
+    envelope = {k: v for k, v in page_envelope(content, total, number, size).items() if k != "content"}
+    schema = page_schema(cases.CaseSchema, "Page")(exclude=("content",))
+    assert json.dumps(schema.dump(envelope)) == json.dumps(envelope)
+    assert schema.validate(envelope) == {}
+    json_types = {fields.Boolean: bool, fields.Integer: int}  # exact: True is no integer, nor 1 a boolean
+    assert all(type(envelope[name]) is json_types[type(field)]
+               for name, field in schema.fields.items() if type(field) in json_types)
