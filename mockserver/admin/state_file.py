@@ -23,7 +23,7 @@ from ..domain.mock_state import MockState
 from ..http import limits
 from ..http.errors import flatten
 from .plane import ControlPlane
-from .state_document import StateSnapshot, import_state
+from .state_document import DumpedInSlices, StateSnapshot, import_state
 
 log = logging.getLogger("mockserver")
 
@@ -38,7 +38,7 @@ def json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
             yield (", " if n else "") + json.dumps(key) + ": "
             yield from json_pieces(item, depth + 1)
         yield "}"
-    elif depth < 4 and isinstance(value, list):
+    elif isinstance(value, DumpedInSlices) or (depth < 4 and isinstance(value, list)):
         yield "["
         for n, item in enumerate(value):
             if n:
@@ -91,7 +91,7 @@ class StateFile:
             snapshot = StateSnapshot.of(self._mock, self._plane)
             if only_if_changed and self._saved is not None and snapshot.same_as(self._saved):
                 return False
-            self._write(snapshot.document())
+            self._write(snapshot.document(streamed=True))
             self._saved = snapshot  # kept: its records stay alive, so the next comparison is by identity
             return True
 

@@ -83,12 +83,16 @@ def test_state_file__the_document_is_made_without_the_workgroups_lock(tmp_path, 
     event log) is made after, while every other request can take the lock."""
     import threading
 
+    from conftest import THYROID_CASE
+
     from mockserver import create_app
     from mockserver.admin import state_document
     from mockserver.admin.plane import EXTENSION
     from mockserver.admin.state_file import StateFile
 
     app = create_app(cases=5)
+    assert app.test_client().put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", headers=HEADERS,  # events to dump
+                                 json={"externalid": "255032005", "ontologytype": "SNOMEDCT"}).status_code == 200
     mock = app.extensions["mockserver"]
     wg = mock.workgroup(mock.default_workgroup_id)
     free: list[bool] = []
@@ -175,3 +179,23 @@ def test_state_file__the_json_is_written_in_pieces_that_read_back_as_one() -> No
     pieces = list(json_pieces(doc))
     assert "".join(pieces) == json.dumps(doc)
     assert len(pieces) > 50 and max(map(len, pieces)) < 40
+
+
+def test_state_file__events_dumped_slice_by_slice_write_the_same_text() -> None:
+    """A save dumps the events a slice at a time as it writes them (``DumpedInSlices``): the
+    text is the export's, whatever the slices."""
+    from conftest import THYROID_CASE
+
+    from mockserver import create_app
+    from mockserver.admin.state_document import DumpedInSlices, StateSnapshot
+    from mockserver.admin.state_file import json_pieces
+
+    app = create_app(cases=5)
+    client = app.test_client()
+    for _ in range(DumpedInSlices.SLICE + 1):  # two events each: three slices, the last one short
+        assert client.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", headers=HEADERS,
+                          json={"externalid": "255032005", "ontologytype": "SNOMEDCT"}).status_code == 200
+    snapshot = StateSnapshot.of(app.extensions["mockserver"], app.extensions["mockserver.control"])
+    events = snapshot.document()["workgroups"][0]["events"]
+    assert len(events) > 2 * DumpedInSlices.SLICE and len(events) % DumpedInSlices.SLICE
+    assert "".join(json_pieces(snapshot.document(streamed=True))) == json.dumps(snapshot.document())
