@@ -83,7 +83,7 @@ def install(app: Flask) -> None:
     """Give the app its caches of default case renderings and of audit entries, written with
     the app's JSON settings."""
     # Bound to the app: a case is also rendered outside Flask's app context (``fast_path``).
-    app.extensions[EXTENSION] = RenderedCases(dumper(CaseSchema()), partial(app.json.dumps, separators=(",", ":")))
+    app.extensions[EXTENSION] = RenderedCases(dumper(CaseSchema()), partial(compact_json, app=app))
     app.extensions[ENTRIES] = RenderedItems()
 
 
@@ -96,9 +96,10 @@ def rendered_entries() -> RenderedItems:
     return current_app.extensions[ENTRIES]
 
 
-def compact_json(value: object) -> str:
-    """JSON as Flask's compact responses write it (its plain dumps() keeps the spaces)."""
-    return current_app.json.dumps(value, separators=(",", ":"))
+def compact_json(value: object, app: Flask | None = None) -> str:
+    """JSON as Flask's compact responses write it (its plain dumps() keeps the spaces), with the
+    app's settings (the current app's unless given)."""
+    return (current_app if app is None else app).json.dumps(value, separators=(",", ":"))
 
 
 def json_response(text: str) -> Response:

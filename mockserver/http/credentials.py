@@ -54,7 +54,7 @@ def _key(allowed: dict[str, Any], environ: dict[str, Any], facts: dict[str, Any]
     """The key, checked once a request and kept in ``facts`` (``g``)."""
     key: str | None = facts.get("mock_api_key")
     if key is None:
-        key = facts["mock_api_key"] = _checked_key(allowed, environ)
+        key = facts["mock_api_key"] = _accepted(_read_key(allowed, environ))
     return key
 
 
@@ -63,10 +63,6 @@ class Refusal(NamedTuple):
 
     cause: str
     error: HTTPException
-
-
-def _checked_key(allowed: dict[str, Any], environ: dict[str, Any]) -> str:
-    return _accepted(_read_key(allowed, environ))
 
 
 def _read_key(allowed: dict[str, Any], environ: dict[str, Any]) -> str | Refusal:
