@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from ..domain.lifecycle.kinds import StepKinds
 from ..domain.lifecycle.plans import Pending, Plan
 from ..domain.mock_state import MockState
 from ..domain.models import Case, RowError, Upload
+from ..domain.pacing import Pacer
 from ..domain.statuses import CaseStatus
 from ..domain.workgroup import Workgroup
 from ..http.limits import MAX_GENERATED_CASES
@@ -171,6 +173,9 @@ class EventStateSchema(StrictSchema):
         return Event(**data)
 
 
+_event_states = EventStateSchema(many=True)
+
+
 class WorkgroupStateSchema(StrictSchema):
     id = fields.String(required=True)
     name = fields.String(required=True)
@@ -265,11 +270,10 @@ class WorkgroupSnapshot:
                 and self.deleted_ids == other.deleted_ids and _same(self.uploads, other.uploads)
                 and self.pending == other.pending and self.attempts == other.attempts and self.own_plans == other.own_plans)
 
-    def document(self, streamed: bool = False) -> dict[str, Any]:
-        """``streamed``: the events as ``DumpedInSlices``, for a writer that takes each slice in
-        turn (``state_file.json_pieces``), not as one list."""
+    def document(self, event_texts: EventTexts | None = None) -> dict[str, Any]:
+        """``event_texts``: the events as ``EncodedItems`` from it, for a writer that takes each
+        slice's text in turn (``state_file.json_pieces``), not as one list of dicts."""
         wg = self.wg
-        events = EventStateSchema(many=True).dump
         return {
             "id": wg.id,
             "name": wg.name,
@@ -281,7 +285,7 @@ class WorkgroupSnapshot:
             "changedCases": _case.dump(self.overlay, many=True),
             "deletedCaseIds": self.deleted_ids,
             "uploads": UploadStateSchema().dump(self.uploads, many=True),
-            "events": DumpedInSlices(events, self.events) if streamed else events(self.events),
+            "events": event_texts.of(self) if event_texts is not None else _event_states.dump(self.events),
             "pending": PendingStateSchema(many=True).dump([
                 {"kind": kind, "target": target, "plan": self.schemas.plans[kind].dump_plan(plan),
                  "started": started, "attempt": attempt, "reads": reads}
@@ -331,26 +335,77 @@ class StateSnapshot:
         return (_restorable(self.server) == _restorable(other.server) and len(self.workgroups) == len(other.workgroups)
                 and all(a.same_as(b) for a, b in zip(self.workgroups, other.workgroups, strict=True)))
 
-    def document(self, streamed: bool = False) -> dict[str, Any]:
-        return {**self.server, "workgroups": [w.document(streamed) for w in self.workgroups]}
+    def document(self, event_texts: EventTexts | None = None) -> dict[str, Any]:
+        if event_texts is not None:
+            event_texts.keep_only({w.wg.id for w in self.workgroups})
+        return {**self.server, "workgroups": [w.document(event_texts) for w in self.workgroups]}
 
 
-class DumpedInSlices:
-    """A long list of records, dumped a slice at a time while it is written: 120,000 events
-    dumped at once are 120,000 dicts alive together, and freeing them at the end of a save is
-    one C-level cascade that held the GIL for 50-100 ms, every request waiting."""
+class EncodedItems:
+    """A list given as the JSON text of its items, a slice of them per string (each slice's
+    items joined by ``", "``)."""
 
-    #: Another thread's longest wait grows with the slice (in process, 120,000 events: 23 ms at
-    #: 1,000, 14 ms at 200; 41-73 ms with the events dumped at once).
+    def __init__(self, slices: Iterator[str]) -> None:
+        self._slices = slices
+
+    def __iter__(self) -> Iterator[str]:
+        return self._slices
+
+
+class EventTexts:
+    """Each workgroup's events as JSON text, a slice at a time, kept from one save to the next.
+    Events are immutable, so a slice written once is not dumped again: a save of 120,000 events
+    took 5.2 s of Python (marshmallow and json) every time anything changed, every request
+    waiting on the GIL behind it; now it dumps the slices that changed (the newest one, or all
+    of them after an import). A slice is kept with its events, so that it is reused only for
+    those very events (their identity; kept alive, no id is reused).
+
+    Slices are aligned on the log's own count (events dropped by retention included), so that
+    dropping the oldest events leaves every later slice as it was."""
+
+    #: Events per slice kept; a slice is dumped ``DUMPED_AT_ONCE`` events at a time (about a
+    #: millisecond's work).
     SLICE = 200
+    DUMPED_AT_ONCE = 25
 
-    def __init__(self, dump: Callable[[list[Any]], list[Any]], records: list[Any]) -> None:
-        self._dump = dump
-        self._records = records
+    def __init__(self) -> None:
+        #: Per workgroup id, per slice number: the slice's events and their text.
+        self._kept: dict[str, dict[int, tuple[list[Event], str]]] = {}
 
-    def __iter__(self) -> Iterator[Any]:
-        for start in range(0, len(self._records), self.SLICE):
-            yield from self._dump(self._records[start:start + self.SLICE])
+    def of(self, snapshot: WorkgroupSnapshot) -> EncodedItems:
+        return EncodedItems(self._slices(snapshot))
+
+    def keep_only(self, workgroup_ids: set[str]) -> None:
+        """Forget the slices of workgroups that are gone."""
+        for gone in self._kept.keys() - workgroup_ids:
+            del self._kept[gone]
+
+    def _slices(self, snapshot: WorkgroupSnapshot) -> Iterator[str]:
+        events, size = snapshot.events, self.SLICE
+        first = snapshot.appended - len(events)  # the log's count of the first event it holds
+        kept, written = self._kept.get(snapshot.wg.id, {}), {}
+        pacer = Pacer()
+        start = 0
+        while start < len(events):
+            pacer.tick()
+            number = (first + start) // size
+            end = min(len(events), (number + 1) * size - first)
+            records = events[start:end]
+            text = kept.get(number)
+            if text is None or not _same(text[0], records):
+                text = (records, ", ".join(self._dumped(records, pacer)))
+            written[number] = text
+            yield text[1]
+            start = end
+        self._kept[snapshot.wg.id] = written
+
+    @staticmethod
+    def _dumped(records: list[Event], pacer: Pacer) -> Iterator[str]:
+        """Each record's text, dumped a few at a time with pauses between (``Pacer``): the
+        first save after a start or an import dumps every event, seconds of Python."""
+        for start in range(0, len(records), EventTexts.DUMPED_AT_ONCE):
+            pacer.tick()
+            yield from map(json.dumps, _event_states.dump(records[start:start + EventTexts.DUMPED_AT_ONCE]))
 
 
 def _restorable(server: dict[str, Any]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from ..domain.mock_state import MockState
 from ..http import limits
 from ..http.errors import flatten
 from .plane import ControlPlane
-from .state_document import DumpedInSlices, StateSnapshot, import_state
+from .state_document import EncodedItems, EventTexts, StateSnapshot, import_state
 
 log = logging.getLogger("mockserver")
 
@@ -38,7 +38,12 @@ def json_pieces(value: Any, depth: int = 0) -> Iterator[str]:
             yield (", " if n else "") + json.dumps(key) + ": "
             yield from json_pieces(item, depth + 1)
         yield "}"
-    elif isinstance(value, DumpedInSlices) or (depth < 4 and isinstance(value, list)):
+    elif isinstance(value, EncodedItems):
+        yield "["
+        for n, text in enumerate(value):
+            yield (", " if n else "") + text
+        yield "]"
+    elif depth < 4 and isinstance(value, list):
         yield "["
         for n, item in enumerate(value):
             if n:
@@ -59,6 +64,7 @@ class StateFile:
         self._saver: threading.Thread | None = None
         self._save_lock = threading.Lock()
         self._saved: StateSnapshot | None = None
+        self._event_texts = EventTexts()
 
     def load(self) -> bool:
         """Import the file if there is one; raise ValueError, changing nothing, if it is unusable."""
@@ -91,7 +97,7 @@ class StateFile:
             snapshot = StateSnapshot.of(self._mock, self._plane)
             if only_if_changed and self._saved is not None and snapshot.same_as(self._saved):
                 return False
-            self._write(snapshot.document(streamed=True))
+            self._write(snapshot.document(self._event_texts))
             self._saved = snapshot  # kept: its records stay alive, so the next comparison is by identity
             return True
 

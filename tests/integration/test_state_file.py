@@ -181,21 +181,47 @@ def test_state_file__the_json_is_written_in_pieces_that_read_back_as_one() -> No
     assert len(pieces) > 50 and max(map(len, pieces)) < 40
 
 
-def test_state_file__events_dumped_slice_by_slice_write_the_same_text() -> None:
-    """A save dumps the events a slice at a time as it writes them (``DumpedInSlices``): the
-    text is the export's, whatever the slices."""
+def test_state_file__event_slices_are_kept_between_saves_and_write_the_export_text(monkeypatch) -> None:
+    """A save writes the events a slice at a time from ``EventTexts``: the text is the export's,
+    whatever the slices, after new events, after retention dropped the oldest and after an
+    import; a slice whose events did not change is not dumped again."""
     from conftest import THYROID_CASE
 
     from mockserver import create_app
-    from mockserver.admin.state_document import DumpedInSlices, StateSnapshot
+    from mockserver.admin import state_document
+    from mockserver.admin.state_document import EventTexts, StateSnapshot
     from mockserver.admin.state_file import json_pieces
 
     app = create_app(cases=5)
     client = app.test_client()
-    for _ in range(DumpedInSlices.SLICE + 1):  # two events each: three slices, the last one short
-        assert client.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", headers=HEADERS,
-                          json={"externalid": "255032005", "ontologytype": "SNOMEDCT"}).status_code == 200
-    snapshot = StateSnapshot.of(app.extensions["mockserver"], app.extensions["mockserver.control"])
-    events = snapshot.document()["workgroups"][0]["events"]
-    assert len(events) > 2 * DumpedInSlices.SLICE and len(events) % DumpedInSlices.SLICE
-    assert "".join(json_pieces(snapshot.document(streamed=True))) == json.dumps(snapshot.document())
+    mock, plane = app.extensions["mockserver"], app.extensions["mockserver.control"]
+    texts = EventTexts()
+    dumped: list[int] = []
+    real_dump = state_document._event_states.dump
+    monkeypatch.setattr(state_document._event_states, "dump", lambda records: dumped.append(len(records)) or real_dump(records))
+
+    def change(times: int = 1) -> None:
+        for _ in range(times):  # two events each
+            assert client.put(f"/crs/api/v1/cases/{THYROID_CASE}/diseases", headers=HEADERS,
+                              json={"externalid": "255032005", "ontologytype": "SNOMEDCT"}).status_code == 200
+
+    def saved_as_exported() -> int:
+        """How many events the save dumped."""
+        dumped.clear()
+        snapshot = StateSnapshot.of(mock, plane)
+        assert "".join(json_pieces(snapshot.document(texts))) == json.dumps(snapshot.document())
+        return sum(dumped[:-1])  # the last: ``snapshot.document()``'s own dump
+
+    change(EventTexts.SLICE + 1)
+    assert saved_as_exported() == 2 * EventTexts.SLICE + 2  # three slices, the last one short
+    change()
+    assert saved_as_exported() == 4  # only the newest slice
+    assert saved_as_exported() == 0  # nothing changed
+
+    wg = mock.workgroups()[0]
+    with wg.lock:
+        wg.events.keep(EventTexts.SLICE + 50)  # drops the oldest: the first slice kept is partial
+    assert saved_as_exported() == 50 - 4  # only the first slice, now short; the later two as they were
+
+    assert client.put("/_mock/state", json=client.get("/_mock/state").get_json()).status_code == 200
+    assert saved_as_exported() == EventTexts.SLICE + 50  # new events, same workgroup id: all dumped

@@ -1,0 +1,46 @@
+"""The pacer of long loops: a pause after each stretch of work, none before."""
+
+from __future__ import annotations
+
+import pytest
+
+from mockserver.domain import pacing
+
+
+class FakeTime:
+    """``perf_counter`` and ``sleep`` for the pacer: sleeping moves the clock and notes the pause."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.pauses: list[float] = []
+
+    def perf_counter(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(pacing, "time", fake)
+    return fake
+
+
+def test_a_pacer_pauses_once_per_stretch_of_work(fake_time: FakeTime) -> None:
+    pacer = pacing.Pacer()
+    for _ in range(3):  # most of a stretch: no pause
+        fake_time.now += pacing.WORK_SECONDS * 0.3
+        pacer.tick()
+    assert fake_time.pauses == []
+    fake_time.now += pacing.WORK_SECONDS * 0.3
+    pacer.tick()
+    assert fake_time.pauses == [pacing.PAUSE_SECONDS]
+    fake_time.now += pacing.WORK_SECONDS * 0.3  # a new stretch starts after the pause
+    pacer.tick()
+    assert fake_time.pauses == [pacing.PAUSE_SECONDS]
+    fake_time.now += 10 * pacing.WORK_SECONDS  # one long step: one pause all the same
+    pacer.tick()
+    assert fake_time.pauses == [pacing.PAUSE_SECONDS] * 2
