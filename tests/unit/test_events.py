@@ -257,6 +257,7 @@ def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> No
     import random
     from array import array
 
+    from mockserver.domain.pacing import Pacer
     from mockserver.domain.seeded_history import _time_order
 
     rng = random.Random(5)
@@ -266,7 +267,8 @@ def test_seeded_events_are_ordered_by_time_then_position_a_day_at_a_time() -> No
     days: dict[int, list[int]] = {}
     for position, micro in enumerate(micros):
         days.setdefault(micro // (86400 * 10**6), []).append(position)
-    assert list(_time_order(times, days)) == sorted(range(len(times)), key=times.__getitem__)
+    assert list(_time_order(times, days, Pacer())) == sorted(range(len(times)), key=times.__getitem__)
+    assert days == {}  # each day's positions freed as they are sorted
 
 
 @pytest.mark.parametrize(("query", "by", "alone"), [

@@ -44,3 +44,20 @@ def test_a_pacer_pauses_once_per_stretch_of_work(fake_time: FakeTime) -> None:
     fake_time.now += 10 * pacing.WORK_SECONDS  # one long step: one pause all the same
     pacer.tick()
     assert fake_time.pauses == [pacing.PAUSE_SECONDS] * 2
+
+
+def test_the_collector_is_set_aside_until_the_last_large_work_ends() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with pacing.collector_set_aside(large=False):
+        assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    with pacing.collector_set_aside():
+        assert not gc.isenabled()
+        with pacing.collector_set_aside():
+            kept = [[n] for n in range(1000)]  # what the work made
+        assert not gc.isenabled()  # the outer work still runs
+    assert gc.isenabled()
+    assert gc.get_freeze_count() >= frozen + len(kept)  # moved out of the collector's sight
+    gc.unfreeze()

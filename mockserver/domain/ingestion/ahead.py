@@ -3,13 +3,11 @@ workgroup's lock, so that the request that finishes a job only publishes its res
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from ..models import Upload
+from ..pacing import collector_set_aside
 from ..workgroup import Workgroup
 from . import job
 from .prepared import PREPARING, Preparing
@@ -29,7 +27,7 @@ def prepare_ahead(wg: Workgroup, upload_id: str) -> None:
         wg.keep_prepared_job(upload_id, PREPARING)
     prepared = None
     try:
-        with _collector_set_aside(upload.total_rows >= LARGE_JOB_ROWS):
+        with collector_set_aside(upload.total_rows >= LARGE_JOB_ROWS):
             prepared = job.prepare(wg, upload, at)
             if len(prepared.new.by_id) >= LARGE_JOB_ROWS:
                 with wg.lock:
@@ -63,31 +61,6 @@ def prepare_jobs_ahead(wg: Workgroup, uploads: Sequence[Upload]) -> Callable[[],
     return prepare_large
 
 
-#: From this many rows, a job keeps Python's cyclic collector out of its way (below).
+#: From this many rows, a job keeps Python's cyclic collector out of its way
+#: (``pacing.collector_set_aside``).
 LARGE_JOB_ROWS = 5000
-_collector_lock = threading.Lock()
-_collector_holders = 0
-
-
-@contextmanager
-def _collector_set_aside(large: bool) -> Iterator[None]:
-    """A large job makes hundreds of thousands of objects; each pass of the cyclic collector
-    would scan them all again, holding the GIL (and so every other request) for longer each
-    time: 0.5 s pauses at 100,000 new cases. Records hold no reference cycles, so the job runs
-    with the collector off, and what it made is then moved out of the collector's sight
-    (``gc.freeze``); reference counting still frees it."""
-    global _collector_holders
-    if not large:
-        yield
-        return
-    with _collector_lock:
-        _collector_holders += 1
-        gc.disable()
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            _collector_holders -= 1
-            if not _collector_holders:
-                gc.freeze()
-                gc.enable()
