@@ -80,7 +80,7 @@ def event_ids(wg: Workgroup, events: Sequence[Event]) -> list[str]:
     the log tells apart events equal in every field."""
     prefix = f"{wg.seed}:{wg.id}:"
     return [stable_uuid(f"{prefix}{e.entity_type}:{e.entity_id}:{e.name}:{e.at.timestamp()}:{e.old}:{e.new}:"
-                   f"{0 if e.cause is Cause.SEEDED else e.seq}") for e in events]
+                   f"{0 if e.cause is Cause.SEEDED else e.place}") for e in events]
 
 
 

@@ -119,3 +119,25 @@ def test_case_counts_match_a_recount_and_the_token_moves_only_with_a_change(wg: 
     assert case_counts(wg, T0).changes != second.changes
     with pytest.raises(NotFound):
         watched_case(wg, "nope", T0)
+
+
+def test_each_operation_drops_for_good_a_few_of_the_events_retention_owes(
+        wg: Workgroup, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mockserver.domain import workgroup as workgroup_module
+
+    monkeypatch.setattr(workgroup_module, "EVENTS_DROPPED_AT_ONCE", 7)
+    wg.keep_events(10)
+    case = next(iter(wg.cases.ordered()))
+    logged = [case_event("case.updated", case, T0, Cause.VENDOR, f"change {n}") for n in range(40)]
+    with wg.observing(T0):
+        for e in logged:
+            wg.record(e)
+        assert wg.events.owed == 30  # dropped in name only so far
+        assert list(wg.events) == logged[-len(wg.events):] and len(wg.events) == 10
+    owed = [wg.events.owed]
+    while owed[-1]:
+        with wg.observing(T0):
+            pass
+        owed.append(wg.events.owed)
+    assert owed == [23, 16, 9, 2, 0]
+    assert [e.reason for e in wg.events.of_entity(case.id)] == [e.reason for e in logged[-10:]]

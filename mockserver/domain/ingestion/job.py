@@ -14,6 +14,7 @@ from ..errors import Conflict, InvalidRequest
 from ..events import Cause, Event, case_event
 from ..ids import stable_uuid
 from ..models import Case, CustomField, Disease, RowError, Sample, Subject, Upload
+from ..pacing import Pacer
 from ..statuses import CaseStatus, status_after_disease_set
 from .csv_file import KNOWN_COLUMNS, rows
 from .prepared import Prepared
@@ -24,11 +25,14 @@ if TYPE_CHECKING:
 
 def prepare(wg: Workgroup, upload: Upload, at: datetime) -> Prepared:
     """Apply the upload's rows to drafts, reading the workgroup and changing nothing in it, so
-    that it may run away from the workgroup's lock (each read is one atomic look-up)."""
+    that it may run away from the workgroup's lock (each read is one atomic look-up). Seconds
+    of Python for a large file: paced (``Pacer``), so other requests keep their GIL."""
     job = _Job(wg, upload.id, at)
+    pacer = Pacer()
     for line, cells in rows(upload.text or ""):
+        pacer.tick()
         job.apply_row(line, cells, upload.header)
-    return job.prepared()
+    return job.prepared(pacer)
 
 
 class _Ids:
@@ -210,10 +214,11 @@ class _Job:
                 draft.status = new_status
                 draft.disease = disease
 
-    def prepared(self) -> Prepared:
+    def prepared(self, pacer: Pacer) -> Prepared:
         changed, new, new_events, events, disease_set = [], [], [], [], []
         found = {d: draft.base for d, draft in self.drafts.items()}
         for display_id in list(self.drafts):
+            pacer.tick()
             # Each draft is freed once its record is made: dropping 100,000 drafts at once would
             # be one long deallocation holding the GIL, a pause for every other request.
             draft = self.drafts.pop(display_id)
