@@ -156,8 +156,12 @@ class MergedIndex:
             _by_entity(part, grouped)
             _grouped(part, "name", by_name)
             _grouped(part, "entity_type", by_type)
-        existing = {key: found for key, found in grouped.items() if key in self.index}
-        merged_updates(self.index, {key: found for key, found in grouped.items() if key not in existing})
+        existing: dict[str, list[Event]] = {}
+        added: dict[str, list[Event]] = {}
+        for key, found in grouped.items():
+            pacer.tick()
+            (existing if key in self.index else added)[key] = found
+        merged_updates(self.index, added)
         return replace(self, batch=batch, by_name=by_name, by_type=by_type, existing=existing)
 
 
