@@ -240,6 +240,8 @@ class EventLog:
     def drop_owed(self, at_most: int) -> bool:
         """Drop for good up to ``at_most`` of the owed events, from the log and from every index
         (each index holds a dropped event's entries first). Whether some are still owed."""
+        if not self._owed:
+            return False
         excess = min(self._owed, at_most)
         gone = self._events[:excess]
         del self._events[:excess]
