@@ -46,12 +46,12 @@ _collector_holders = 0
 
 @contextmanager
 def collector_set_aside(large: bool = True) -> Iterator[None]:
-    """Work that makes hundreds of thousands of objects (an upload of 100,000 new cases, the
-    first audit query's index of a million seeded cases) would have each pass of the cyclic
-    collector scan them all again, holding the GIL (and so every other request) for longer each
-    time: 0.5 s pauses at 100,000 new cases. What it makes holds no reference cycles, so it runs
-    with the collector off, and what it made is then moved out of the collector's sight
-    (``gc.freeze``); reference counting still frees it. ``large``: False runs the work as it is."""
+    """Work that makes hundreds of thousands of objects the collector tracks (an upload of
+    100,000 new cases) would have each pass of the cyclic collector scan them all again,
+    holding the GIL (and so every other request) for longer each time: 0.5 s pauses at 100,000
+    new cases. What it makes holds no reference cycles, so it runs with the collector off, and
+    what it made is then moved out of the collector's sight (``gc.freeze``); reference counting
+    still frees it. ``large``: False runs the work as it is."""
     global _collector_holders
     if not large:
         yield

@@ -23,7 +23,7 @@ from typing import overload
 from .. import fidelity
 from .events import Cause, Event, EventQuery, case_event
 from .models import Case, Summary
-from .pacing import Pacer, collector_set_aside
+from .pacing import Pacer
 from .seeded_cases import SeededCases
 from .statuses import TRANSITIONS, CaseStatus
 from .users import Users
@@ -271,8 +271,7 @@ class SeededHistory:
     def _built(self) -> _Columns:
         with self._lock:
             if self._columns is None:
-                with collector_set_aside():
-                    self._columns = _Columns(self.cases.summaries())
+                self._columns = _Columns(self.cases.summaries())
             return self._columns
 
     def _user_column(self, columns: _Columns) -> array[int]:
