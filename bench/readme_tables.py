@@ -1,5 +1,5 @@
 """Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin, dashboard,
-reports and scale).
+hostile, reports and scale).
 
 The tables sit between ``<!-- bench:begin -->`` and ``<!-- bench:end -->``; each names the
 commit, configuration and command behind its figures. ``--check`` exits 1 when the README
@@ -84,7 +84,7 @@ def peers_table(doc: dict) -> list[str]:
 
 
 def other_figures(control: dict | None, plugin: dict | None, reports: dict | None = None,
-                  scale: dict | None = None, dashboard: dict | None = None) -> list[str]:
+                  scale: dict | None = None, dashboard: dict | None = None, hostile: dict | None = None) -> list[str]:
     lines = []
     if scale:
         r = scale["results"]
@@ -119,6 +119,18 @@ def other_figures(control: dict | None, plugin: dict | None, reports: dict | Non
                      f"the server's CPU: three open pages use {r['three_dashboards_share_of_one_core']:.1%} of one core; peak RSS "
                      f"{r['peak_rss_mb_before_and_after_2000_polls'][0]} MB before 2,000 polls and "
                      f"{r['peak_rss_mb_before_and_after_2000_polls'][1]} MB after{seen}. {provenance(dashboard)}")
+    if hostile:
+        r = hostile["results"]
+        waits = {**r.get("stalls", {}), **r["secondRound"]}
+        before = next((f["probeMedianBeforeMs"] for f in waits.values() if "probeMedianBeforeMs" in f), None)
+        attacks = "; ".join(f"{name.split(' ', 1)[1]} {f['worstProbeMs']} ms" for name, f in waits.items())
+        memory = r.get("memory", {})
+        csv_growth = next((f["growthPerFileByte"] for f in memory.values() if "growthPerFileByte" in f), None)
+        lines.append("- Hostile input: the worst wait of another client (GET case every 5 ms"
+                     + (f", {before} ms median before" if before is not None else "") + f") while one sends the worst "
+                     f"requests we know of: {attacks}."
+                     + (f" A 10 MB CSV grows RSS by {csv_growth} bytes per file byte." if csv_growth is not None else "")
+                     + f" {provenance(hostile)}")
     if reports:
         figures = reports["results"]
         medians = "; ".join(f"{name} {ms} ms" for name, ms in figures["medians (ms)"].items())
@@ -141,7 +153,7 @@ def tables() -> str:
         parts += ["", f"**{title}.**", ""]
         parts += render(json.loads(path.read_text())) if path.exists() else [f"(no `bench/results/{name}` yet)"]
     others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"), load("scale.json"),
-                           load("dashboard.json"))
+                           load("dashboard.json"), load("hostile.json"))
     if others:
         parts += ["", "**Other figures.**", "", *others]
     parts += ["", END]
