@@ -359,6 +359,47 @@ def test_each_workgroup_keeps_its_newest_events_and_reset_lets_the_rest_go() -> 
         server.stop()
 
 
+def test_an_upload_pushing_out_older_events_shows_the_newest_at_once_with_ids_that_stay() -> None:
+    """--event-log-size and an upload of more new cases than the log keeps (worked out ahead,
+    its events stamped away from the lock): the audit log shows only the newest events as soon
+    as the upload is done, their ids stay the same while the events pushed out are dropped for
+    good over the next requests, and then those are gone from memory too."""
+    from conftest import FROZEN_AT
+
+    from mockserver.domain.ingestion.ahead import LARGE_JOB_ROWS
+
+    server = start_server(event_log_size=1000, cases=5)
+    try:
+        api = Api(server)
+        api.state.clock.freeze(FROZEN_AT)
+        rows = LARGE_JOB_ROWS + 100
+        upload_id = api.upload("Sample_ID,Case_ID\n" + "".join(f"S{n},NEW-{n}\n" for n in range(rows)), "many.csv")
+        api.advance_clock(3)
+        assert api.upload_status(upload_id)["status"] == "COMPLETED"
+        wg = api.state.workgroup(WG)
+        assert wg.events.owed > 0  # pushed out in name only: dropped for good over the next requests
+        with wg.lock:
+            assert [e.place for e in wg.events] == list(range(wg.events.appended - len(wg.events), wg.events.appended))
+
+        def page(**params: object) -> dict:
+            response = api.get("/als/api/v1/auditlogs/search", params={"pageSize": 2000, **params})
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        added = page(eventName="case.added", eventDateFrom=FROZEN_AT.isoformat().replace("+00:00", "Z"))
+        shown = [e["caseDisplayId"] for e in added["content"]]
+        assert 0 < len(shown) < 1000 and f"NEW-{rows - 1}" in shown and "NEW-0" not in shown
+        first = page()["content"]
+        assert len({e["id"] for e in first}) == len(first)
+        while wg.events.owed:
+            api.case(THYROID_CASE)  # each request drops some for good
+        assert page()["content"] == first
+        assert 1000 <= len(wg.events) <= 1100 and not wg.events.of_entity(api.search(displayId="NEW-0",
+                                                                                   isExactMatch="true")["content"][0]["id"])
+    finally:
+        server.stop()
+
+
 def test_state__the_servers_own_export_of_ordinary_use_imports_over_http(frozen_api: Api) -> None:
     """PUT /_mock/state took 1 MB like any JSON body, and 1,000 PUT diseases made a 1.5 MB
     export; its limit now fits such exports, and past it the 413 names the limit."""
