@@ -10,6 +10,7 @@ from typing import Any
 
 from ... import fidelity
 from ..errors import InvalidRequest
+from ..pacing import Pacer
 
 # A single cell may be as large as a whole accepted file (csv's default stops at 128 KiB).
 csv.field_size_limit(max(csv.field_size_limit(), fidelity.MAX_UPLOAD_FILE_BYTES))
@@ -52,7 +53,11 @@ def parse_csv(file_name: str, data: bytes) -> ParsedCsv:
         ) from None
     try:
         header = tuple(h.strip() for h in next(_reader(text), ()))
-        total = sum(1 for _ in rows(text))
+        total = 0
+        pacer = Pacer()  # 100,000 rows are a fifth of a second of Python
+        for _ in rows(text):
+            pacer.tick()
+            total += 1
     except csv.Error as exc:
         raise InvalidRequest(f"File '{file_name}' is not valid CSV: {exc}.") from None
     missing = [c for c in fidelity.REQUIRED_CSV_COLUMNS if c not in header]
