@@ -301,10 +301,14 @@ class EventLog:
             merged_updates(self._by_entity, grouped)
             _stamp_each(events, self.appended)
         self._events.extend(events)
-        for name, named in (by_name if by_name is not None else _grouped(events, "name")).items():
-            self._by_name.setdefault(name, []).extend(named)
-        for entity_type, typed in (by_type if by_type is not None else _grouped(events, "entity_type")).items():
-            self._by_type.setdefault(entity_type, []).extend(typed)
+        for index, grouped_now in ((self._by_name, by_name if by_name is not None else _grouped(events, "name")),
+                                   (self._by_type, by_type if by_type is not None else _grouped(events, "entity_type"))):
+            for key, found in grouped_now.items():
+                kept = index.get(key)
+                if kept is None:
+                    index[key] = found  # the batch's own list, new to the log: no copy
+                else:
+                    kept.extend(found)
         self._keep_bound()
 
     # -- queries -------------------------------------------------------------------------

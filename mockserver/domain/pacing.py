@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields, is_dataclass
 
 #: Work between two pauses, and the pause: a sleep this short costs the long work about a
 #: tenth of its time and is still long enough for a waiting thread to take the GIL.
@@ -38,6 +39,19 @@ class Pacer:
         if time.perf_counter() >= self._next:
             time.sleep(PAUSE_SECONDS)
             self._next = time.perf_counter() + WORK_SECONDS
+
+
+def free_for_a_while(parts: list[object], seconds: float = WORK_SECONDS) -> None:
+    """Free parts of ``parts`` (holding their last references) for about ``seconds``, a record
+    being replaced by its fields, so that each free is of one field's worth; what is left
+    waits for the next call. An upload's worked-out job of 100,000 new cases, freed at once
+    where it was published, held the GIL and the workgroup's lock for 19 ms."""
+    until = time.perf_counter() + seconds
+    while parts and time.perf_counter() < until:
+        part = parts.pop()
+        if is_dataclass(part) and not isinstance(part, type):
+            parts.extend(getattr(part, f.name) for f in fields(part))
+        del part
 
 
 _collector_lock = threading.Lock()

@@ -18,6 +18,7 @@ from .lifecycle.engine import Steps
 from .lifecycle.kinds import StepKinds
 from .lifecycle.plans import DefaultPlans
 from .models import Case, Disease, TestDefinition, Transition, Upload
+from .pacing import free_for_a_while
 from .seeded_cases import SeededCases
 from .seeded_history import SeededHistory
 from .users import Users
@@ -71,6 +72,8 @@ class Workgroup:
         self._defaults = defaults or kinds.shipped_defaults()
         #: How many logged events it keeps (None: all); its server's ``--event-log-size``.
         self.max_events: int | None = None
+        #: What operations let go of, freed a part at a time after the next ones (``let_go``).
+        self._let_go: list[object] = []
         self.reset()
 
     @property
@@ -130,6 +133,11 @@ class Workgroup:
             self.max_events = max_events
             self.events.keep(max_events)
 
+    def let_go(self, value: object) -> None:
+        """Free ``value``, large and no longer needed, a part at a time after this operation
+        and the next ones, each time once the lock is released (``pacing.free_for_a_while``)."""
+        self._let_go.append(value)
+
     def record(self, event: Event) -> None:
         self.events.append(event)
 
@@ -185,7 +193,8 @@ class Workgroup:
         """Run an operation under the lock: what is due settles first, and waiters wake after.
         Each also drops for good a few thousand of the events retention dropped in name only
         (``EventLog.drop_owed``): an upload's 100,000 at once held the lock 80 ms, every other
-        request of the workgroup waiting."""
+        request of the workgroup waiting. Then, the lock released, it frees for a moment what
+        operations let go of (``let_go``)."""
         with self.lock:
             self.steps.settle(now)
             try:
@@ -193,6 +202,8 @@ class Workgroup:
             finally:
                 self.events.drop_owed(EVENTS_DROPPED_AT_ONCE)
                 self.changed.notify_all()
+        if self._let_go:  # list operations are atomic: two requests may free parts at once
+            free_for_a_while(self._let_go)
 
     def wake_waiters(self) -> None:
         """Make everyone waiting on this workgroup look again (clock moved, workgroup gone)."""

@@ -61,3 +61,30 @@ def test_the_collector_is_set_aside_until_the_last_large_work_ends() -> None:
     assert gc.isenabled()
     assert gc.get_freeze_count() >= frozen + len(kept)  # moved out of the collector's sight
     gc.unfreeze()
+
+
+def test_freeing_for_a_while_frees_a_record_apart_from_its_fields_and_stops(fake_time: FakeTime) -> None:
+    """Each field on its own, after the record that held it; past the time given, the rest waits."""
+    import weakref
+    from dataclasses import dataclass
+
+    @dataclass
+    class Part:
+        items: list
+
+    @dataclass
+    class Job:
+        first: Part
+        second: Part
+
+    job = Job(Part([1]), Part([2]))
+    fields_alive_when_job_freed: list[bool] = []
+    first, second = weakref.ref(job.first), weakref.ref(job.second)
+    weakref.finalize(job, lambda: fields_alive_when_job_freed.append(first() is not None and second() is not None))
+    parts: list[object] = [job]
+    del job
+    pacing.free_for_a_while(parts, seconds=0)  # no time: nothing freed
+    assert len(parts) == 1 and not fields_alive_when_job_freed
+    pacing.free_for_a_while(parts)
+    assert fields_alive_when_job_freed == [True]
+    assert first() is None and second() is None and parts == []

@@ -141,3 +141,25 @@ def test_each_operation_drops_for_good_a_few_of_the_events_retention_owes(
         owed.append(wg.events.owed)
     assert owed == [23, 16, 9, 2, 0]
     assert [e.reason for e in wg.events.of_entity(case.id)] == [e.reason for e in logged[-10:]]
+
+
+def test_what_an_operation_lets_go_of_is_freed_once_the_lock_is_released(wg: Workgroup) -> None:
+    import weakref
+    from dataclasses import dataclass
+
+    @dataclass
+    class Part:
+        items: list
+
+    @dataclass
+    class Job:
+        first: Part
+        second: Part
+
+    job = Job(Part([1]), Part([2]))
+    parts = [weakref.ref(job), weakref.ref(job.first), weakref.ref(job.second)]
+    with wg.observing(T0):
+        wg.let_go(job)
+        del job
+        assert all(ref() is not None for ref in parts)  # kept while the lock is held
+    assert all(ref() is None for ref in parts)
