@@ -48,7 +48,10 @@ def free_for_a_while(parts: list[object], seconds: float = WORK_SECONDS) -> None
     where it was published, held the GIL and the workgroup's lock for 19 ms."""
     until = time.perf_counter() + seconds
     while parts and time.perf_counter() < until:
-        part = parts.pop()
+        try:
+            part = parts.pop()
+        except IndexError:  # another thread took the last one meanwhile
+            return
         if is_dataclass(part) and not isinstance(part, type):
             parts.extend(getattr(part, f.name) for f in fields(part))
         del part

@@ -88,3 +88,13 @@ def test_freeing_for_a_while_frees_a_record_apart_from_its_fields_and_stops(fake
     pacing.free_for_a_while(parts)
     assert fields_alive_when_job_freed == [True]
     assert first() is None and second() is None and parts == []
+
+
+def test_freeing_from_a_list_another_thread_empties_meanwhile_stops_quietly() -> None:
+    class Emptied(list):
+        """Says it holds a part, then has none: as when another thread took the last one."""
+
+        def __bool__(self) -> bool:
+            return True
+
+    pacing.free_for_a_while(Emptied())
