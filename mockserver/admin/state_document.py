@@ -403,9 +403,8 @@ class EventTexts:
     def _dumped(records: list[Event], pacer: Pacer) -> Iterator[str]:
         """Each record's text, dumped a few at a time with pauses between (``Pacer``): the
         first save after a start or an import dumps every event, seconds of Python."""
-        for start in range(0, len(records), EventTexts.DUMPED_AT_ONCE):
-            pacer.tick()
-            yield from map(json.dumps, _event_states.dump(records[start:start + EventTexts.DUMPED_AT_ONCE]))
+        for part in pacer.slices(records, EventTexts.DUMPED_AT_ONCE):
+            yield from map(json.dumps, _event_states.dump(part))
 
 
 def _restorable(server: dict[str, Any]) -> dict[str, Any]:

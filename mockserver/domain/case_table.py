@@ -57,10 +57,7 @@ class NewCases:
             statuses[c.status.value] += 1
         # Sorted in slices merged by a generator: one sort of 100,000 keys would hold the GIL
         # (and so every other request) for a tenth of a second.
-        runs: list[list[tuple[object, ...]]] = []
-        for i in range(0, len(keys), _SLICE):
-            pacer.tick()
-            runs.append(sorted(keys[i : i + _SLICE]))
+        runs = [sorted(part) for part in pacer.slices(keys, _SLICE)]
         merged: list[tuple[object, ...]] = []
         for key in heapq.merge(*runs):
             pacer.tick()
@@ -79,11 +76,8 @@ def _merged_keys(old: list[tuple[object, ...]], new: list[tuple[object, ...]]) -
 def merged_updates(target: dict[Any, Any], source: dict[Any, Any]) -> None:
     """``target.update(source)`` in paced slices: one C-level update of 100,000 entries would
     hold the GIL, and so every other request, for tens of milliseconds."""
-    items = list(source.items())
-    pacer = Pacer()
-    for start in range(0, len(items), _SLICE):
-        pacer.tick()
-        target.update(items[start : start + _SLICE])
+    for part in Pacer().slices(list(source.items()), _SLICE):
+        target.update(part)
 
 
 def _merge_display_ids(index: dict[str, tuple[str, ...]], new: dict[str, tuple[str, ...]]) -> None:

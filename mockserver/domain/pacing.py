@@ -17,9 +17,12 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, is_dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: Work between two pauses, and the pause: a sleep this short costs the long work about a
 #: tenth of its time and is still long enough for a waiting thread to take the GIL.
@@ -39,6 +42,12 @@ class Pacer:
         if time.perf_counter() >= self._next:
             time.sleep(PAUSE_SECONDS)
             self._next = time.perf_counter() + WORK_SECONDS
+
+    def slices(self, items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+        """``items`` ``size`` at a time, in order, with a tick before each slice."""
+        for start in range(0, len(items), size):
+            self.tick()
+            yield items[start:start + size]
 
 
 def free_for_a_while(parts: list[object], seconds: float = WORK_SECONDS) -> None:

@@ -166,9 +166,8 @@ class _Columns:
         types = [entity_type_of(name) for name in self.names]
         self.by_type = {t: array("i") for t in set(types)}
         by_type_of_name = [self.by_type[t] for t in types]
-        for start in range(0, len(self.order), _PACED_POSITIONS):
-            pacer.tick()
-            for position in self.order[start:start + _PACED_POSITIONS]:
+        for positions in pacer.slices(self.order, _PACED_POSITIONS):
+            for position in positions:
                 n = names[position]
                 by_name[n].append(position)
                 by_type_of_name[n].append(position)

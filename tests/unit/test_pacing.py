@@ -98,3 +98,13 @@ def test_freeing_from_a_list_another_thread_empties_meanwhile_stops_quietly() ->
             return True
 
     pacing.free_for_a_while(Emptied())
+
+
+def test_a_pacer_hands_out_slices_in_order_with_a_tick_before_each(fake_time: FakeTime) -> None:
+    pacer = pacing.Pacer()
+    seen = []
+    for part in pacer.slices(list(range(10)), 4):
+        seen.append(list(part))
+        fake_time.now += pacing.WORK_SECONDS  # each slice a stretch of work: the next one waits
+    assert seen == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]
+    assert fake_time.pauses == [pacing.PAUSE_SECONDS] * 2  # before the second and the third
