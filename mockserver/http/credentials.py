@@ -114,15 +114,15 @@ def _read_workgroup(app: Flask, allowed: dict[str, Any], key: str, environ: dict
     return wg
 
 
-def accepted_workgroup(app: Flask, environ: dict[str, Any]) -> Workgroup | None:
-    """The workgroup of a request whose credentials hold, read from its environ alone (no
-    request context); None where they would be refused, noting nothing: the route refuses it."""
+def accepted_credentials(app: Flask, environ: dict[str, Any]) -> tuple[str, Workgroup] | None:
+    """The key and workgroup of a request whose credentials hold, read from its environ alone
+    (no request context); None where they would be refused, noting nothing: the route refuses it."""
     allowed = app.config["MOCKSERVER_KEYS"]
     key = _read_key(allowed, environ)
     if isinstance(key, Refusal):
         return None
     wg = _read_workgroup(app, allowed, key, environ)
-    return None if isinstance(wg, Refusal) else wg
+    return None if isinstance(wg, Refusal) else (key, wg)
 
 
 R = TypeVar("R")
@@ -135,6 +135,7 @@ def _accepted(found: R | Refusal) -> R:
     return found
 
 
-def caller(wg: Workgroup) -> str:
-    """The e-mail of the user the caller's API key belongs to: vendor calls act as that user."""
-    return wg.users.for_key(api_key()).email
+def caller(wg: Workgroup, key: str | None = None) -> str:
+    """The e-mail of the user the caller's API key (the request's unless given) belongs to:
+    vendor calls act as that user."""
+    return wg.users.for_key(api_key() if key is None else key).email

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from flask import Blueprint, Flask, Response, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from marshmallow import ValidationError
 
 from ...apidoc import VENDOR, documented
 from ...domain import operations
-from ...domain.errors import NotFound
+from ...domain.errors import DomainError, NotFound
 from ...domain.mock_state import MockState
 from ...domain.models import Case
 from ...domain.query import CaseQuery
 from ...domain.workgroup import Workgroup
-from ...http import answered
-from ...http.credentials import accepted_workgroup, caller, state, workgroup
+from ...http import answered, limits
+from ...http.credentials import accepted_credentials, caller, state, workgroup
 from ...http.query import query_args
 from ...schemas.cases import (
     CaseSchema,
@@ -58,11 +60,11 @@ def get_case(case_id: str) -> Response:
 def plain_case_json(app: Flask, environ: dict[str, Any], case_id: str) -> str | None:
     """GET case without a query, read from the request's environ alone (``fast_path``): its
     body, as the route writes it; None where the route must answer (a refusal, an unknown case)."""
-    wg = accepted_workgroup(app, environ)
-    if wg is None:
+    accepted = accepted_credentials(app, environ)
+    if accepted is None:
         return None
     try:
-        found = _found_case(app.extensions["mockserver"], wg, case_id, environ)
+        found = _found_case(app.extensions["mockserver"], accepted[1], case_id, environ)
     except NotFound:  # no read was counted: the route looks again, and answers the 404
         return None
     return rendered(app).json(found)
@@ -82,11 +84,31 @@ def update_case_diseases(case_id: str) -> Response:
     wg = workgroup()
     answered.note_resource("case", case_id)
     body = _diseases_body.load(request.get_json())
+    return json_response(_disease_set(current_app, wg, caller(wg), case_id, body))
+
+
+def plain_disease_update_json(app: Flask, environ: dict[str, Any], case_id: str, data: bytes) -> str | None:
+    """PUT diseases with a JSON body (``data``), read from the request's environ alone
+    (``fast_path``): its body, as the route writes it, the disease set; None where the route
+    must answer, nothing changed (a refusal, a body it rejects, a case it cannot update)."""
+    accepted = accepted_credentials(app, environ)
+    if accepted is None:
+        return None
+    key, wg = accepted
+    answered.note_resource("case", case_id, environ=environ)
+    try:
+        body = _diseases_body.load(limits.parsed(lambda: json.loads(data)))
+        return _disease_set(app, wg, caller(wg, key), case_id, body)
+    except (ValueError, ValidationError, DomainError):  # JSON's errors are ValueErrors
+        return None
+
+
+def _disease_set(app: Flask, wg: Workgroup, user: str, case_id: str, body: dict[str, Any]) -> str:
     updated = operations.update_case_diseases(
-        wg, case_id, body["externalid"], body["ontologytype"], state().clock.now(), caller(wg)
+        wg, case_id, body["externalid"], body["ontologytype"], app.extensions["mockserver"].clock.now(), user
     )
     # Rendered as GET case renders it, and kept: the client's next poll reads the same record.
-    return json_response(rendered().json(updated))
+    return rendered(app).json(updated)
 
 
 @bp.delete("/crs/api/v1/cases/<not_search:case_id>", endpoint="deleteCase")
