@@ -379,8 +379,10 @@ class UpdateCaseDiseasesSchema(Schema):
             return data
         problems = {}
         for key in ("externalid", "ontologytype", "name"):
-            near = [k for k in data if isinstance(k, str) and k != key and k.replace("_", "").lower() == key]
-            if key not in data and near:
+            if key in data:
+                continue
+            near = [k for k in data if isinstance(k, str) and k.replace("_", "").lower() == key]
+            if near:
                 problems[key] = [f"The body has '{near[0]}'; this API spells the key '{key}' (all lower case)."]
         if problems:
             raise ValidationError(problems)

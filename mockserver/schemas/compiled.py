@@ -1,4 +1,5 @@
-"""A schema's ``dump`` worked out once per schema instead of once per field per call.
+"""A schema's ``dump`` worked out once per schema instead of once per field per call; and a
+small schema's ``load`` of a valid body without marshmallow's machinery.
 
 marshmallow's dump asks each field, on every call, how to read its value, whether it is
 missing and how to write it: about 280 us a case (timeit), a third of PUT diseases. ``dumper(schema)``
@@ -10,6 +11,13 @@ read that way goes through marshmallow: a field with its own ``serialize`` or ``
 dotted attribute, an absent attribute (the field's ``dump_default`` decides), a mapping (read by
 key first), and a schema with dump hooks or its own ``get_attribute``.
 ``tests/unit/test_compiled_dump.py`` holds the output equal to ``schema.dump``.
+
+``loader(schema)`` answers only what it can tell is valid: a dict whose fields are all plain
+strings that pass their validators, for a schema that ignores unknown keys and has no hooks but
+``pre_load`` ones (called as marshmallow calls them). Anything else (a missing or odd value, a
+failing validator or hook) goes to ``schema.load``, which returns or raises as ever.
+marshmallow spends about 35 us loading a three-field PUT diseases body; this, about 4.
+``tests/unit/test_compiled_load.py`` holds its answers equal to ``schema.load``'s.
 """
 
 from __future__ import annotations
@@ -17,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, cast
 
-from marshmallow import Schema, fields, missing
-from marshmallow.decorators import POST_DUMP, PRE_DUMP
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, missing
+from marshmallow.decorators import POST_DUMP, PRE_DUMP, PRE_LOAD
 
 #: Writes one value of a field that is not None.
 Write = Callable[[Any], Any]
@@ -140,3 +148,50 @@ def _text(value: Any) -> str:
     if type(value) is str:
         return value
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def loader(schema: Schema) -> Callable[[Any], Any]:
+    """A function equal to ``schema.load`` (one object, the schema's own settings)."""
+    hooks = schema._hooks
+    plain = (not schema.many and schema.unknown == EXCLUDE and not schema.partial
+             and not any(hooks[tag] for tag in hooks if tag != PRE_LOAD)
+             and all(not many and not kwargs.get("pass_original") for _, many, kwargs in hooks[PRE_LOAD])
+             and all(type(field) is fields.String and not field.pre_load and not field.post_load
+                     and "." not in (field.attribute or name) for name, field in schema.load_fields.items()))
+    if not plain:
+        return schema.load
+    pre_loads = [getattr(schema, name) for name, _, _ in hooks[PRE_LOAD]]
+    steps = [(field.data_key if field.data_key is not None else name, field.attribute or name, field.required,
+              field.load_default, field.validators) for name, field in schema.load_fields.items()]
+    new = schema.dict_class
+    unknown = schema.unknown
+
+    def load(data: Any) -> Any:
+        if type(data) is not dict:
+            return schema.load(data)
+        given = data
+        try:
+            for pre_load in pre_loads:
+                given = pre_load(given, many=False, partial=schema.partial, unknown=unknown)
+        except ValidationError:
+            return schema.load(data)
+        if type(given) is not dict:
+            return schema.load(data)
+        out = new()
+        for key, attribute, required, default, validators in steps:
+            value = given.get(key, missing)
+            if value is missing:
+                if required or default is not missing:
+                    return schema.load(data)
+                continue
+            if type(value) is not str:
+                return schema.load(data)
+            try:
+                for validator in validators:
+                    validator(value)
+            except ValidationError:
+                return schema.load(data)
+            out[attribute] = value
+        return out
+
+    return load

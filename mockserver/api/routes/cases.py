@@ -25,14 +25,14 @@ from ...schemas.cases import (
     UpdateCaseDiseasesSchema,
 )
 from ...schemas.common import page_envelope, page_schema
-from ...schemas.compiled import dumper
+from ...schemas.compiled import dumper, loader
 from ..rendering import case_page_response, json_response, rendered
 
 bp = Blueprint("cases", __name__)
 
 _get_args = GetCaseArgsSchema()
 _search_args = SearchCasesArgsSchema()
-_diseases_body = UpdateCaseDiseasesSchema()
+_load_diseases_body = loader(UpdateCaseDiseasesSchema())
 _dump_case = dumper(CaseSchema())
 #: GET case without a query: its defaults, loaded once rather than on every call.
 _NO_ARGS = _get_args.load({})
@@ -83,7 +83,7 @@ def _found_case(mock: MockState, wg: Workgroup, case_id: str, environ: dict[str,
 def update_case_diseases(case_id: str) -> Response:
     wg = workgroup()
     answered.note_resource("case", case_id)
-    body = _diseases_body.load(request.get_json())
+    body = _load_diseases_body(request.get_json())
     return json_response(_disease_set(current_app, wg, caller(wg), case_id, body))
 
 
@@ -97,7 +97,7 @@ def plain_disease_update_json(app: Flask, environ: dict[str, Any], case_id: str,
     key, wg = accepted
     answered.note_resource("case", case_id, environ=environ)
     try:
-        body = _diseases_body.load(limits.parsed(lambda: json.loads(data)))
+        body = _load_diseases_body(limits.parsed(lambda: json.loads(data)))
         return _disease_set(app, wg, caller(wg, key), case_id, body)
     except (ValueError, ValidationError, DomainError):  # JSON's errors are ValueErrors
         return None
