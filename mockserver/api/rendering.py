@@ -19,7 +19,7 @@ from flask import Flask, Response, current_app, jsonify
 
 from ..domain.models import Case
 from ..http import answered
-from ..schemas.cases import CaseSchema
+from ..schemas.cases import CaseSchema, TestDefinitionSchema, TumorTypeSchema
 from ..schemas.compiled import dumper
 
 EXTENSION = "mockserver.rendered"
@@ -84,7 +84,10 @@ def install(app: Flask) -> None:
     """Give the app its caches of default case renderings and of audit entries, written with
     the app's JSON settings."""
     # Bound to the app: a case is also rendered outside Flask's app context (``fast_path``).
-    app.extensions[EXTENSION] = RenderedCases(dumper(CaseSchema()), partial(float_free_json, app=app))
+    # The dump is encoded at once and never changed: test definitions and diseases, records
+    # shared by many cases, are dumped once each.
+    dump = dumper(CaseSchema(), shared=(TestDefinitionSchema, TumorTypeSchema))
+    app.extensions[EXTENSION] = RenderedCases(dump, partial(float_free_json, app=app))
     app.extensions[ENTRIES] = RenderedItems()
 
 

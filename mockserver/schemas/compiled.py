@@ -36,11 +36,22 @@ FieldDump = Callable[[Any, dict[str, Any]], None]
 _ABSENT = object()
 
 
-def dumper(schema: Schema) -> Callable[[Any], Any]:
-    """A function equal to ``schema.dump`` (with the schema's own ``many``)."""
+#: Nested schemas whose objects are immutable records shared by many dumped objects.
+Shared = tuple[type[Schema], ...]
+#: Dumps kept of each shared schema's records: far more than a workgroup's test definitions and
+#: diseases in use; past it, the kept ones are dropped at once.
+SHARED_KEPT = 4096
+
+
+def dumper(schema: Schema, shared: Shared = ()) -> Callable[[Any], Any]:
+    """A function equal to ``schema.dump`` (with the schema's own ``many``).
+
+    Records dumped by a nested schema in ``shared`` are dumped once each and the dict reused, by
+    identity: one dict then appears in many dumps, so only a caller that never changes a dump
+    (one that encodes it at once) may ask for it."""
     if _has_dump_hooks(schema):  # a hook may take the whole collection
         return schema.dump
-    one = _dump_one(schema)
+    one = _dump_one(schema, shared)
     if schema.many:  # marshmallow dumps None as one object, even for many
         return lambda objs: one(objs) if objs is None else [one(obj) for obj in objs]
     return one
@@ -50,13 +61,13 @@ def _has_dump_hooks(schema: Schema) -> bool:
     return bool(schema._hooks[PRE_DUMP] or schema._hooks[POST_DUMP])
 
 
-def _dump_one(schema: Schema) -> Callable[[Any], dict[str, Any]]:
+def _dump_one(schema: Schema, shared: Shared) -> Callable[[Any], dict[str, Any]]:
     def by_marshmallow(obj: Any) -> dict[str, Any]:
         return schema.dump(obj, many=False)
 
     if _has_dump_hooks(schema) or type(schema).get_attribute is not Schema.get_attribute:
         return by_marshmallow
-    steps = [_field_dump(schema, name, field) for name, field in schema.dump_fields.items()]
+    steps = [_field_dump(schema, name, field, shared) for name, field in schema.dump_fields.items()]
     new = schema.dict_class
 
     def dump(obj: Any) -> dict[str, Any]:
@@ -70,7 +81,7 @@ def _dump_one(schema: Schema) -> Callable[[Any], dict[str, Any]]:
     return dump
 
 
-def _field_dump(schema: Schema, name: str, field: fields.Field) -> FieldDump:
+def _field_dump(schema: Schema, name: str, field: fields.Field, shared: Shared) -> FieldDump:
     key = field.data_key if field.data_key is not None else name
     kind = type(field)
     attribute = field.attribute if field.attribute is not None else name
@@ -87,7 +98,7 @@ def _field_dump(schema: Schema, name: str, field: fields.Field) -> FieldDump:
                 out[key] = value
 
         return computed
-    write = _writer(field)
+    write = _writer(field, shared)
     fallback = _by_marshmallow(schema, name, field, key)
 
     def read(obj: Any, out: dict[str, Any]) -> None:
@@ -111,35 +122,55 @@ def _by_marshmallow(schema: Schema, name: str, field: fields.Field, key: str) ->
     return dump
 
 
-def _writer(field: fields.Field) -> Write | None:
+def _writer(field: fields.Field, shared: Shared) -> Write | None:
     """How the kinds written inline write a value that is not None (each writes None as None)."""
     build = _WRITERS.get(type(field))
-    return build(field) if build is not None else None
+    return build(field, shared) if build is not None else None
 
 
-def _nested_writer(field: fields.Nested) -> Write | None:
+def _nested_writer(field: fields.Nested, shared: Shared) -> Write | None:
     if _has_dump_hooks(field.schema):  # a hook may take the whole collection
         return None
-    nested = _dump_one(field.schema)
+    nested = _dump_one(field.schema, shared)
+    if type(field.schema) in shared:
+        nested = _kept(nested)
     if field.schema.many or field.many:
         return lambda value: [nested(item) for item in value]
     return nested
 
 
-def _list_writer(field: fields.List) -> Write | None:
-    inner = _writer(field.inner)
+def _kept(dump: Callable[[Any], dict[str, Any]]) -> Callable[[Any], dict[str, Any]]:
+    """``dump``, made once per record and found by the record's id: the record is kept with its
+    dump, so no other record can take that id while it is kept."""
+    kept: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def dump_kept(obj: Any) -> dict[str, Any]:
+        hit = kept.get(id(obj))
+        if hit is not None:
+            return hit[1]
+        out = dump(obj)
+        if len(kept) >= SHARED_KEPT:
+            kept.clear()
+        kept[id(obj)] = (obj, out)
+        return out
+
+    return dump_kept
+
+
+def _list_writer(field: fields.List, shared: Shared) -> Write | None:
+    inner = _writer(field.inner, shared)
     if inner is None:
         return None
     return lambda value: [None if item is None else inner(item) for item in value]
 
 
-def _enum_writer(field: fields.Enum) -> Write | None:
+def _enum_writer(field: fields.Enum, shared: Shared) -> Write | None:
     return None if field.by_value else lambda value: _text(value.name)
 
 
 #: By exact type: a subclass may write otherwise.
-_WRITERS: dict[type, Callable[[Any], Write | None]] = {
-    fields.String: lambda _: _text, fields.Nested: _nested_writer, fields.List: _list_writer, fields.Enum: _enum_writer,
+_WRITERS: dict[type, Callable[[Any, Shared], Write | None]] = {
+    fields.String: lambda _, __: _text, fields.Nested: _nested_writer, fields.List: _list_writer, fields.Enum: _enum_writer,
 }
 
 

@@ -11,6 +11,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from marshmallow import Schema, fields, missing, post_dump, pre_dump
@@ -19,15 +20,23 @@ from mockserver.datagen.cases import make_case, make_test_definitions
 from mockserver.datagen.catalog import load_diseases
 from mockserver.datagen.fixture_folder import shipped_cases
 from mockserver.domain.models import CustomField
+from mockserver.schemas import cases as case_schemas
+from mockserver.schemas import compiled
 from mockserver.schemas.cases import CaseSchema
 from mockserver.schemas.compiled import dumper
 
 CASE_SCHEMAS = (CaseSchema(), CaseSchema(direct_identifiers=True))
+SHARED = (case_schemas.TestDefinitionSchema, case_schemas.TumorTypeSchema)
+#: Made once, as the app makes its own: its kept records outlive one example.
+SHARED_DUMPERS = {id(schema): dumper(schema, shared=SHARED) for schema in CASE_SCHEMAS}
 
 
 def same(schema: Schema, obj: Any) -> None:
-    """Equal key for key and in order, or the same error raised."""
-    assert outcome(dumper(schema), obj) == outcome(schema.dump, obj)
+    """Equal key for key and in order, or the same error raised; with shared records kept too."""
+    expected = outcome(schema.dump, obj)
+    assert outcome(dumper(schema), obj) == expected
+    if id(schema) in SHARED_DUMPERS:
+        assert outcome(SHARED_DUMPERS[id(schema)], obj) == expected
 
 
 def outcome(dump: Callable[[Any], Any], obj: Any) -> Any:
@@ -77,6 +86,21 @@ def test_the_shipped_fixture_cases_and_a_list_dump_as_marshmallow_dumps_them() -
             same(schema, case)
     same(CaseSchema(many=True), cases)
     same(CaseSchema(many=True), None)
+
+
+def test_a_shared_record_is_dumped_once_and_known_by_identity(monkeypatch: pytest.MonkeyPatch) -> None:
+    dump = dumper(CaseSchema(), shared=SHARED)
+    first = make_case(1, "wg-dump", 0, *catalog(1))
+    second = replace(first, id="another case")  # another case of the same test definition
+    assert dump(first)["testDefinition"] is dump(second)["testDefinition"]
+    twin = replace(second, test_definition=replace(second.test_definition))  # equal, not the same
+    assert dump(twin)["testDefinition"] is not dump(first)["testDefinition"]
+    assert dump(twin)["testDefinition"] == dump(first)["testDefinition"]
+    monkeypatch.setattr(compiled, "SHARED_KEPT", 1)
+    kept = dump(first)["testDefinition"]
+    dump(replace(second, test_definition=replace(second.test_definition)))  # one more: the kept ones go
+    again = dump(first)["testDefinition"]
+    assert again is not kept and again == kept
 
 
 class Colour(enum.Enum):
