@@ -1,4 +1,4 @@
-"""Write the README's performance tables from ``bench/results/`` (core, peers, control, plugin, dashboard,
+"""Write the README's performance tables from ``bench/results/`` (core, peers, app path, control, plugin, dashboard,
 hostile, reports and scale).
 
 The tables sit between ``<!-- bench:begin -->`` and ``<!-- bench:end -->``; each names the
@@ -84,8 +84,14 @@ def peers_table(doc: dict) -> list[str]:
 
 
 def other_figures(control: dict | None, plugin: dict | None, reports: dict | None = None,
-                  scale: dict | None = None, dashboard: dict | None = None, hostile: dict | None = None) -> list[str]:
+                  scale: dict | None = None, dashboard: dict | None = None, hostile: dict | None = None,
+                  app_path: dict | None = None) -> list[str]:
     lines = []
+    if app_path:
+        calls = "; ".join(f"{name} {r['mockUs']:,} against {r['bareUs']:,} us ({r['ratio']:.2f}x)"
+                          for name, r in app_path["results"].items())
+        lines.append(f"- The app path alone, the mock (journal on) against a bare Flask app serving the same bodies, "
+                     f"both called as WSGI with no server (median per request): {calls}. {provenance(app_path)}")
     if scale:
         r = scale["results"]
         lines.append(f"- One server of {r['page_walk_cases'] - 2:,} generated cases, phase after phase: start-up "
@@ -153,7 +159,7 @@ def tables() -> str:
         parts += ["", f"**{title}.**", ""]
         parts += render(json.loads(path.read_text())) if path.exists() else [f"(no `bench/results/{name}` yet)"]
     others = other_figures(load("control.json"), load("plugin.json"), load("reports.json"), load("scale.json"),
-                           load("dashboard.json"), load("hostile.json"))
+                           load("dashboard.json"), load("hostile.json"), load("app_path.json"))
     if others:
         parts += ["", "**Other figures.**", "", *others]
     parts += ["", END]
