@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -97,6 +98,24 @@ def test_update_case_diseases__malformed_json_is_400(fresh_api: Api) -> None:
                              headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["code"] == "BAD_REQUEST"
     assert get_case(fresh_api, THYROID_CASE) == before
+
+
+def test_update_case_diseases__a_chunked_body_is_answered_as_a_sized_one(frozen_api: Api) -> None:
+    """The server's fast path takes a body of a declared size; Flask takes a chunked one (waitress
+    sizes it before the app sees it, granian does not): the client sees the same answer, and
+    the journal the size each request declared to the app."""
+    body = json.dumps(MTC).encode()
+    path = f"/crs/api/v1/cases/{THYROID_CASE}/diseases"
+    sized = frozen_api.put(path, data=body, headers={"Content-Type": "application/json"})
+    chunked = frozen_api.put(path, data=iter([body[:9], body[9:]]), headers={"Content-Type": "application/json"})
+    assert sized.status_code == chunked.status_code == 200
+    assert sized.content == chunked.content and sized.json()["status"] == "PROCESSING"
+    entries = frozen_api.admin("GET", "/requests", params={"operation": "updateCaseDiseases"})
+    assert len(entries) == 2
+    for entry in entries:
+        declared = int(entry["headers"].get("Content-Length", 0))
+        assert (entry["bodySize"], entry["bodyPreview"]) == (declared, body.decode() if declared else None)
+    assert len(body) in [int(e["headers"].get("Content-Length", 0)) for e in entries]
 
 
 def test_update_case_diseases__wrong_content_type_is_415(fresh_api: Api) -> None:
