@@ -98,8 +98,11 @@ def plain_disease_update_json(app: Flask, environ: dict[str, Any], case_id: str,
     answered.note_resource("case", case_id, environ=environ)
     try:
         body = _load_diseases_body(limits.parsed(lambda: json.loads(data)))
+    except (ValueError, ValidationError):  # JSON's errors are ValueErrors
+        return None
+    try:
         return _disease_set(app, wg, caller(wg, key), case_id, body)
-    except (ValueError, ValidationError, DomainError):  # JSON's errors are ValueErrors
+    except DomainError:  # refused before any change: the route refuses it again
         return None
 
 
